@@ -1,0 +1,38 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RAG    := $(VENV)/bin/rag
+STAMP  := $(VENV)/.installed-stamp
+QUESTION ?= What did Ruto say about Haiti?
+
+.PHONY: install demo test lint typecheck serve clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(RAG) ingest examples/
+	$(RAG) ask "$(QUESTION)"
+	@echo
+	@echo "Start the API with:  $(RAG) serve   (then open http://127.0.0.1:8000/docs)"
+
+test: install
+	$(VENV)/bin/pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check rag tests
+	$(VENV)/bin/ruff format --check rag tests
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+serve: install
+	$(RAG) serve
+
+clean:
+	rm -rf .rag-data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,126 @@
+"""Verification of proposed citations against the retrieved passages and stored text.
+
+A citation is passed on only if its passage was retrieved for this question and
+its quote is found in that passage, at offsets where the stored statement holds
+exactly the same text. Quotes are located leniently about whitespace and
+typographic quote marks, but what is returned is always the exact source text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rag.types import (
+    Citation,
+    Draft,
+    ProposedCitation,
+    RejectedCitation,
+    RejectionReason,
+    ScoredPassage,
+    StoredStatement,
+)
+
+MIN_QUOTE_CHARS = 8
+_MARKER = re.compile(r"(\s?)\[(\d+)\]")
+_EQUIVALENT = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+_TRIM = " \t\n\"'“”‘’«»…."
+
+
+@dataclass(frozen=True, slots=True)
+class Verified:
+    text: str
+    citations: tuple[Citation, ...]
+    rejected: tuple[RejectedCitation, ...]
+
+
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """`text` with whitespace runs collapsed and quote marks unified, plus a map back."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if chars and chars[-1] == " ":
+                continue
+            ch = " "
+        chars.append(ch.translate(_EQUIVALENT))
+        origin.append(i)
+    return "".join(chars), origin
+
+
+def locate(quote: str, text: str) -> tuple[int, int] | None:
+    """Offsets of `quote` in `text`: exact, else ignoring whitespace and quote-mark style."""
+    at = text.find(quote)
+    if at >= 0 and quote:
+        return at, at + len(quote)
+    needle, _ = _normalized(quote.strip(_TRIM))
+    if not needle:
+        return None
+    haystack, origin = _normalized(text)
+    at = haystack.find(needle)
+    if at < 0:
+        return None
+    return origin[at], origin[at + len(needle) - 1] + 1
+
+
+def _check(
+    proposed: ProposedCitation,
+    passages: Mapping[str, ScoredPassage],
+    statements: Mapping[str, StoredStatement],
+    marker: int,
+) -> Citation | RejectedCitation:
+    def reject(reason: RejectionReason) -> RejectedCitation:
+        return RejectedCitation(proposed.marker, proposed.passage_id, proposed.quote, reason)
+
+    scored = passages.get(proposed.passage_id)
+    if scored is None:
+        return reject("passage_not_retrieved")
+    passage = scored.passage
+    if len(proposed.quote.strip(_TRIM)) < MIN_QUOTE_CHARS:
+        return reject("quote_too_short")
+    span = locate(proposed.quote, passage.text)
+    if span is None:
+        return reject("quote_not_in_passage")
+    start, end = passage.start + span[0], passage.start + span[1]
+    stored = statements.get(passage.statement_id)
+    quote = passage.text[span[0] : span[1]]
+    if stored is None or stored.text[start:end] != quote:
+        return reject("offsets_mismatch")
+    return Citation(
+        marker=marker,
+        statement_id=passage.statement_id,
+        passage_id=passage.id,
+        start=start,
+        end=end,
+        quote=quote,
+        title=stored.info.title,
+        speaker=stored.info.speaker,
+        date=stored.info.date.text if stored.info.date else None,
+        source_url=stored.info.source_url,
+    )
+
+
+def verify(
+    draft: Draft,
+    passages: Sequence[ScoredPassage],
+    statements: Mapping[str, StoredStatement],
+) -> Verified:
+    """Keep the citations that check out, renumber them, and drop markers of the rest."""
+    by_id = {p.passage.id: p for p in passages}
+    kept: list[Citation] = []
+    rejected: list[RejectedCitation] = []
+    renumber: dict[int, int] = {}
+    for proposed in draft.citations:
+        outcome = _check(proposed, by_id, statements, len(kept) + 1)
+        if isinstance(outcome, Citation):
+            kept.append(outcome)
+            renumber.setdefault(proposed.marker, outcome.marker)
+        else:
+            rejected.append(outcome)
+
+    def fix(match: re.Match[str]) -> str:
+        new = renumber.get(int(match.group(2)))
+        return f"{match.group(1)}[{new}]" if new else ""
+
+    return Verified(_MARKER.sub(fix, draft.text).strip(), tuple(kept), tuple(rejected))

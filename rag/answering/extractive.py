@@ -1,0 +1,118 @@
+"""The offline answerer: quotes the sentences that best answer the question, verbatim.
+
+No model. Sentences of the retrieved passages are scored by how much of the
+question's topic they contain (words weighted by rarity among the candidates)
+plus the passage's similarity. When no passage mentions the topic at all, it
+declines instead of quoting something merely nearby.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answering import refusal
+from rag.answering.terms import content_terms, topic_terms
+from rag.chunking import split_sentences
+from rag.types import Draft, ProposedCitation, ScoredPassage
+
+NAME = "extractive"
+
+
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    passage: ScoredPassage
+    start: int  # offset in the passage text
+    end: int
+    terms: frozenset[str]
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.passage.passage.statement_id, self.passage.passage.start + self.start)
+
+    @property
+    def text(self) -> str:
+        return self.passage.passage.text[self.start : self.end]
+
+
+def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:
+    seen: set[tuple[str, int]] = set()
+    found: list[_Sentence] = []
+    for scored in passages:
+        text = scored.passage.text
+        for span in split_sentences(text):
+            sentence = _Sentence(
+                scored, span.start, span.end, frozenset(content_terms(text[span.start : span.end]))
+            )
+            if sentence.key not in seen:
+                seen.add(sentence.key)
+                found.append(sentence)
+    return found
+
+
+class ExtractiveAnswerer:
+    name = NAME
+
+    def __init__(self, max_sentences: int = 4, per_statement: int = 2, min_words: int = 4) -> None:
+        self._max_sentences = max_sentences
+        self._per_statement = per_statement
+        self._min_words = min_words
+
+    def _pick(self, ranked: list[_Sentence]) -> list[_Sentence]:
+        """Best sentences, spread over statements: one from each first, then a second."""
+        chosen: list[_Sentence] = []
+        taken: dict[str, int] = {}
+        for allowed in range(1, self._per_statement + 1):
+            for s in ranked:
+                sid = s.passage.passage.statement_id
+                if len(chosen) == self._max_sentences:
+                    return chosen
+                if s not in chosen and taken.get(sid, 0) < allowed:
+                    chosen.append(s)
+                    taken[sid] = taken.get(sid, 0) + 1
+        return chosen
+
+    def answer(self, question: str, passages: Sequence[ScoredPassage]) -> Draft:
+        if not passages:
+            return refusal(NAME, "No passage is close enough to the question.")
+        speakers = sorted({p.passage.speaker for p in passages if p.passage.speaker})
+        topic = topic_terms(question, speakers)
+        question_terms = set(content_terms(question))
+        sentences = [s for s in _sentences(passages) if len(s.text.split()) >= self._min_words]
+        if not sentences:
+            return refusal(NAME, "The passages found contain no full sentences to quote.")
+
+        weights = _rarity(sentences, set(topic) | question_terms)
+        topic_weight = sum(weights[t] for t in topic) or 1.0
+        question_weight = sum(weights[t] for t in question_terms) or 1.0
+
+        def score(s: _Sentence) -> float:
+            on_topic = sum(weights[t] for t in topic if t in s.terms) / topic_weight
+            on_question = sum(weights[t] for t in question_terms if t in s.terms) / question_weight
+            brevity = min(1.0, len(s.text.split()) / 12)
+            return s.passage.score + (on_topic + 0.3 * on_question) * brevity
+
+        ranked = sorted(sentences, key=score, reverse=True)
+        if topic:
+            ranked = [s for s in ranked if s.terms & topic.keys()]
+            if not ranked:
+                missing = ", ".join(sorted(topic.values()))
+                return refusal(NAME, f"No passage found mentions {missing}.")
+        best = score(ranked[0])
+        chosen = self._pick([s for s in ranked if score(s) >= 0.6 * best])
+        citations = tuple(
+            ProposedCitation(marker=i, passage_id=s.passage.passage.id, quote=s.text)
+            for i, s in enumerate(chosen, start=1)
+        )
+        sources = len({s.passage.passage.statement_id for s in chosen})
+        lead = "From 1 statement:" if sources == 1 else f"From {sources} statements:"
+        lines = [f"- “{' '.join(s.text.split())}” [{i}]" for i, s in enumerate(chosen, start=1)]
+        text = "\n".join([lead, *lines])
+        return Draft(text=text, citations=citations, answerable=True, answerer=NAME)
+
+
+def _rarity(sentences: Sequence[_Sentence], terms: set[str]) -> dict[str, float]:
+    """Inverse document frequency of each term among the candidate sentences."""
+    n = len(sentences)
+    return {t: math.log(1 + n / (1 + sum(1 for s in sentences if t in s.terms))) for t in terms}

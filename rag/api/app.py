@@ -1,0 +1,51 @@
+"""The FastAPI app factory. Warm-up (model load) runs in a thread at start-up."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from rag.api.errors import install_error_handlers
+from rag.api.routes import router
+from rag.service import Service
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WarmUp:
+    done: bool = False
+    error: str | None = None
+
+
+def _warm(service: Service, state: WarmUp) -> None:
+    try:
+        service.warm_up()
+        state.done = True
+    except Exception as exc:  # reported by /readyz instead of killing the server
+        log.exception("warm-up failed")
+        state.error = str(exc)
+
+
+def create_app(service: Service) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        threading.Thread(target=_warm, args=(service, app.state.warm), daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="Statements QA",
+        version="0.1.0",
+        summary="Answers about official statements, with citations verified against the text.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.warm = WarmUp()
+    install_error_handlers(app)
+    app.include_router(router)
+    return app

@@ -1,0 +1,117 @@
+"""Thin routes: parse, call the service, translate. Sync functions run in the threadpool,
+so model and store work never blocks the event loop."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+
+from rag.api.schemas import (
+    AnswerOut,
+    ErrorOut,
+    IngestOut,
+    QuestionIn,
+    SearchOut,
+    StatementInfoOut,
+    StatementListOut,
+    StatementOut,
+    StatementsIn,
+    StatsOut,
+)
+from rag.ingest import statement_from_record
+from rag.service import Service
+from rag.types import Query as DomainQuery
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut} for code in (400, 404, 422, 502, 503)
+}
+router = APIRouter(responses=_ERRORS)
+
+
+def get_service(request: Request) -> Service:
+    service: Service = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def _query(service: Service, body: QuestionIn) -> DomainQuery:
+    filters = body.filters.to_domain() if body.filters else None
+    return service.query(body.question, body.k, filters)
+
+
+@router.post("/v1/ask", response_model=AnswerOut, tags=["questions"])
+def ask(body: QuestionIn, service: ServiceDep) -> AnswerOut:
+    """Answer from the statements, with verified citations, or say they don't say."""
+    return AnswerOut.of(service.ask(_query(service, body)))
+
+
+@router.post("/v1/search", response_model=SearchOut, tags=["questions"])
+def search(body: QuestionIn, service: ServiceDep) -> SearchOut:
+    """Ranked passages for a question, with their statements' metadata and offsets."""
+    return SearchOut.of(service.search(_query(service, body)))
+
+
+@router.post("/v1/statements", response_model=IngestOut, tags=["statements"])
+def add_statements(body: StatementsIn, service: ServiceDep) -> IngestOut:
+    """Ingest statements. Unchanged ones are skipped; changed ones replace their old version."""
+    statements = [
+        statement_from_record(s.model_dump(exclude_none=True), f"statements[{i}]")
+        for i, s in enumerate(body.statements)
+    ]
+    return IngestOut.of(service.ingest(statements))
+
+
+@router.get("/v1/statements", response_model=StatementListOut, tags=["statements"])
+def list_statements(
+    service: ServiceDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> StatementListOut:
+    page = service.list_statements(offset, limit)
+    return StatementListOut(
+        statements=[StatementInfoOut.of(i) for i in page.statements],
+        total=page.total,
+        offset=page.offset,
+        limit=page.limit,
+    )
+
+
+@router.get("/v1/statements/{statement_id:path}", response_model=StatementOut, tags=["statements"])
+def get_statement(statement_id: str, service: ServiceDep) -> StatementOut:
+    return StatementOut.of_stored(service.get_statement(statement_id))
+
+
+@router.delete("/v1/statements/{statement_id:path}", tags=["statements"])
+def delete_statement(statement_id: str, service: ServiceDep) -> dict[str, str]:
+    service.delete(statement_id)
+    return {"deleted": statement_id}
+
+
+@router.get("/v1/stats", response_model=StatsOut, tags=["statements"])
+def stats(service: ServiceDep) -> StatsOut:
+    return StatsOut.of(service.stats())
+
+
+@router.get("/healthz", tags=["health"])
+def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["health"])
+def readyz(request: Request) -> JSONResponse:
+    """Ready once the embedding model is loaded and the store answers."""
+    warm = request.app.state.warm
+    if warm.error:
+        return JSONResponse({"status": "failed", "error": warm.error}, status_code=503)
+    if not warm.done:
+        return JSONResponse({"status": "loading"}, status_code=503)
+    try:
+        request.app.state.service.store.ping()
+    except Exception as exc:  # the store is a remote dependency: report, don't crash
+        return JSONResponse({"status": "store_unavailable", "error": str(exc)}, status_code=503)
+    return JSONResponse({"status": "ready"})

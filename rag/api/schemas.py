@@ -1,0 +1,270 @@
+"""Request and response models of the HTTP API (also the CLI's --json output).
+
+Pydantic only: these translate between JSON and the domain objects in rag.types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.types import (
+    Answer,
+    Citation,
+    Filters,
+    IngestReport,
+    Passage,
+    RejectedCitation,
+    ScoredPassage,
+    SearchResult,
+    StatementInfo,
+    StoredStatement,
+    StoreStats,
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FiltersIn(_Strict):
+    speaker: str | None = Field(None, description="A name as you would write it: 'Ruto'.")
+    since: dt.date | None = Field(None, description="Earliest date, inclusive (YYYY-MM-DD).")
+    until: dt.date | None = Field(None, description="Latest date, inclusive (YYYY-MM-DD).")
+    statement_ids: list[str] | None = Field(None, max_length=1000)
+
+    def to_domain(self) -> Filters:
+        return Filters(
+            speaker=self.speaker.strip() if self.speaker and self.speaker.strip() else None,
+            since=self.since,
+            until=self.until,
+            statement_ids=tuple(self.statement_ids or ()),
+        )
+
+
+class QuestionIn(_Strict):
+    question: str = Field(
+        ..., description="What you want to know.", examples=["What did Ruto say about Haiti?"]
+    )
+    k: int | None = Field(None, description="How many passages to retrieve.")
+    filters: FiltersIn | None = None
+
+
+class PassageOut(BaseModel):
+    passage_id: str
+    statement_id: str
+    title: str | None
+    speaker: str | None
+    date: str | None
+    source_url: str | None
+    start: int = Field(description="Offset of the passage in the statement text.")
+    end: int
+    text: str
+    score: float
+
+    @classmethod
+    def of(cls, scored: ScoredPassage) -> PassageOut:
+        p: Passage = scored.passage
+        return cls(
+            passage_id=p.id,
+            statement_id=p.statement_id,
+            title=p.title,
+            speaker=p.speaker,
+            date=p.date.text if p.date else None,
+            source_url=p.source_url,
+            start=p.start,
+            end=p.end,
+            text=p.text,
+            score=round(scored.score, 4),
+        )
+
+
+class SearchOut(BaseModel):
+    question: str
+    k: int
+    matched_speakers: list[str]
+    passages: list[PassageOut]
+    seconds: float
+
+    @classmethod
+    def of(cls, result: SearchResult) -> SearchOut:
+        return cls(
+            question=result.query.question,
+            k=result.query.k,
+            matched_speakers=list(result.matched_speakers),
+            passages=[PassageOut.of(p) for p in result.passages],
+            seconds=round(result.seconds, 4),
+        )
+
+
+class CitationOut(BaseModel):
+    marker: int = Field(description="The [n] in the answer text.")
+    statement_id: str
+    passage_id: str
+    title: str | None
+    speaker: str | None
+    date: str | None
+    source_url: str | None
+    start: int = Field(description="Character offset in the statement text.")
+    end: int
+    quote: str = Field(description="Exactly statement.text[start:end].")
+
+    @classmethod
+    def of(cls, c: Citation) -> CitationOut:
+        return cls(
+            marker=c.marker,
+            statement_id=c.statement_id,
+            passage_id=c.passage_id,
+            title=c.title,
+            speaker=c.speaker,
+            date=c.date,
+            source_url=c.source_url,
+            start=c.start,
+            end=c.end,
+            quote=c.quote,
+        )
+
+
+class RejectedCitationOut(BaseModel):
+    marker: int
+    passage_id: str
+    quote: str
+    reason: Literal[
+        "passage_not_retrieved", "quote_too_short", "quote_not_in_passage", "offsets_mismatch"
+    ]
+
+    @classmethod
+    def of(cls, r: RejectedCitation) -> RejectedCitationOut:
+        return cls(marker=r.marker, passage_id=r.passage_id, quote=r.quote, reason=r.reason)
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str
+    answerable: bool
+    citations: list[CitationOut]
+    rejected_citations: list[RejectedCitationOut] = Field(
+        description="Citations the answerer proposed that failed verification; never in the answer."
+    )
+    answerer: str
+    prompt_hash: str | None
+    retrieval_seconds: float
+    seconds: float
+
+    @classmethod
+    def of(cls, a: Answer) -> AnswerOut:
+        return cls(
+            question=a.question,
+            answer=a.text,
+            answerable=a.answerable,
+            citations=[CitationOut.of(c) for c in a.citations],
+            rejected_citations=[RejectedCitationOut.of(r) for r in a.rejected_citations],
+            answerer=a.answerer,
+            prompt_hash=a.prompt_hash,
+            retrieval_seconds=round(a.retrieval_seconds, 4),
+            seconds=round(a.seconds, 4),
+        )
+
+
+class StatementIn(BaseModel):
+    """One statement. Fields beyond these, if scalar, are kept as metadata."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str = Field(..., min_length=1, max_length=512)
+    text: str = Field(..., min_length=1)
+    title: str | None = None
+    speaker: str | None = None
+    date: str | int | None = Field(None, description="ISO date (2023-10-03) or a year (2023).")
+    source_url: str | None = None
+
+
+class StatementsIn(_Strict):
+    statements: list[StatementIn] = Field(..., min_length=1, max_length=5000)
+
+
+class IngestOut(BaseModel):
+    statements: int
+    added: int
+    updated: int
+    unchanged: int
+    passages: int
+    seconds: float
+
+    @classmethod
+    def of(cls, r: IngestReport) -> IngestOut:
+        return cls(
+            statements=r.statements,
+            added=r.added,
+            updated=r.updated,
+            unchanged=r.unchanged,
+            passages=r.passages,
+            seconds=round(r.seconds, 3),
+        )
+
+
+class StatementInfoOut(BaseModel):
+    id: str
+    title: str | None
+    speaker: str | None
+    date: str | None
+    source_url: str | None
+    content_hash: str
+    passage_count: int
+    metadata: dict[str, Any]
+
+    @classmethod
+    def of(cls, i: StatementInfo) -> StatementInfoOut:
+        return cls(
+            id=i.id,
+            title=i.title,
+            speaker=i.speaker,
+            date=i.date.text if i.date else None,
+            source_url=i.source_url,
+            content_hash=i.content_hash,
+            passage_count=i.passage_count,
+            metadata=dict(i.metadata),
+        )
+
+
+class StatementOut(StatementInfoOut):
+    text: str
+
+    @classmethod
+    def of_stored(cls, s: StoredStatement) -> StatementOut:
+        return cls(**StatementInfoOut.of(s.info).model_dump(), text=s.text)
+
+
+class StatementListOut(BaseModel):
+    statements: list[StatementInfoOut]
+    total: int
+    offset: int
+    limit: int
+
+
+class StatsOut(BaseModel):
+    statements: int
+    passages: int
+    speakers: int
+    first_date: str | None
+    last_date: str | None
+    location: str
+
+    @classmethod
+    def of(cls, s: StoreStats) -> StatsOut:
+        return cls(
+            statements=s.statements,
+            passages=s.passages,
+            speakers=s.speakers,
+            first_date=s.first_date,
+            last_date=s.last_date,
+            location=s.location,
+        )
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="A machine-readable kind, such as 'invalid_input'.")
+    message: str
+    field: str | None = None
+    hint: str | None = None

@@ -1,0 +1,241 @@
+"""The `rag` command: thin commands over the service. Errors become exit codes here only."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rag.errors import InputError, RagError
+
+if TYPE_CHECKING:
+    from rag.service import Service
+    from rag.types import Answer, Filters, SearchResult
+
+EXIT_INPUT = 2
+EXIT_FAILURE = 1
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2023-10-03") from None
+
+
+def _add_question_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=None, help="passages to retrieve")
+    p.add_argument("--speaker", help="only statements by this speaker ('Ruto')")
+    p.add_argument("--since", type=_date, help="earliest date, YYYY-MM-DD")
+    p.add_argument("--until", type=_date, help="latest date, YYYY-MM-DD")
+    p.add_argument(
+        "--statement-id", action="append", default=[], help="only this statement (repeatable)"
+    )
+    p.add_argument("--json", action="store_true", help="print the JSON the API returns")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rag", description="Ask questions about statements and get verified citations."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest .txt/.md/.jsonl/.json files or folders (gzip ok)")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--json", action="store_true")
+    _add_question_args(sub.add_parser("ask", help="answer a question with citations"))
+    _add_question_args(sub.add_parser("search", help="show the passages a question retrieves"))
+    p = sub.add_parser("serve", help="run the HTTP API")
+    p.add_argument("--host", default=None)
+    p.add_argument("--port", type=int, default=None)
+    p = sub.add_parser("delete", help="delete a statement by id")
+    p.add_argument("statement_id")
+    p = sub.add_parser("show", help="print a stored statement")
+    p.add_argument("statement_id")
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("stats", help="what the store holds")
+    p.add_argument("--json", action="store_true")
+    return parser
+
+
+def _service() -> Service:
+    from rag.service import build_service
+    from rag.settings import load_settings
+
+    return build_service(load_settings())
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    from rag.types import Filters
+
+    return Filters(
+        speaker=args.speaker,
+        since=args.since,
+        until=args.until,
+        statement_ids=tuple(args.statement_id),
+    )
+
+
+def _print_json(model: Any) -> None:
+    print(json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _source_line(speaker: str | None, date: str | None, title: str | None, sid: str) -> str:
+    return " · ".join(x for x in (speaker, date, title or sid) if x)
+
+
+def _print_answer(answer: Answer) -> None:
+    print(answer.text)
+    if answer.citations:
+        print("\nSources")
+        for c in answer.citations:
+            print(f"[{c.marker}] {_source_line(c.speaker, c.date, c.title, c.statement_id)}")
+            print(f"    {c.statement_id}, characters {c.start}-{c.end}")
+            if c.source_url:
+                print(f"    {c.source_url}")
+            quote = textwrap.shorten(_one_line(c.quote), 300, placeholder=" …")
+            print(textwrap.indent(textwrap.fill(f"“{quote}”", 92), "    "))
+    if answer.rejected_citations:
+        print(
+            f"\n({len(answer.rejected_citations)} citation(s) failed verification and were dropped)"
+        )
+
+
+def _print_search(result: SearchResult) -> None:
+    if not result.passages:
+        print("No passages found.")
+    for i, sp in enumerate(result.passages, start=1):
+        p = sp.passage
+        date = p.date.text if p.date else None
+        print(f"{i}. [{sp.score:.3f}] {_source_line(p.speaker, date, p.title, p.statement_id)}")
+        print(f"   {p.statement_id}, characters {p.start}-{p.end}")
+        print(textwrap.indent(textwrap.fill(textwrap.shorten(_one_line(p.text), 400), 92), "   "))
+
+
+def _ingest(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from rag.api.schemas import IngestOut
+    from rag.ingest import load_paths
+
+    statements = load_paths(args.paths)
+    service = _service()
+    with tqdm(
+        total=len(statements), unit="stmt", desc="ingest", disable=None, file=sys.stderr
+    ) as bar:
+        report = service.ingest(statements, bar.update)
+    if args.json:
+        _print_json(IngestOut.of(report))
+        return
+    print(
+        f"{report.statements} statements ({report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged), {report.passages} passages written, "
+        f"{report.seconds:.1f} s"
+    )
+
+
+def _ask_or_search(args: argparse.Namespace) -> None:
+    from rag.api.schemas import AnswerOut, SearchOut
+
+    service = _service()
+    query = service.query(args.question, args.k, _filters(args))
+    if args.command == "ask":
+        answer = service.ask(query)
+        _print_json(AnswerOut.of(answer)) if args.json else _print_answer(answer)
+    else:
+        result = service.search(query)
+        _print_json(SearchOut.of(result)) if args.json else _print_search(result)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from rag.api.app import create_app
+    from rag.service import build_service
+    from rag.settings import load_settings
+
+    settings = load_settings()
+    host, port = args.host or settings.host, args.port or settings.port
+    app = create_app(build_service(settings))
+    print(f"serving on http://{host}:{port} (API docs at /docs)", file=sys.stderr)
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _show(args: argparse.Namespace) -> None:
+    from rag.api.schemas import StatementOut
+
+    stored = _service().get_statement(args.statement_id)
+    if args.json:
+        _print_json(StatementOut.of_stored(stored))
+        return
+    info = stored.info
+    print(_source_line(info.speaker, info.date.text if info.date else None, info.title, info.id))
+    if info.source_url:
+        print(info.source_url)
+    print()
+    print(stored.text)
+
+
+def _stats(args: argparse.Namespace) -> None:
+    from rag.api.schemas import StatsOut
+
+    stats = _service().stats()
+    if args.json:
+        _print_json(StatsOut.of(stats))
+        return
+    span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dates"
+    print(
+        f"{stats.statements} statements, {stats.passages} passages, {stats.speakers} speakers, "
+        f"{span}\nstore: {stats.location}"
+    )
+
+
+def _delete(args: argparse.Namespace) -> None:
+    _service().delete(args.statement_id)
+    print(f"deleted {args.statement_id}")
+
+
+_COMMANDS = {
+    "ingest": _ingest,
+    "ask": _ask_or_search,
+    "search": _ask_or_search,
+    "serve": _serve,
+    "delete": _delete,
+    "show": _show,
+    "stats": _stats,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        _COMMANDS[args.command](args)
+    except RagError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return EXIT_INPUT if isinstance(exc, InputError) else EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Files and folders -> Statements: .txt/.md (optional YAML front matter), .jsonl/.json, gzip.
+
+Everything is read and validated before anything is stored, so a bad line in a
+big file aborts the ingest with its location and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rag.errors import IngestError
+from rag.ingest.records import statement_from_record
+from rag.types import Statement
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".txt", ".md")
+RECORD_SUFFIXES = (".jsonl", ".json")
+SUPPORTED = ", ".join(s + gz for s in TEXT_SUFFIXES + RECORD_SUFFIXES for gz in ("", ".gz"))
+
+
+def _kind(path: Path) -> str | None:
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    last = suffixes[-1] if suffixes else ""
+    return last if last in TEXT_SUFFIXES + RECORD_SUFFIXES else None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+        if path.suffix.lower() == ".gz":
+            raw = gzip.decompress(raw)
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise IngestError(f"{path}: cannot read: {exc}") from exc
+    if b"\x00" in raw[:8192]:
+        raise IngestError(f"{path}: looks like a binary file, not text", hint=f"use {SUPPORTED}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            hint="convert the file to UTF-8, e.g. with iconv -t UTF-8",
+        ) from exc
+
+
+def _split_front_matter(content: str, path: Path) -> tuple[dict[str, Any], str]:
+    if not content.startswith("---"):
+        return {}, content
+    lines = content.split("\n")
+    if lines[0].strip() != "---":
+        return {}, content
+    for i, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            try:
+                meta = yaml.safe_load("\n".join(lines[1:i])) or {}
+            except yaml.YAMLError as exc:
+                raise IngestError(f"{path}: front matter is not valid YAML: {exc}") from exc
+            if not isinstance(meta, dict):
+                raise IngestError(f"{path}: front matter must be a mapping of fields")
+            return meta, "\n".join(lines[i + 1 :])
+    raise IngestError(f"{path}: front matter starts with '---' but never ends")
+
+
+def _text_statement(path: Path, default_id: str) -> Statement:
+    meta, body = _split_front_matter(_read_text(path), path)
+    return statement_from_record({**meta, "text": body}, str(path), default_id)
+
+
+def _record_statements(path: Path, default_id: str) -> Iterator[Statement]:
+    content = _read_text(path)
+    if _kind(path) == ".jsonl":
+        for lineno, line in enumerate(content.splitlines(), start=1):
+            if not line.strip():
+                continue
+            origin = f"{path}:{lineno}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise IngestError(
+                    f"{origin}: invalid JSON ({exc.msg} at column {exc.colno})",
+                    hint="each line of a .jsonl file must be one JSON object",
+                ) from exc
+            yield statement_from_record(record, origin, f"{default_id}:{lineno}")
+        return
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError as exc:
+        raise IngestError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+    if isinstance(data, dict) and isinstance(data.get("statements"), list):
+        data = data["statements"]
+    if isinstance(data, dict):
+        yield statement_from_record(data, str(path), default_id)
+        return
+    if not isinstance(data, list):
+        raise IngestError(f"{path}: expected a JSON object or a list of objects")
+    for i, record in enumerate(data):
+        yield statement_from_record(record, f"{path}[{i}]", f"{default_id}:{i}")
+
+
+def _stable_id(path: Path, root: Path) -> str:
+    """A file's id: its path below the folder given (or its name), without suffixes."""
+    relative = path.relative_to(root) if root != path else Path(path.name)
+    name = relative.name
+    kind = _kind(path) or ""
+    cut = name.lower().rfind(kind) if kind else -1
+    stem = name[:cut] if cut > 0 else name
+    return (relative.parent / stem).as_posix()
+
+
+def _files(root: Path) -> Iterator[Path]:
+    if root.is_file():
+        if _kind(root) is None:
+            raise IngestError(f"{root}: unsupported file type", hint=f"use {SUPPORTED}")
+        yield root
+        return
+    if not root.is_dir():
+        raise IngestError(f"{root}: no such file or folder")
+    for path in sorted(root.rglob("*")):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if path.is_file():
+            if _kind(path) is None:
+                log.info("skipping %s (not one of %s)", path, SUPPORTED)
+                continue
+            yield path
+
+
+def _load_file(path: Path, root: Path) -> Iterator[Statement]:
+    default_id = _stable_id(path, root)
+    if _kind(path) in TEXT_SUFFIXES:
+        yield _text_statement(path, default_id)
+    else:
+        yield from _record_statements(path, default_id)
+
+
+def load_paths(paths: Iterable[Path]) -> list[Statement]:
+    """All statements under `paths`, validated (duplicate ids are checked by the service)."""
+    return [
+        statement for root in paths for path in _files(root) for statement in _load_file(path, root)
+    ]

@@ -1,0 +1,101 @@
+"""One Settings object, read from `RAG_*` environment variables and an optional `.env`.
+
+Built once by `load_settings()` and passed down; nothing reads the environment
+anywhere else. The README's settings table mirrors the fields below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from rag.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RAG_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # Store
+    data_dir: Path = Field(Path(".rag-data"), description="Where the embedded ChromaDB lives.")
+    chroma_url: str | None = Field(
+        None, description="A Chroma server (http://host:8000); when set, data_dir is not used."
+    )
+    collection_prefix: str = Field("statements", description="Prefix of the Chroma collections.")
+
+    # Embedding
+    embedding_model: str | None = Field(
+        None, description="A sentence-transformers model path; default: the bundled MiniLM."
+    )
+    embedding_batch_size: int = Field(64, ge=1, le=1024)
+    torch_threads: int = Field(0, ge=0, description="0 lets torch decide.")
+
+    # Chunking
+    chunk_max_tokens: int = Field(200, ge=32, le=2000, description="Passage size, tiktoken.")
+    chunk_overlap_tokens: int = Field(40, ge=0, le=500)
+
+    # Retrieval and answering
+    default_k: int = Field(6, ge=1, le=50)
+    max_k: int = Field(50, ge=1, le=500)
+    min_similarity: float = Field(
+        0.2, ge=-1, le=1, description="Below this cosine similarity a passage is not relevant."
+    )
+    answerer: Literal["auto", "extractive", "openai"] = "auto"
+
+    # LLM (any OpenAI-compatible endpoint)
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("RAG_LLM_API_KEY", "OPENAI_API_KEY", "llm_api_key")
+    )
+    llm_timeout_seconds: float = Field(60.0, gt=0)
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+
+    # Paths
+    prompts_dir: Path = REPO_ROOT / "prompts"
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "statements-rag", description="Tokenizer files live here."
+    )
+
+    # Server
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.default_k > self.max_k:
+            raise ValueError("RAG_DEFAULT_K must not exceed RAG_MAX_K")
+        if self.chunk_overlap_tokens >= self.chunk_max_tokens:
+            raise ValueError("RAG_CHUNK_OVERLAP_TOKENS must be smaller than RAG_CHUNK_MAX_TOKENS")
+        if self.answerer == "openai" and not (self.llm_base_url or self.llm_api_key):
+            raise ValueError(
+                "RAG_ANSWERER=openai needs RAG_LLM_BASE_URL or RAG_LLM_API_KEY (or OPENAI_API_KEY)"
+            )
+        return self
+
+    @property
+    def resolved_answerer(self) -> Literal["extractive", "openai"]:
+        """`auto` means openai when an endpoint or key is configured, else extractive."""
+        if self.answerer != "auto":
+            return self.answerer
+        return "openai" if (self.llm_base_url or self.llm_api_key) else "extractive"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value becomes a ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"RAG_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(
+            f"invalid settings: {problems}", hint="fix the environment or .env"
+        ) from exc

@@ -1,0 +1,34 @@
+"""Matching a speaker as a user writes it ("Ruto", "President Ruto") to stored names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Words that describe a role rather than name a person.
+_HONORIFICS = frozenset(
+    """mr mrs ms dr h.e his her excellency president vice prime minister secretary senator sen
+    rep representative governor gov ambassador amb the of chancellor king queen prince
+    sheikh general gen first lady deputy foreign minister chair chairman chairwoman""".split()
+)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def name_tokens(name: str) -> frozenset[str]:
+    """The distinctive words of a name: lower-cased, accents folded, honorifics dropped."""
+    words = re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", _fold(name))
+    tokens = frozenset(w for w in words if w not in _HONORIFICS)
+    return tokens or frozenset(words)
+
+
+def resolve_speakers(wanted: str, known: Iterable[str]) -> tuple[str, ...]:
+    """Stored names that `wanted` refers to: all of its distinctive words appear in the name."""
+    wanted_tokens = name_tokens(wanted)
+    if not wanted_tokens:
+        return ()
+    return tuple(sorted(name for name in known if wanted_tokens <= name_tokens(name)))

@@ -1,0 +1,215 @@
+"""Frozen domain objects: the typed chain from a statement to a cited answer.
+
+Statement -> Passage -> ScoredPassage -> Draft (what an answerer proposes)
+-> Answer (what the service verified and returns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+Scalar = str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """A statement's date, which may be a day or only a year.
+
+    `first` and `last` are the earliest and latest day the date can mean, so a
+    year-only date ("2023") still takes part in `since`/`until` filtering.
+    """
+
+    text: str
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def parse(cls, value: str | int | dt.date) -> DateSpan:
+        """Parse an ISO date (2023-10-03), a year (2023) or a datetime string."""
+        if isinstance(value, dt.date):
+            return cls(value.isoformat(), value, value)
+        text = str(value).strip()
+        if len(text) == 4 and text.isdigit():
+            year = int(text)
+            return cls(text, dt.date(year, 1, 1), dt.date(year, 12, 31))
+        day = dt.date.fromisoformat(text[:10])
+        return cls(day.isoformat(), day, day)
+
+    def overlaps(self, since: dt.date | None, until: dt.date | None) -> bool:
+        return (since is None or self.last >= since) and (until is None or self.first <= until)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement as ingested: its full text and what is known about it."""
+
+    id: str
+    text: str
+    title: str | None = None
+    speaker: str | None = None
+    date: DateSpan | None = None
+    source_url: str | None = None
+    metadata: dict[str, Scalar] = field(default_factory=dict)
+    origin: str = ""
+    """Where the record came from ("file.jsonl:12"), for error messages only."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementInfo:
+    """A stored statement's metadata, without its text."""
+
+    id: str
+    title: str | None
+    speaker: str | None
+    date: DateSpan | None
+    source_url: str | None
+    content_hash: str
+    passage_count: int
+    metadata: dict[str, Scalar] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStatement:
+    info: StatementInfo
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A span of a statement: `statement.text[start:end] == text`."""
+
+    id: str
+    statement_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    title: str | None = None
+    speaker: str | None = None
+    date: DateSpan | None = None
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPassage:
+    passage: Passage
+    score: float
+    """Cosine similarity to the question, in [-1, 1]; higher is closer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    speaker: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    statement_ids: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.speaker or self.since or self.until or self.statement_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    question: str
+    k: int
+    filters: Filters = Filters()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: Query
+    passages: tuple[ScoredPassage, ...]
+    matched_speakers: tuple[str, ...] = ()
+    """Stored speaker names the speaker filter resolved to."""
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedCitation:
+    """What an answerer claims: this quote comes from this passage."""
+
+    marker: int
+    passage_id: str
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An answerer's proposal, not yet verified.
+
+    `text` refers to citations by markers `[n]` matching `ProposedCitation.marker`.
+    """
+
+    text: str
+    citations: tuple[ProposedCitation, ...]
+    answerable: bool
+    answerer: str
+    prompt_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A verified citation: `quote` is exactly statement.text[start:end]."""
+
+    marker: int
+    statement_id: str
+    passage_id: str
+    start: int
+    end: int
+    quote: str
+    title: str | None
+    speaker: str | None
+    date: str | None
+    source_url: str | None
+
+
+RejectionReason = Literal[
+    "passage_not_retrieved", "quote_too_short", "quote_not_in_passage", "offsets_mismatch"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedCitation:
+    marker: int
+    passage_id: str
+    quote: str
+    reason: RejectionReason
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    question: str
+    text: str
+    answerable: bool
+    citations: tuple[Citation, ...]
+    rejected_citations: tuple[RejectedCitation, ...]
+    answerer: str
+    prompt_hash: str | None
+    passages: tuple[ScoredPassage, ...]
+    retrieval_seconds: float
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+
+    @property
+    def statements(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    statements: int
+    passages: int
+    speakers: int
+    first_date: str | None
+    last_date: str | None
+    location: str

@@ -1,0 +1,95 @@
+"""Shared fixtures: the real embedding model (loaded once), services on temporary stores,
+and real servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag.embedding import SentenceTransformerEmbedder
+from rag.ingest import load_paths
+from rag.service import Service, build_service
+from rag.settings import Settings, load_settings
+from tests.support.openai_server import OpenAIServer
+from tests.support.servers import chroma_server
+
+# Tests never see the developer's configuration or keys.
+for _name in list(os.environ):
+    if _name.startswith("RAG_") or _name == "OPENAI_API_KEY":
+        del os.environ[_name]
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceTransformerEmbedder:
+    """The real bundled MiniLM, loaded once for the whole session."""
+    model = SentenceTransformerEmbedder(None, batch_size=32)
+    model.load()
+    return model
+
+
+MakeSettings = Callable[..., Settings]
+MakeService = Callable[..., Service]
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, cache_dir: Path) -> MakeSettings:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "data_dir": tmp_path / "data",
+            "cache_dir": cache_dir,
+            "_env_file": None,
+        }
+        values.update(overrides)
+        return load_settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def make_service(make_settings: MakeSettings, embedder: SentenceTransformerEmbedder) -> MakeService:
+    """A service on a fresh temporary store, sharing the loaded model."""
+
+    def make(**overrides: Any) -> Service:
+        return build_service(make_settings(**overrides), embedder=embedder)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_service(
+    tmp_path_factory: pytest.TempPathFactory, cache_dir: Path, embedder: SentenceTransformerEmbedder
+) -> Service:
+    """A store holding the fixtures and examples. Read-only: do not ingest or delete here."""
+    settings = load_settings(
+        data_dir=tmp_path_factory.mktemp("sample"), cache_dir=cache_dir, _env_file=None
+    )
+    service = build_service(settings, embedder=embedder)
+    service.ingest(load_paths([FIXTURES, EXAMPLES]))
+    return service
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAIServer]:
+    server = OpenAIServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` server, shared by the session."""
+    with chroma_server(tmp_path_factory.mktemp("chroma-server")) as url:
+        yield url
