@@ -7,7 +7,7 @@ surrounding whitespace trimmed, so citations can point into the original.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -18,7 +18,7 @@ from rag.types import Passage, Statement
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof gen sen rep gov lt col capt sgt maj adm cmdr st jr sr amb hon rev no
     nos vs etc al fig jan feb mar apr jun jul aug sep sept oct nov dec mt ft inc ltd co corp
-    dept est approx e.g i.e u.s u.k u.n a.m p.m d.c""".split()
+    dept est approx e.g i.e u.s u.k u.n a.m p.m d.c res h.r h.j s.j""".split()
 )
 _CLOSERS = "\"'”’)]»"
 # A candidate end: terminal punctuation, optional closing quotes, then whitespace.
@@ -50,7 +50,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if not match:
         return False
     word = match.group(1).lower().strip(".")
-    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    initialism = "." in word and all(len(part) <= 2 for part in word.split("."))
+    return word in _ABBREVIATIONS or initialism or (len(word) == 1 and word.isalpha())
 
 
 def _boundaries(text: str) -> Iterator[int]:
@@ -76,21 +77,32 @@ def split_sentences(text: str) -> list[Span]:
     return [span for span in spans if span is not None]
 
 
-def _split_long(text: str, span: Span, tokenizer: Tokenizer, max_tokens: int) -> list[Span]:
-    """Cut a sentence longer than `max_tokens` at word boundaries."""
+Cost = Callable[[int, int], int]
+
+
+def _split_long(text: str, span: Span, cost: Cost, max_tokens: int) -> list[Span]:
+    """Cut a sentence longer than `max_tokens` at word boundaries (a giant word by characters)."""
     pieces: list[Span] = []
-    start = span.start
-    used = 0
+    start: int | None = None
     last_end = span.start
     for word in re.finditer(r"\S+", text[span.start : span.end]):
         w_start, w_end = span.start + word.start(), span.start + word.end()
-        cost = len(tokenizer.encode_ordinary(" " + word.group()))
-        if used and used + cost > max_tokens:
+        if cost(w_start, w_end) > max_tokens:
+            if start is not None:
+                pieces.append(Span(start, last_end))
+                start = None
+            pieces.extend(
+                Span(at, min(at + max_tokens, w_end)) for at in range(w_start, w_end, max_tokens)
+            )
+            continue
+        if start is not None and cost(start, w_end) > max_tokens:
             pieces.append(Span(start, last_end))
-            start, used = w_start, 0
-        used += cost
+            start = None
+        if start is None:
+            start = w_start
         last_end = w_end
-    pieces.append(Span(start, last_end))
+    if start is not None:
+        pieces.append(Span(start, last_end))
     return pieces
 
 
@@ -103,45 +115,46 @@ class ChunkConfig:
 def chunk_spans(text: str, tokenizer: Tokenizer, config: ChunkConfig) -> list[Span]:
     """Passage spans: runs of whole sentences within `max_tokens`, overlapping a little.
 
-    The overlap repeats the last sentences of a passage (up to `overlap_tokens`)
-    at the start of the next, so a claim split across passages is still found.
+    Token counts are of the exact passage text, whitespace between sentences
+    included. The overlap repeats the last sentences of a passage (up to
+    `overlap_tokens`) at the start of the next, so a claim split across passages
+    is still found.
     """
-    sentences: list[tuple[Span, int]] = []
+
+    def cost(start: int, end: int) -> int:
+        return len(tokenizer.encode_ordinary(text[start:end]))
+
+    units: list[Span] = []
     for span in split_sentences(text):
-        cost = len(tokenizer.encode_ordinary(text[span.start : span.end]))
-        if cost > config.max_tokens:
-            sentences.extend(
-                (piece, len(tokenizer.encode_ordinary(text[piece.start : piece.end])))
-                for piece in _split_long(text, span, tokenizer, config.max_tokens)
-            )
+        if cost(span.start, span.end) > config.max_tokens:
+            units.extend(_split_long(text, span, cost, config.max_tokens))
         else:
-            sentences.append((span, cost))
+            units.append(span)
 
     passages: list[Span] = []
-    current: list[tuple[Span, int]] = []
-    used = 0
-    for sentence, cost in sentences:
-        if current and used + cost > config.max_tokens:
-            passages.append(Span(current[0][0].start, current[-1][0].end))
-            current, used = _overlap_tail(current, config.overlap_tokens, config.max_tokens - cost)
-        current.append((sentence, cost))
-        used += cost
+    current: list[Span] = []
+    for unit in units:
+        if current and cost(current[0].start, unit.end) > config.max_tokens:
+            passages.append(Span(current[0].start, current[-1].end))
+            current = _overlap_tail(current, unit, cost, config)
+        current.append(unit)
     if current:
-        passages.append(Span(current[0][0].start, current[-1][0].end))
+        passages.append(Span(current[0].start, current[-1].end))
     return passages
 
 
 def _overlap_tail(
-    sentences: list[tuple[Span, int]], overlap_tokens: int, room: int
-) -> tuple[list[tuple[Span, int]], int]:
-    tail: list[tuple[Span, int]] = []
-    used = 0
-    for sentence, cost in reversed(sentences[1:]):
-        if used + cost > min(overlap_tokens, room):
-            break
-        tail.insert(0, (sentence, cost))
-        used += cost
-    return tail, used
+    current: list[Span], following: Span, cost: Cost, config: ChunkConfig
+) -> list[Span]:
+    """The longest run of final sentences (never the whole passage) to repeat before `following`."""
+    for first in range(1, len(current)):
+        tail = current[first:]
+        if (
+            cost(tail[0].start, tail[-1].end) <= config.overlap_tokens
+            and cost(tail[0].start, following.end) <= config.max_tokens
+        ):
+            return tail
+    return []
 
 
 def passage_id(statement_id: str, content_hash: str, index: int) -> str:

@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +63,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("stats", help="what the store holds")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("eval", help="run an eval suite on a fresh store and report metrics")
+    p.add_argument("suite", type=Path, help="a suite .jsonl file (see evals/README.md)")
+    p.add_argument("--corpus", type=Path, nargs="+", required=True, help="corpus files")
+    p.add_argument("--answerer", choices=["extractive", "openai"], default=None)
+    p.add_argument("--k", type=int, default=None, help="passages per answer")
+    p.add_argument("--out", type=Path, default=None, help="default: evals/runs/<suite>-<answerer>")
+    p.add_argument("--baseline", type=Path, help="a report.json to compare with")
+    p.add_argument(
+        "--fail-under",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="exit 1 if a metric is below VALUE (repeatable), e.g. hit@5=0.9",
+    )
     return parser
 
 
@@ -202,12 +216,46 @@ def _stats(args: argparse.Namespace) -> None:
     )
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from rag.evaluation import report
+    from rag.evaluation.runner import run_suite
+    from rag.evaluation.suite import load_suite
+    from rag.settings import load_settings
+
+    suite = load_suite(args.suite)
+    thresholds = report.parse_thresholds(args.fail_under)
+    baseline = report.load_baseline(args.baseline) if args.baseline else None
+    overrides = {"answerer": args.answerer} if args.answerer else {}
+    settings = load_settings(**overrides)
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            bars[stage] = tqdm(total=total, desc=stage, unit="", disable=None, file=sys.stderr)
+        bars[stage].update(done)
+
+    run = run_suite(suite, args.corpus, settings, k=args.k, on_progress=progress)
+    for bar in bars.values():
+        bar.close()
+    out = args.out or Path("evals") / "runs" / f"{suite.name}-{run.answerer}"
+    report.write_report(run, out)
+    print(f"suite {suite.name}: {len(suite.cases)} cases, answerer {run.answerer}, k={run.k}")
+    print(report.table(run, baseline))
+    print(f"report: {out / 'report.md'}")
+    below = report.failures(run, thresholds)
+    for line in below:
+        print(f"FAIL: {line}", file=sys.stderr)
+    return EXIT_FAILURE if below else 0
+
+
 def _delete(args: argparse.Namespace) -> None:
     _service().delete(args.statement_id)
     print(f"deleted {args.statement_id}")
 
 
-_COMMANDS = {
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "ingest": _ingest,
     "ask": _ask_or_search,
     "search": _ask_or_search,
@@ -215,6 +263,7 @@ _COMMANDS = {
     "delete": _delete,
     "show": _show,
     "stats": _stats,
+    "eval": _eval,
 }
 
 
@@ -225,7 +274,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        _COMMANDS[args.command](args)
+        status = _COMMANDS[args.command](args)
     except RagError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
@@ -234,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    return 0
+    return int(status or 0)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ def load_prompt(directory: Path, name: str, placeholders: set[str]) -> Prompt:
         ) from exc
     template = Template(text)
     if not template.is_valid():
-        raise ConfigError(f"prompt {path} has a malformed $$placeholder")
+        raise ConfigError(f"prompt {path} has a malformed $placeholder", hint="write $$ for a $")
     found = set(template.get_identifiers())
     if found != placeholders:
         raise ConfigError(

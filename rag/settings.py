@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rag.errors import ConfigError
@@ -37,8 +44,8 @@ class Settings(BaseSettings):
     torch_threads: int = Field(0, ge=0, description="0 lets torch decide.")
 
     # Chunking
-    chunk_max_tokens: int = Field(200, ge=32, le=2000, description="Passage size, tiktoken.")
-    chunk_overlap_tokens: int = Field(40, ge=0, le=500)
+    chunk_max_tokens: int = Field(180, ge=32, le=2000, description="Passage size, tiktoken.")
+    chunk_overlap_tokens: int = Field(30, ge=0, le=500)
 
     # Retrieval and answering
     default_k: int = Field(6, ge=1, le=50)
@@ -67,6 +74,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 
+    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_api_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`RAG_LLM_BASE_URL=` (as compose files write it) means not configured."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.default_k > self.max_k:
@@ -93,7 +106,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = "; ".join(
-            f"RAG_{'_'.join(str(p) for p in err['loc']).upper() or 'SETTINGS'}: {err['msg']}"
+            (f"RAG_{'_'.join(str(p) for p in err['loc']).upper()}: " if err["loc"] else "")
+            + err["msg"]
             for err in exc.errors()
         )
         raise ConfigError(

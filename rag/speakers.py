@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from rag.answering.terms import fold
 
 # Words that describe a role rather than name a person.
 _HONORIFICS = frozenset(
-    """mr mrs ms dr h.e his her excellency president vice prime minister secretary senator sen
+    """mr mrs ms dr his her excellency president vice prime minister secretary senator sen
     rep representative governor gov ambassador amb the of chancellor king queen prince
     sheikh general gen first lady deputy foreign minister chair chairman chairwoman""".split()
 )
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+_HIS_EXCELLENCY = re.compile(r"\bh\.\s?e\.?(?=\s|$)")
 
 
 def name_tokens(name: str) -> frozenset[str]:
     """The distinctive words of a name: lower-cased, accents folded, honorifics dropped."""
-    words = re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", _fold(name))
+    words = re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", _HIS_EXCELLENCY.sub(" ", fold(name)))
     tokens = frozenset(w for w in words if w not in _HONORIFICS)
     return tokens or frozenset(words)
 

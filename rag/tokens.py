@@ -22,6 +22,7 @@ ENCODING_NAME = "cl100k_base"
 _BPE_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
 _BPE_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
 _lock = threading.Lock()
+_set_by_us: str | None = None  # the TIKTOKEN_CACHE_DIR this module set, as opposed to a user
 
 
 class Tokenizer(Protocol):
@@ -56,9 +57,11 @@ def get_tokenizer(cache_dir: Path) -> Tokenizer:
     """The cl100k_base encoding, without any network access."""
     import tiktoken
 
+    global _set_by_us
     with _lock:
         env_dir = os.environ.get("TIKTOKEN_CACHE_DIR")
-        bpe_dir = Path(env_dir) if env_dir else cache_dir / "tiktoken"
+        chosen_by_user = env_dir is not None and env_dir != _set_by_us
+        bpe_dir = Path(env_dir) if chosen_by_user and env_dir else cache_dir / "tiktoken"
         try:
             _install_bpe(bpe_dir)
         except OSError as exc:
@@ -66,5 +69,5 @@ def get_tokenizer(cache_dir: Path) -> Tokenizer:
                 f"cannot write the tokenizer file to {bpe_dir}: {exc}",
                 hint="set RAG_CACHE_DIR to a writable directory",
             ) from exc
-        os.environ["TIKTOKEN_CACHE_DIR"] = str(bpe_dir)
+        os.environ["TIKTOKEN_CACHE_DIR"] = _set_by_us = str(bpe_dir)
         return tiktoken.get_encoding(ENCODING_NAME)

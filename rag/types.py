@@ -28,13 +28,19 @@ class DateSpan:
     @classmethod
     def parse(cls, value: str | int | dt.date) -> DateSpan:
         """Parse an ISO date (2023-10-03), a year (2023) or a datetime string."""
+        if isinstance(value, dt.datetime):
+            value = value.date()
         if isinstance(value, dt.date):
             return cls(value.isoformat(), value, value)
         text = str(value).strip()
         if len(text) == 4 and text.isdigit():
             year = int(text)
             return cls(text, dt.date(year, 1, 1), dt.date(year, 12, 31))
-        day = dt.date.fromisoformat(text[:10])
+        day = (
+            dt.date.fromisoformat(text)
+            if len(text) <= 10
+            else dt.datetime.fromisoformat(text).date()
+        )
         return cls(day.isoformat(), day, day)
 
     def overlaps(self, since: dt.date | None, until: dt.date | None) -> bool:

@@ -23,7 +23,9 @@ from rag.types import (
 )
 
 MIN_QUOTE_CHARS = 8
-_MARKER = re.compile(r"(\s?)\[(\d+)\]")
+_MARKER = re.compile(r"\[(\d+)\]")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[.,;:!?)])")
+_SPACES = re.compile(r"[ \t]{2,}")
 _EQUIVALENT = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 _TRIM = " \t\n\"'“”‘’«»…."
 
@@ -119,8 +121,15 @@ def verify(
         else:
             rejected.append(outcome)
 
-    def fix(match: re.Match[str]) -> str:
-        new = renumber.get(int(match.group(2)))
-        return f"{match.group(1)}[{new}]" if new else ""
+    removed = 0
 
-    return Verified(_MARKER.sub(fix, draft.text).strip(), tuple(kept), tuple(rejected))
+    def fix(match: re.Match[str]) -> str:
+        nonlocal removed
+        new = renumber.get(int(match.group(1)))
+        removed += new is None
+        return f"[{new}]" if new else ""
+
+    text = _MARKER.sub(fix, draft.text)
+    if removed:  # tidy the gaps left by removed markers
+        text = _SPACES.sub(" ", _SPACE_BEFORE_PUNCTUATION.sub("", text))
+    return Verified(text.strip(), tuple(kept), tuple(rejected))

@@ -21,13 +21,15 @@ _FRAME_WORDS = frozenset(
     """say said says saying tell told talk talked talks discuss discussed discussing mention
     mentioned speak spoke state stated statement statements remark remarks think thought
     view views position comment comments comments announce announced ask asked describe
-    described explain explained according regarding concerning""".split()
+    described explain explained according regarding concerning president presidents vice
+    prime minister secretary mr mrs ms dr excellency senator governor ambassador""".split()
 )
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 STEM_LENGTH = 6
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
+    """Lower-case with accents removed, so "Macrón" and "macron" compare equal."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -44,7 +46,7 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(_fold(text))
+    return _WORD.findall(fold(text))
 
 
 def content_terms(text: str) -> dict[str, str]:

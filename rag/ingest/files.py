@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md")
 RECORD_SUFFIXES = (".jsonl", ".json")
+_FRONT_MATTER_HINT = "write front matter as lines 'key: value' between two lines of '---'"
 SUPPORTED = ", ".join(s + gz for s in TEXT_SUFFIXES + RECORD_SUFFIXES for gz in ("", ".gz"))
 
 
@@ -40,7 +41,9 @@ def _read_text(path: Path) -> str:
         if path.suffix.lower() == ".gz":
             raw = gzip.decompress(raw)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise IngestError(f"{path}: cannot read: {exc}") from exc
+        raise IngestError(
+            f"{path}: cannot read: {exc}", hint="check the file exists and is not a broken .gz"
+        ) from exc
     if b"\x00" in raw[:8192]:
         raise IngestError(f"{path}: looks like a binary file, not text", hint=f"use {SUPPORTED}")
     try:
@@ -63,11 +66,17 @@ def _split_front_matter(content: str, path: Path) -> tuple[dict[str, Any], str]:
             try:
                 meta = yaml.safe_load("\n".join(lines[1:i])) or {}
             except yaml.YAMLError as exc:
-                raise IngestError(f"{path}: front matter is not valid YAML: {exc}") from exc
+                raise IngestError(
+                    f"{path}: front matter is not valid YAML: {exc}", hint=_FRONT_MATTER_HINT
+                ) from exc
             if not isinstance(meta, dict):
-                raise IngestError(f"{path}: front matter must be a mapping of fields")
+                raise IngestError(
+                    f"{path}: front matter must be a mapping of fields", hint=_FRONT_MATTER_HINT
+                )
             return meta, "\n".join(lines[i + 1 :])
-    raise IngestError(f"{path}: front matter starts with '---' but never ends")
+    raise IngestError(
+        f"{path}: front matter starts with '---' but never ends", hint=_FRONT_MATTER_HINT
+    )
 
 
 def _text_statement(path: Path, default_id: str) -> Statement:
@@ -94,14 +103,20 @@ def _record_statements(path: Path, default_id: str) -> Iterator[Statement]:
     try:
         data = json.loads(content)
     except json.JSONDecodeError as exc:
-        raise IngestError(f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})") from exc
+        raise IngestError(
+            f"{path}: invalid JSON ({exc.msg} at line {exc.lineno})",
+            hint='a .json file holds one object, a list of objects, or {"statements": [...]}',
+        ) from exc
     if isinstance(data, dict) and isinstance(data.get("statements"), list):
         data = data["statements"]
     if isinstance(data, dict):
         yield statement_from_record(data, str(path), default_id)
         return
     if not isinstance(data, list):
-        raise IngestError(f"{path}: expected a JSON object or a list of objects")
+        raise IngestError(
+            f"{path}: expected a JSON object or a list of objects",
+            hint='a .json file holds one object, a list of objects, or {"statements": [...]}',
+        )
     for i, record in enumerate(data):
         yield statement_from_record(record, f"{path}[{i}]", f"{default_id}:{i}")
 

@@ -64,7 +64,8 @@ def statement_from_record(record: Any, origin: str, default_id: str | None = Non
     """Validate one record. `default_id` is used when the record has no `id`."""
     if not isinstance(record, Mapping):
         raise IngestError(
-            f"{origin}: expected a JSON object with 'id' and 'text', got {type(record).__name__}"
+            f"{origin}: expected a JSON object with 'id' and 'text', got {type(record).__name__}",
+            hint='write each statement as {"id": "...", "text": "..."}',
         )
     statement_id = _optional_str(record, "id", origin) or default_id
     if not statement_id:

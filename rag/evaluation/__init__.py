@@ -1,0 +1,1 @@
+"""Offline evaluation: suites of questions with gold statements, run against a fresh store."""

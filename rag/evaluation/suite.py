@@ -1,0 +1,118 @@
+"""An eval suite: a JSONL file of cases in the fixed format described in evals/README.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rag.errors import InputError
+from rag.types import Filters
+
+
+@dataclass(frozen=True, slots=True)
+class EvalCase:
+    id: str
+    question: str
+    answerable: bool
+    gold_doc_ids: tuple[str, ...]
+    must_include: tuple[str, ...]
+    reference_answer: str | None
+    gold_quotes: tuple[str, ...]
+    filters: Filters
+
+
+@dataclass(frozen=True, slots=True)
+class Suite:
+    name: str
+    path: Path
+    sha256: str
+    cases: tuple[EvalCase, ...]
+
+
+def _strings(value: Any, field: str, origin: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputError(f"{origin}: '{field}' must be a list of strings", field=field)
+    return tuple(value)
+
+
+def _date(value: Any, field: str, origin: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InputError(f"{origin}: filters.{field} is not a date: {value!r}") from exc
+
+
+def _filters(value: Any, origin: str) -> Filters:
+    if value is None:
+        return Filters()
+    if not isinstance(value, dict):
+        raise InputError(f"{origin}: 'filters' must be an object")
+    unknown = set(value) - {"speaker", "since", "until", "statement_ids"}
+    if unknown:
+        raise InputError(f"{origin}: unknown filters {sorted(unknown)}")
+    return Filters(
+        speaker=value.get("speaker") or None,
+        since=_date(value.get("since"), "since", origin),
+        until=_date(value.get("until"), "until", origin),
+        statement_ids=_strings(value.get("statement_ids"), "filters.statement_ids", origin),
+    )
+
+
+def _case(record: Any, origin: str) -> EvalCase:
+    if not isinstance(record, dict):
+        raise InputError(f"{origin}: a case must be a JSON object")
+    for field, kind in (("id", str), ("question", str), ("answerable", bool)):
+        if not isinstance(record.get(field), kind):
+            raise InputError(f"{origin}: '{field}' is required ({kind.__name__})", field=field)
+    gold = _strings(record.get("gold_doc_ids"), "gold_doc_ids", origin)
+    if record["answerable"] and not gold:
+        raise InputError(f"{origin}: an answerable case needs gold_doc_ids")
+    if not record["answerable"] and gold:
+        raise InputError(f"{origin}: an unanswerable case must have empty gold_doc_ids")
+    reference = record.get("reference_answer")
+    return EvalCase(
+        id=record["id"],
+        question=record["question"],
+        answerable=record["answerable"],
+        gold_doc_ids=gold,
+        must_include=tuple(
+            s.lower() for s in _strings(record.get("must_include"), "must_include", origin)
+        ),
+        reference_answer=reference if isinstance(reference, str) else None,
+        gold_quotes=_strings(record.get("gold_quotes"), "gold_quotes", origin),
+        filters=_filters(record.get("filters"), origin),
+    )
+
+
+def load_suite(path: Path) -> Suite:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the suite {path}: {exc}") from exc
+    cases: list[EvalCase] = []
+    seen: set[str] = set()
+    for lineno, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        origin = f"{path}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{origin}: invalid JSON ({exc.msg})") from exc
+        case = _case(record, origin)
+        if case.id in seen:
+            raise InputError(f"{origin}: duplicate case id {case.id!r}")
+        seen.add(case.id)
+        cases.append(case)
+    if not cases:
+        raise InputError(f"the suite {path} has no cases")
+    name = path.name.removesuffix(".jsonl")
+    return Suite(name, path, hashlib.sha256(raw).hexdigest(), tuple(cases))

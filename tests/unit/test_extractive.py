@@ -1,0 +1,156 @@
+"""rag/answering/extractive.py: verbatim sentences on the question's topic, or a refusal."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from rag.answering import NOT_IN_STATEMENTS
+from rag.answering.citations import verify
+from rag.answering.extractive import ExtractiveAnswerer
+from rag.types import Draft, ScoredPassage, Statement
+from tests.unit.builders import line_passages, passage, stored
+
+
+@pytest.fixture
+def passages(seed: Statement) -> list[ScoredPassage]:
+    return line_passages(seed)
+
+
+@pytest.fixture
+def ruto_statements(fixture_statements: tuple[Statement, ...]) -> list[Statement]:
+    """The seed, the two White House readouts of calls with Ruto, and his UN speech."""
+    wanted = ("ruto-rubio-call", "william-ruto-of-kenya", "KEN_78_2023")
+    found = [s for s in fixture_statements if s.id.endswith(wanted)]
+    assert len(found) == 4
+    return found
+
+
+def _quotes_are_verbatim(draft: Draft, passages: list[ScoredPassage]) -> None:
+    by_id = {p.passage.id: p.passage for p in passages}
+    for citation in draft.citations:
+        assert citation.quote in by_id[citation.passage_id].text
+
+
+def test_answers_an_on_topic_question_with_verbatim_sentences(
+    seed: Statement, passages: list[ScoredPassage]
+) -> None:
+    draft = ExtractiveAnswerer().answer("What did Ruto say about Haiti?", passages)
+
+    assert draft.answerable
+    assert draft.answerer == "extractive"
+    assert draft.citations
+    _quotes_are_verbatim(draft, passages)
+    assert all("Haiti" in c.quote for c in draft.citations)
+    assert draft.citations[0].quote.startswith("In a statement, President Ruto said the talks")
+    assert draft.text.splitlines()[0] == "From 1 statement:"
+    for citation in draft.citations:
+        assert f"{citation.quote}” [{citation.marker}]" in draft.text
+    assert [c.marker for c in draft.citations] == list(range(1, len(draft.citations) + 1))
+
+
+def test_its_citations_all_pass_verification(
+    seed: Statement, passages: list[ScoredPassage]
+) -> None:
+    draft = ExtractiveAnswerer().answer("What did Ruto say about the DRC?", passages)
+
+    verified = verify(draft, passages, {seed.id: stored(seed)})
+
+    assert verified.rejected == ()
+    assert len(verified.citations) == len(draft.citations) >= 1
+    assert "Democratic Republic of Congo (DRC)" in verified.citations[0].quote
+
+
+def test_declines_when_no_passage_mentions_the_topic(passages: list[ScoredPassage]) -> None:
+    draft = ExtractiveAnswerer().answer("What did Ruto say about cryptocurrency?", passages)
+
+    assert not draft.answerable
+    assert draft.text.startswith("The statements don't say")
+    assert "cryptocurrency" in draft.text
+    assert draft.citations == ()
+
+
+def test_different_spellings_of_the_topic_match(passages: list[ScoredPassage]) -> None:
+    draft = ExtractiveAnswerer().answer("What did Ruto say about stabilisation?", passages)
+
+    assert draft.answerable
+    assert all("stabili" in c.quote for c in draft.citations)
+
+
+def test_the_speakers_name_is_not_the_topic(passages: list[ScoredPassage]) -> None:
+    """Every passage is by William Ruto, so only 'Haiti' decides."""
+    draft = ExtractiveAnswerer().answer("What did William Ruto say about Haiti?", passages)
+    assert draft.answerable and all("Haiti" in c.quote for c in draft.citations)
+
+
+def test_at_most_two_sentences_come_from_one_statement(passages: list[ScoredPassage]) -> None:
+    """Four sentences of the seed mention Haiti; two are quoted."""
+    draft = ExtractiveAnswerer().answer("What did Ruto say about Haiti?", passages)
+    assert len(draft.citations) == 2
+
+
+def test_spreads_over_statements_with_at_most_four_sentences(
+    ruto_statements: list[Statement],
+) -> None:
+    passages = [p for s in ruto_statements for p in line_passages(s)]
+    statement_of = {p.passage.id: p.passage.statement_id for p in passages}
+
+    draft = ExtractiveAnswerer().answer("What was said about Haiti?", passages)
+
+    assert draft.answerable
+    _quotes_are_verbatim(draft, passages)
+    per_statement = Counter(statement_of[c.passage_id] for c in draft.citations)
+    assert len(draft.citations) <= 4
+    assert max(per_statement.values()) <= 2
+    assert len(per_statement) >= 3
+    assert draft.text.splitlines()[0] == f"From {len(per_statement)} statements:"
+
+
+def test_one_sentence_from_each_statement_comes_before_a_second_from_any(
+    ruto_statements: list[Statement],
+) -> None:
+    passages = [p for s in ruto_statements[:2] for p in line_passages(s, score=0.4)]
+    statement_of = {p.passage.id: p.passage.statement_id for p in passages}
+
+    draft = ExtractiveAnswerer().answer("What was said about Haiti?", passages)
+
+    first_two = {statement_of[c.passage_id] for c in draft.citations[:2]}
+    assert len(first_two) == 2
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_max_sentences_is_respected(ruto_statements: list[Statement], limit: int) -> None:
+    passages = [p for s in ruto_statements for p in line_passages(s)]
+    draft = ExtractiveAnswerer(max_sentences=limit).answer("What was said about Haiti?", passages)
+    assert len(draft.citations) == limit
+
+
+def test_hard_wrapped_quotes_are_exact_and_the_text_is_one_line_each(
+    fixture_statements: tuple[Statement, ...],
+) -> None:
+    zelenskyy = next(s for s in fixture_statements if "zelenskyy-of-ukraine" in s.id)
+    passages = line_passages(zelenskyy)
+
+    draft = ExtractiveAnswerer().answer("What did Biden say about the counteroffensive?", passages)
+
+    assert draft.answerable
+    _quotes_are_verbatim(draft, passages)
+    assert len(draft.text.splitlines()) == 1 + len(draft.citations)
+
+
+def test_no_passages_is_a_refusal() -> None:
+    draft = ExtractiveAnswerer().answer("What did Ruto say about Haiti?", [])
+
+    assert not draft.answerable
+    assert draft.text.startswith(NOT_IN_STATEMENTS)
+    assert draft.citations == ()
+
+
+def test_passages_without_full_sentences_are_a_refusal(seed: Statement) -> None:
+    start = seed.text.index("The President noted")
+    short = ScoredPassage(passage(seed, start, start + len("The President")), 0.9)
+
+    draft = ExtractiveAnswerer().answer("What did the President note?", [short])
+
+    assert not draft.answerable and draft.text.startswith(NOT_IN_STATEMENTS)
