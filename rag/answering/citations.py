@@ -23,6 +23,7 @@ from rag.types import (
 )
 
 MIN_QUOTE_CHARS = 8
+MAX_MARKER = 50  # bracketed numbers above this are text unless a citation uses them
 _MARKER = re.compile(r"\[(\d+)\]")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"[ \t]+(?=[.,;:!?)])")
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -122,10 +123,14 @@ def verify(
             rejected.append(outcome)
 
     removed = 0
+    proposed = {c.marker for c in draft.citations}
 
     def fix(match: re.Match[str]) -> str:
         nonlocal removed
-        new = renumber.get(int(match.group(1)))
+        number = int(match.group(1))
+        if number > MAX_MARKER and number not in proposed:
+            return match.group(0)  # "[2699]" is text, not a citation marker
+        new = renumber.get(number)
         removed += new is None
         return f"[{new}]" if new else ""
 
