@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None)
     p = sub.add_parser("delete", help="delete a statement by id")
     p.add_argument("statement_id")
+    p = sub.add_parser("list", help="list stored statements")
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("show", help="print a stored statement")
     p.add_argument("statement_id")
     p.add_argument("--json", action="store_true")
@@ -202,6 +206,25 @@ def _show(args: argparse.Namespace) -> None:
     print(stored.text)
 
 
+def _list(args: argparse.Namespace) -> None:
+    from rag.api.schemas import StatementInfoOut, StatementListOut
+
+    page = _service().list_statements(args.offset, args.limit)
+    if args.json:
+        infos = [StatementInfoOut.of(i) for i in page.statements]
+        _print_json(
+            StatementListOut(
+                statements=infos, total=page.total, offset=page.offset, limit=page.limit
+            )
+        )
+        return
+    for info in page.statements:
+        date = info.date.text if info.date else None
+        print(f"{info.id}\t{_source_line(info.speaker, date, info.title, info.id)}")
+    shown = f"{page.offset + 1}-{page.offset + len(page.statements)}" if page.statements else "none"
+    print(f"({shown} of {page.total})", file=sys.stderr)
+
+
 def _stats(args: argparse.Namespace) -> None:
     from rag.api.schemas import StatsOut
 
@@ -261,6 +284,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "search": _ask_or_search,
     "serve": _serve,
     "delete": _delete,
+    "list": _list,
     "show": _show,
     "stats": _stats,
     "eval": _eval,

@@ -165,7 +165,8 @@ class Service:
     def delete(self, statement_id: str) -> None:
         if not self.store.delete(statement_id):
             raise NotFoundError(
-                f"no statement with id {statement_id!r}", hint="list ids with GET /v1/statements"
+                f"no statement with id {statement_id!r}",
+                hint="list ids with `rag list` or GET /v1/statements",
             )
 
     # ---- read -------------------------------------------------------------------------
@@ -174,7 +175,8 @@ class Service:
         stored = self.store.get(statement_id)
         if stored is None:
             raise NotFoundError(
-                f"no statement with id {statement_id!r}", hint="list ids with GET /v1/statements"
+                f"no statement with id {statement_id!r}",
+                hint="list ids with `rag list` or GET /v1/statements",
             )
         return stored
 

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 _STATEMENT_VECTOR = [1.0]  # statements are looked up by id, never by similarity
 _MAX_BATCH = 1000
+SPEAKERS_TTL = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,8 @@ class ChromaStore:
         self._client = client
         self.location = location
         self._speakers: dict[str, int] | None = None
+        self._speakers_count = 0
+        self._speakers_at = 0.0
         self._lock = threading.Lock()
         with _wrapped("open its collections"):
             self._passages = client.get_or_create_collection(
@@ -163,9 +167,20 @@ class ChromaStore:
             return int(self._statements.count())
 
     def speakers(self) -> dict[str, int]:
-        """Each stored speaker name and how many statements carry it (cached until a write)."""
+        """Each stored speaker name and how many statements carry it.
+
+        Cached; re-read after this store's own writes, when the number of statements
+        changes, or after SPEAKERS_TTL seconds (another process may have written).
+        """
         with self._lock:
-            if self._speakers is None:
+            with _wrapped("count statements"):
+                count = int(self._statements.count())
+            stale = (
+                self._speakers is None
+                or count != self._speakers_count
+                or time.monotonic() - self._speakers_at > SPEAKERS_TTL
+            )
+            if stale:
                 counts: dict[str, int] = {}
                 with _wrapped("read speakers"):
                     got = self._statements.get(include=["metadatas"])
@@ -173,7 +188,9 @@ class ChromaStore:
                     if meta.get("speaker"):
                         counts[meta["speaker"]] = counts.get(meta["speaker"], 0) + 1
                 self._speakers = counts
-            return dict(self._speakers)
+                self._speakers_count = count
+                self._speakers_at = time.monotonic()
+            return dict(self._speakers or {})
 
     # ---- writes -------------------------------------------------------------------
 

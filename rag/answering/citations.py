@@ -123,12 +123,12 @@ def verify(
             rejected.append(outcome)
 
     removed = 0
-    proposed = {c.marker for c in draft.citations}
+    markers = {c.marker for c in draft.citations}
 
     def fix(match: re.Match[str]) -> str:
         nonlocal removed
         number = int(match.group(1))
-        if number > MAX_MARKER and number not in proposed:
+        if number > MAX_MARKER and number not in markers:
             return match.group(0)  # "[2699]" is text, not a citation marker
         new = renumber.get(number)
         removed += new is None

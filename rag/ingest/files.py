@@ -87,7 +87,9 @@ def _text_statement(path: Path, default_id: str) -> Statement:
 def _record_statements(path: Path, default_id: str) -> Iterator[Statement]:
     content = _read_text(path)
     if _kind(path) == ".jsonl":
-        for lineno, line in enumerate(content.splitlines(), start=1):
+        # Split on "\n" only: str.splitlines() also breaks at U+2028 and friends,
+        # which are legal inside JSON strings (the UN corpus has them).
+        for lineno, line in enumerate(content.split("\n"), start=1):
             if not line.strip():
                 continue
             origin = f"{path}:{lineno}"
