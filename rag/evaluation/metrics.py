@@ -73,12 +73,7 @@ def compute(rows: Sequence[CaseResult]) -> dict[str, float | None]:
         "mrr@10": _mean(
             [1.0 / r.gold_rank if r.gold_rank and r.gold_rank <= 10 else 0.0 for r in answerable]
         ),
-        "passage_recall": (
-            sum(r.gold_quotes_covered for r in with_quotes)
-            / sum(r.gold_quotes_total for r in with_quotes)
-            if with_quotes
-            else None
-        ),
+        "passage_recall": _mean([r.gold_quotes_covered / r.gold_quotes_total for r in with_quotes]),
         "citations_verified": _share(with_citations, lambda r: r.citations_failing_check == 0),
         "citations_dropped": float(sum(r.citations_dropped for r in rows)),
         "citation_precision": len(gold_cited) / len(cited) if cited else None,
