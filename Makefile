@@ -5,7 +5,11 @@ RAG    := $(VENV)/bin/rag
 STAMP  := $(VENV)/.installed-stamp
 QUESTION ?= What did Ruto say about Haiti?
 
-.PHONY: install demo test lint typecheck serve clean
+# CI gate on the seed suite: thresholds just below the measured numbers (evals/README.md).
+EVAL_CI_THRESHOLDS := hit@5=0.9 mrr@10=0.85 citations_verified=1.0 citation_recall=0.85 \
+	must_include_recall=0.7 answerable_answered=0.95 unanswerable_declined=0.4
+
+.PHONY: install demo test eval-ci lint typecheck serve clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,6 +27,10 @@ demo: install
 
 test: install
 	$(VENV)/bin/pytest -q
+
+eval-ci: install
+	$(RAG) eval evals/seed.jsonl --corpus evals/corpora/seed.jsonl --out evals/runs/ci-seed \
+		$(addprefix --fail-under ,$(EVAL_CI_THRESHOLDS))
 
 lint: install
 	$(VENV)/bin/ruff check rag tests
