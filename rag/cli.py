@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="print a stored statement")
     p.add_argument("statement_id")
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("speakers", help="list the speaker index")
+    p.add_argument("name", nargs="?", help="only entries this name resolves to")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("stats", help="what the store holds")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("eval", help="run an eval suite on a fresh store and report metrics")
@@ -110,8 +114,9 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _source_line(speaker: str | None, date: str | None, title: str | None, sid: str) -> str:
-    return " · ".join(x for x in (speaker, date, title or sid) if x)
+def _source_line(speakers: Sequence[str], date: str | None, title: str | None, sid: str) -> str:
+    who = ", ".join(speakers[:3]) + (" …" if len(speakers) > 3 else "")
+    return " · ".join(x for x in (who, date, title or sid) if x)
 
 
 def _print_answer(answer: Answer) -> None:
@@ -119,7 +124,7 @@ def _print_answer(answer: Answer) -> None:
     if answer.citations:
         print("\nSources")
         for c in answer.citations:
-            print(f"[{c.marker}] {_source_line(c.speaker, c.date, c.title, c.statement_id)}")
+            print(f"[{c.marker}] {_source_line(c.speakers, c.date, c.title, c.statement_id)}")
             print(f"    {c.statement_id}, characters {c.start}-{c.end}")
             if c.source_url:
                 print(f"    {c.source_url}")
@@ -137,7 +142,7 @@ def _print_search(result: SearchResult) -> None:
     for i, sp in enumerate(result.passages, start=1):
         p = sp.passage
         date = p.date.text if p.date else None
-        print(f"{i}. [{sp.score:.3f}] {_source_line(p.speaker, date, p.title, p.statement_id)}")
+        print(f"{i}. [{sp.score:.3f}] {_source_line(p.speakers, date, p.title, p.statement_id)}")
         print(f"   {p.statement_id}, characters {p.start}-{p.end}")
         print(textwrap.indent(textwrap.fill(textwrap.shorten(_one_line(p.text), 400), 92), "   "))
 
@@ -154,6 +159,7 @@ def _ingest(args: argparse.Namespace) -> None:
         total=len(statements), unit="stmt", desc="ingest", disable=None, file=sys.stderr
     ) as bar:
         report = service.ingest(statements, bar.update)
+    service.persist_index()
     if args.json:
         _print_json(IngestOut.of(report))
         return
@@ -199,7 +205,7 @@ def _show(args: argparse.Namespace) -> None:
         _print_json(StatementOut.of_stored(stored))
         return
     info = stored.info
-    print(_source_line(info.speaker, info.date.text if info.date else None, info.title, info.id))
+    print(_source_line(info.speakers, info.date.text if info.date else None, info.title, info.id))
     if info.source_url:
         print(info.source_url)
     print()
@@ -220,9 +226,23 @@ def _list(args: argparse.Namespace) -> None:
         return
     for info in page.statements:
         date = info.date.text if info.date else None
-        print(f"{info.id}\t{_source_line(info.speaker, date, info.title, info.id)}")
+        print(f"{info.id}\t{_source_line(info.speakers, date, info.title, info.id)}")
     shown = f"{page.offset + 1}-{page.offset + len(page.statements)}" if page.statements else "none"
     print(f"({shown} of {page.total})", file=sys.stderr)
+
+
+def _speakers(args: argparse.Namespace) -> None:
+    from rag.api.schemas import SpeakerOut, SpeakersOut
+
+    entries = _service().speakers(args.name)
+    shown = entries[: args.limit]
+    if args.json:
+        _print_json(SpeakersOut(speakers=[SpeakerOut.of(e) for e in shown], total=len(entries)))
+        return
+    for e in shown:
+        aliases = ", ".join(a for a in e.aliases if a != e.canonical)
+        print(f"{e.canonical}  ({e.statements} statements, {e.passages} passages)  {aliases}")
+    print(f"({len(shown)} of {len(entries)} speakers)", file=sys.stderr)
 
 
 def _stats(args: argparse.Namespace) -> None:
@@ -274,7 +294,9 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _delete(args: argparse.Namespace) -> None:
-    _service().delete(args.statement_id)
+    service = _service()
+    service.delete(args.statement_id)
+    service.persist_index()
     print(f"deleted {args.statement_id}")
 
 
@@ -286,6 +308,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "delete": _delete,
     "list": _list,
     "show": _show,
+    "speakers": _speakers,
     "stats": _stats,
     "eval": _eval,
 }

@@ -1,34 +1,193 @@
-"""Question -> ranked passages: dense search over the store, with filters."""
+"""Question -> ranked passages: hybrid (dense + BM25, fused by reciprocal rank), aware of
+who is speaking and when.
+
+Filters come from the request (explicit: always applied) and from the question
+itself (a speaker or a period it names). A filter read from the question is
+relaxed when nothing passes it, and the result says so. Ranking spreads the
+top passages over statements so that one long speech cannot fill every slot.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+import numpy as np
+
+from rag.catalog import Catalog
+from rag.dates import DateMention
 from rag.embedding import Embedder
-from rag.speakers import resolve_speakers
-from rag.store import ChromaStore, PassageFilter
-from rag.types import Query, SearchResult
+from rag.search_index import PassageIndex, RowFilter
+from rag.speaker_index import SpeakerIndex
+from rag.types import Interpreted, Query, ScoredPassage, SearchResult
+from rag.understanding import interpret
+
+RRF_K = 60
+CANDIDATES = 100
+PER_STATEMENT = 2
+# How far a date the question names is widened: statements are dated when
+# published, often a day or more after the call or meeting they report.
+_WIDEN_BEFORE = {"day": 1, "month": 0}
+_WIDEN_AFTER = {"day": 3, "month": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalConfig:
+    understand: bool = True
+    """Read speakers and dates from the question (off: explicit filters only)."""
+    keyword: bool = True
+    """Fuse BM25 with dense search (off: dense only)."""
+    per_statement: int = PER_STATEMENT
+
+
+def widened(mentions: Sequence[DateMention]) -> tuple[dt.date | None, dt.date | None]:
+    """The period the question names, widened for publication lag."""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    for m in mentions:
+        before = dt.timedelta(days=_WIDEN_BEFORE.get(m.precision, 0))
+        after = dt.timedelta(days=_WIDEN_AFTER.get(m.precision, 0))
+        if m.since is not None:
+            start = m.since - before
+            since = start if since is None else min(since, start)
+        if m.until is not None:
+            end = m.until + after
+            until = end if until is None else max(until, end)
+    return since, until
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    filter: RowFilter
+    relaxed: tuple[str, ...]
+
+
+def _attempts(
+    base: RowFilter,
+    named: frozenset[str] | None,
+    period: tuple[dt.date | None, dt.date | None] | None,
+) -> list[_Attempt]:
+    """Filters to try, strictest first. Explicit filters (`base`) always hold; the speakers
+    and the period the question names are dropped, dates first, when nothing passes."""
+    with_speakers = replace(base, speakers=named) if named is not None else base
+    strict = replace(with_speakers, since=period[0], until=period[1]) if period else with_speakers
+    attempts = [_Attempt(strict, ())]
+    if period:
+        attempts.append(_Attempt(with_speakers, ("dates",)))
+    if named is not None:
+        attempts.append(_Attempt(base, ("dates", "speakers") if period else ("speakers",)))
+    return attempts
+
+
+def _variants(speakers: SpeakerIndex, names: Sequence[str]) -> frozenset[str]:
+    found: set[str] = set()
+    for name in names:
+        for entry in speakers.resolve(name)[:1]:
+            found.update(speakers.variants(entry))
+    return frozenset(found)
 
 
 class Retriever:
-    def __init__(self, store: ChromaStore, embedder: Embedder) -> None:
-        self._store = store
+    def __init__(self, catalog: Catalog, embedder: Embedder, config: RetrievalConfig) -> None:
+        self._catalog = catalog
         self._embedder = embedder
+        self._config = config
 
-    def search(self, query: Query) -> SearchResult:
+    def search(self, query: Query, today: dt.date) -> SearchResult:
         started = time.perf_counter()
-        filters = query.filters
-        speakers: tuple[str, ...] = ()
-        if filters.speaker:
-            speakers = resolve_speakers(filters.speaker, self._store.speakers())
-            if not speakers:
-                return SearchResult(query, (), (), time.perf_counter() - started)
-        vector = self._embedder.embed([query.question])[0]
-        where = PassageFilter(
-            speakers=speakers,
-            since=filters.since,
-            until=filters.until,
-            statement_ids=filters.statement_ids,
+        speakers = self._catalog.speakers()
+        meaning = (
+            interpret(query.question, speakers.aliases(), today)
+            if self._config.understand
+            else None
         )
-        passages = self._store.query(vector, query.k, where)
-        return SearchResult(query, tuple(passages), speakers, time.perf_counter() - started)
+        f = query.filters
+        explicit: tuple[str, ...] = ()
+        if f.speaker:
+            explicit = tuple(e.canonical for e in speakers.resolve(f.speaker)[:1])
+            if not explicit:  # an explicit filter that matches nobody is an empty result
+                return SearchResult(query, (), (), time.perf_counter() - started, None)
+        named = (
+            tuple(dict.fromkeys(m.names[0] for m in meaning.speakers if m.names)) if meaning else ()
+        )
+        period = widened(meaning.dates) if meaning else (None, None)
+        base = RowFilter(
+            speakers=_variants(speakers, explicit) if explicit else None,
+            since=f.since,
+            until=f.until,
+            statement_ids=frozenset(f.statement_ids) if f.statement_ids else None,
+        )
+        attempts = _attempts(
+            base,
+            _variants(speakers, named) if named and not explicit else None,
+            period if period != (None, None) and not (f.since or f.until) else None,
+        )
+        vector = self._embedder.embed([query.question])[0]
+        with self._catalog.reading() as index:
+            chosen = next(((a, m) for a in attempts if (m := index.mask(a.filter)).any()), None)
+            if chosen is None:
+                return SearchResult(query, (), (), time.perf_counter() - started, None)
+            attempt, mask = chosen
+            passages = self._rank(index, query, vector, mask, period)
+        applied = attempt.filter
+        interpreted = None
+        if meaning is not None:
+            interpreted = Interpreted(
+                speakers=named,
+                since=meaning.since,
+                until=meaning.until,
+                topic=meaning.topic,
+                timeline=meaning.timeline,
+                applied_speakers=(explicit or named) if applied.speakers else (),
+                applied_since=applied.since,
+                applied_until=applied.until,
+                relaxed=attempt.relaxed,
+            )
+        matched = tuple(sorted(applied.speakers)) if applied.speakers else ()
+        return SearchResult(
+            query, tuple(passages), matched, time.perf_counter() - started, interpreted
+        )
+
+    def _rank(
+        self,
+        index: PassageIndex,
+        query: Query,
+        vector: np.ndarray,
+        mask: np.ndarray,
+        period: tuple[dt.date | None, dt.date | None],
+    ) -> list[ScoredPassage]:
+        fused: dict[int, float] = {}
+        for rank, hit in enumerate(index.dense(vector, mask, CANDIDATES)):
+            fused[hit.row] = fused.get(hit.row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        if self._config.keyword:
+            for rank, hit in enumerate(index.keyword(query.question, mask, CANDIDATES)):
+                fused[hit.row] = fused.get(hit.row, 0.0) + 1.0 / (RRF_K + rank + 1)
+        rows = sorted(fused, key=lambda r: -fused[r])
+        if period != (None, None):  # prefer the period asked about, when it was relaxed
+            distance = dict(zip(rows, index.date_distance(rows, *period), strict=True))
+            rows.sort(key=lambda r: -fused[r] / (1 + distance[r] / 365))
+        chosen = _spread(index, rows, query.k, self._config.per_statement)
+        sims = index.similarities(vector, chosen)
+        return [
+            ScoredPassage(index.passage(r), float(s), fused[r])
+            for r, s in zip(chosen, sims, strict=True)
+        ]
+
+
+def _spread(index: PassageIndex, rows: Sequence[int], k: int, per_statement: int) -> list[int]:
+    """Top rows, at most `per_statement` from one statement unless there is nothing else."""
+    chosen: list[int] = []
+    taken: dict[str, int] = {}
+    spill: list[int] = []
+    for row in rows:
+        sid = index.passage(row).statement_id
+        if taken.get(sid, 0) < per_statement:
+            chosen.append(row)
+            taken[sid] = taken.get(sid, 0) + 1
+            if len(chosen) == k:
+                return chosen
+        else:
+            spill.append(row)
+    return chosen + spill[: k - len(chosen)]

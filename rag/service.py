@@ -5,22 +5,27 @@ CLI and API both call `Service`; neither holds any logic of its own.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from rag.answering import Answerer, refusal
 from rag.answering.citations import verify
 from rag.answering.extractive import ExtractiveAnswerer
+from rag.attribution import attribute
+from rag.catalog import Catalog
 from rag.chunking import ChunkConfig, chunk_statement
 from rag.embedding import Embedder, SentenceTransformerEmbedder, embedding_text
 from rag.errors import InputError, NotFoundError
 from rag.ingest import unique_statements
-from rag.retrieval import Retriever
+from rag.retrieval import RetrievalConfig, Retriever
 from rag.settings import Settings
+from rag.speaker_index import SpeakerEntry
 from rag.store import ChromaStore, StatementWrite, open_client
 from rag.tokens import Tokenizer, get_tokenizer
 from rag.types import (
@@ -77,18 +82,23 @@ class Service:
     def __init__(
         self,
         settings: Settings,
-        store: ChromaStore,
+        catalog: Catalog,
         embedder: Embedder,
         tokenizer: Tokenizer,
         answerer: Answerer,
     ) -> None:
         self.settings = settings
-        self.store = store
+        self.catalog = catalog
+        self.store = catalog.store
         self.embedder = embedder
         self.answerer = answerer
         self._tokenizer = tokenizer
         self._chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
-        self._retriever = Retriever(store, embedder)
+        self._retriever = Retriever(
+            catalog,
+            embedder,
+            RetrievalConfig(understand=settings.understand_questions, keyword=settings.hybrid),
+        )
         self._index_version = (
             f"{embedder.name}|{self._chunking.max_tokens}|{self._chunking.overlap_tokens}|1"
         )
@@ -112,7 +122,7 @@ class Service:
         passages = 0
         for group in self._groups(todo):
             writes = self._prepare(group, hashes)
-            self.store.write(writes)
+            self.catalog.write(writes)
             passages += sum(len(w.passages) for w in writes)
             progress(len(group))
         updated = sum(1 for s in todo if s.id in existing)
@@ -137,9 +147,19 @@ class Service:
             yield group
 
     def _prepare(self, group: list[Statement], hashes: dict[str, str]) -> list[StatementWrite]:
-        chunked = [
-            (s, chunk_statement(s, hashes[s.id], self._tokenizer, self._chunking)) for s in group
-        ]
+        chunked = []
+        for s in group:
+            passages = chunk_statement(s, hashes[s.id], self._tokenizer, self._chunking)
+            who = attribute(s.text, s.title, s.speaker, [(p.start, p.end) for p in passages])
+            chunked.append(
+                (
+                    replace(s, speakers=who.statement_speakers),
+                    [
+                        replace(p, speakers=names)
+                        for p, names in zip(passages, who.passage_speakers, strict=True)
+                    ],
+                )
+            )
         vectors = self.embedder.embed(
             [embedding_text(p) for _, passages in chunked for p in passages]
         )
@@ -155,6 +175,7 @@ class Service:
                 content_hash=hashes[statement.id],
                 passage_count=len(passages),
                 metadata=statement.metadata,
+                speakers=statement.speakers,
             )
             writes.append(
                 StatementWrite(info, statement.text, passages, vectors[at : at + len(passages)])
@@ -163,7 +184,7 @@ class Service:
         return writes
 
     def delete(self, statement_id: str) -> None:
-        if not self.store.delete(statement_id):
+        if not self.catalog.delete(statement_id):
             raise NotFoundError(
                 f"no statement with id {statement_id!r}",
                 hint="list ids with `rag list` or GET /v1/statements",
@@ -187,7 +208,16 @@ class Service:
         return StatementPage(tuple(infos), self.store.count(), offset, limit)
 
     def stats(self) -> StoreStats:
-        return self.store.stats()
+        return self.catalog.stats()
+
+    def speakers(self, name: str | None = None) -> tuple[SpeakerEntry, ...]:
+        """The speaker index, most statements first; or the entries a name resolves to."""
+        index = self.catalog.speakers()
+        return index.resolve(name) if name and name.strip() else index.entries()
+
+    def persist_index(self) -> None:
+        """Save the search index snapshot (a faster start next time; never needed for truth)."""
+        self.catalog.save_snapshot()
 
     # ---- questions --------------------------------------------------------------------
 
@@ -210,11 +240,11 @@ class Service:
         return Query(question, k, filters)
 
     def search(self, query: Query) -> SearchResult:
-        return self._retriever.search(query)
+        return self._retriever.search(query, dt.date.today())
 
     def ask(self, query: Query) -> Answer:
         started = time.perf_counter()
-        result = self._retriever.search(query)
+        result = self.search(query)
         relevant = tuple(p for p in result.passages if p.score >= self.settings.min_similarity)
         if not result.passages:
             draft = refusal(self.answerer.name, self._why_nothing(query, result))
@@ -237,6 +267,7 @@ class Service:
             passages=result.passages,
             retrieval_seconds=result.seconds,
             seconds=time.perf_counter() - started,
+            interpreted=result.interpreted,
         )
 
     def _why_nothing(self, query: Query, result: SearchResult) -> str:
@@ -253,6 +284,7 @@ class Service:
         """Load the model and touch the store, so the first question is not slow."""
         self.embedder.embed(["warm up"])
         self.store.ping()
+        self.catalog.stats()  # loads the search index
 
 
 def build_answerer(settings: Settings) -> Answerer:
@@ -286,10 +318,18 @@ def build_service(settings: Settings, embedder: Embedder | None = None) -> Servi
     )
     client, location = open_client(settings.data_dir, settings.chroma_url)
     store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
+    catalog = Catalog(store, embedder.name, _snapshot_path(settings))
     return Service(
         settings,
-        store,
+        catalog,
         embedder,
         get_tokenizer(settings.cache_dir),
         build_answerer(settings),
     )
+
+
+def _snapshot_path(settings: Settings) -> Path:
+    if settings.chroma_url is None:
+        return settings.data_dir / "index.pickle"
+    key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection_prefix}".encode()).hexdigest()
+    return settings.cache_dir / "index" / f"{key[:16]}.pickle"

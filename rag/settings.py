@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         0.2, ge=-1, le=1, description="Below this cosine similarity a passage is not relevant."
     )
     answerer: Literal["auto", "extractive", "openai"] = "auto"
+    hybrid: bool = Field(True, description="Fuse BM25 keyword search with dense search.")
+    understand_questions: bool = Field(
+        True, description="Read speakers and dates named in the question as filters."
+    )
 
     # LLM (any OpenAI-compatible endpoint)
     llm_base_url: str | None = None

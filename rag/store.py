@@ -14,8 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
-import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,26 +22,32 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from rag.errors import ConfigError, StoreError
 from rag.types import (
     DateSpan,
     Passage,
     Scalar,
-    ScoredPassage,
     StatementInfo,
     StoredStatement,
-    StoreStats,
 )
 
 if TYPE_CHECKING:
-    import numpy as np
     from numpy.typing import NDArray
 
 log = logging.getLogger(__name__)
 
 _STATEMENT_VECTOR = [1.0]  # statements are looked up by id, never by similarity
 _MAX_BATCH = 1000
-SPEAKERS_TTL = 10.0
+_GENERATION = "generation"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedStatement:
+    info: StatementInfo
+    passages: list[Passage]
+    vectors: NDArray[np.float32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +58,6 @@ class StatementWrite:
     text: str
     passages: Sequence[Passage]
     vectors: NDArray[np.float32]
-
-
-@dataclass(frozen=True, slots=True)
-class PassageFilter:
-    """Filters in store terms: exact stored speaker names, a date range, statement ids."""
-
-    speakers: tuple[str, ...] = ()
-    since: dt.date | None = None
-    until: dt.date | None = None
-    statement_ids: tuple[str, ...] = ()
 
 
 def _day(value: dt.date) -> int:
@@ -110,10 +105,6 @@ class ChromaStore:
     def __init__(self, client: Any, location: str, prefix: str, embedding_model: str) -> None:
         self._client = client
         self.location = location
-        self._speakers: dict[str, int] | None = None
-        self._speakers_count = 0
-        self._speakers_at = 0.0
-        self._lock = threading.Lock()
         with _wrapped("open its collections"):
             self._passages = client.get_or_create_collection(
                 f"{prefix}_passages",
@@ -124,6 +115,7 @@ class ChromaStore:
             self._statements = client.get_or_create_collection(
                 f"{prefix}_statements", embedding_function=None
             )
+            self._meta = client.get_or_create_collection(f"{prefix}_meta", embedding_function=None)
         built_with = (self._passages.metadata or {}).get("embedding_model")
         if built_with and built_with != embedding_model:
             raise ConfigError(
@@ -166,32 +158,6 @@ class ChromaStore:
         with _wrapped("count statements"):
             return int(self._statements.count())
 
-    def speakers(self) -> dict[str, int]:
-        """Each stored speaker name and how many statements carry it.
-
-        Cached; re-read after this store's own writes, when the number of statements
-        changes, or after SPEAKERS_TTL seconds (another process may have written).
-        """
-        with self._lock:
-            with _wrapped("count statements"):
-                count = int(self._statements.count())
-            stale = (
-                self._speakers is None
-                or count != self._speakers_count
-                or time.monotonic() - self._speakers_at > SPEAKERS_TTL
-            )
-            if stale:
-                counts: dict[str, int] = {}
-                with _wrapped("read speakers"):
-                    got = self._statements.get(include=["metadatas"])
-                for meta in got["metadatas"]:
-                    if meta.get("speaker"):
-                        counts[meta["speaker"]] = counts.get(meta["speaker"], 0) + 1
-                self._speakers = counts
-                self._speakers_count = count
-                self._speakers_at = time.monotonic()
-            return dict(self._speakers or {})
-
     # ---- writes -------------------------------------------------------------------
 
     def write(self, items: Sequence[StatementWrite]) -> None:
@@ -229,7 +195,7 @@ class ChromaStore:
                         ]
                     }
                 )
-        self._invalidate()
+            self._bump_generation()
 
     def delete(self, statement_id: str) -> bool:
         """Remove a statement: its record first (so readers stop seeing it), then passages."""
@@ -237,55 +203,60 @@ class ChromaStore:
             existed = bool(self._statements.get(ids=[statement_id], include=[])["ids"])
             self._statements.delete(ids=[statement_id])
             self._passages.delete(where={"statement_id": statement_id})
-        self._invalidate()
+            self._bump_generation()
         return existed
 
-    def _invalidate(self) -> None:
-        with self._lock:
-            self._speakers = None
+    # ---- loading the search index ---------------------------------------------------
 
-    # ---- search -------------------------------------------------------------------
+    def all_content_hashes(self) -> dict[str, str]:
+        """Committed content hash of every statement."""
+        hashes: dict[str, str] = {}
+        with _wrapped("read statement records"):
+            total = int(self._statements.count())
+            for offset in range(0, total, _MAX_BATCH):
+                got = self._statements.get(offset=offset, limit=_MAX_BATCH, include=["metadatas"])
+                for sid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                    hashes[sid] = str(meta["content_hash"])
+        return hashes
 
-    def query(
-        self, vector: NDArray[np.float32], n: int, where: PassageFilter
-    ) -> list[ScoredPassage]:
-        """Nearest passages to `vector` that pass `where`, best first."""
-        with _wrapped("search passages"):
-            total = self._passages.count()
-            if total == 0:
-                return []
-            result = self._passages.query(
-                query_embeddings=[vector.tolist()],
-                n_results=min(n, total),
-                where=_where(where),
-                include=["metadatas", "documents", "distances"],
+    def load_passages(self, statement_ids: Sequence[str]) -> list[LoadedStatement]:
+        """Committed statements with their passages (in order) and vectors."""
+        if not statement_ids:
+            return []
+        with _wrapped("read statements and passages"):
+            got = self._statements.get(ids=list(statement_ids), include=["metadatas"])
+            infos = {
+                sid: _info(sid, meta)
+                for sid, meta in zip(got["ids"], got["metadatas"], strict=True)
+            }
+            rows = self._passages.get(
+                where={"statement_id": {"$in": list(infos)}},
+                include=["metadatas", "documents", "embeddings"],
             )
-        rows = zip(
-            result["ids"][0],
-            result["metadatas"][0],
-            result["documents"][0],
-            result["distances"][0],
-            strict=True,
-        )
-        scored = [
-            (ScoredPassage(_passage(pid, meta, text), 1.0 - float(dist)), str(meta["content_hash"]))
-            for pid, meta, text, dist in rows
-        ]
-        committed = self.content_hashes(sorted({sp.passage.statement_id for sp, _ in scored}))
-        return [sp for sp, h in scored if committed.get(sp.passage.statement_id) == h]
+        grouped: dict[str, list[tuple[Passage, Any]]] = {sid: [] for sid in infos}
+        columns = ("ids", "metadatas", "documents", "embeddings")
+        for pid, meta, text, vector in zip(*(rows[c] for c in columns), strict=True):
+            sid = str(meta["statement_id"])
+            if sid in infos and meta["content_hash"] == infos[sid].content_hash:
+                grouped[sid].append((_passage(pid, meta, text), vector))
+        loaded = []
+        for sid, items in grouped.items():
+            items.sort(key=lambda item: item[0].index)
+            vectors = np.asarray([v for _, v in items], dtype=np.float32)
+            loaded.append(LoadedStatement(infos[sid], [p for p, _ in items], vectors))
+        return loaded
 
-    def stats(self) -> StoreStats:
-        with _wrapped("read statistics"):
-            got = self._statements.get(include=["metadatas"])
-            passages = int(self._passages.count())
-        dates = sorted(str(m["date"]) for m in got["metadatas"] if m.get("date"))
-        return StoreStats(
-            statements=len(got["ids"]),
-            passages=passages,
-            speakers=len(self.speakers()),
-            first_date=dates[0] if dates else None,
-            last_date=dates[-1] if dates else None,
-            location=self.location,
+    def generation(self) -> str:
+        """A token that changes whenever any process writes (for keeping indexes in step)."""
+        with _wrapped("read the generation marker"):
+            got = self._meta.get(ids=[_GENERATION], include=["metadatas"])
+        return str(got["metadatas"][0]["token"]) if got["ids"] else ""
+
+    def _bump_generation(self) -> None:
+        self._meta.upsert(
+            ids=[_GENERATION],
+            embeddings=[_STATEMENT_VECTOR],
+            metadatas=[{"token": uuid.uuid4().hex}],
         )
 
     def ping(self) -> None:
@@ -296,22 +267,6 @@ class ChromaStore:
 def _batches(rows: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(rows), size):
         yield rows[i : i + size]
-
-
-def _where(f: PassageFilter) -> dict[str, Any] | None:
-    clauses: list[dict[str, Any]] = []
-    if f.speakers:
-        by_speaker = [{"speakers": {"$contains": name}} for name in f.speakers]
-        clauses.append(by_speaker[0] if len(by_speaker) == 1 else {"$or": by_speaker})
-    if f.since is not None:
-        clauses.append({"date_last": {"$gte": _day(f.since)}})
-    if f.until is not None:
-        clauses.append({"date_first": {"$lte": _day(f.until)}})
-    if f.statement_ids:
-        clauses.append({"statement_id": {"$in": list(f.statement_ids)}})
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 def _date_fields(date: DateSpan | None) -> dict[str, Scalar]:
@@ -331,7 +286,8 @@ def _passage_metadata(p: Passage, content_hash: str) -> dict[str, Any]:
     }
     if p.speaker:
         meta["speaker"] = p.speaker
-        meta["speakers"] = [p.speaker]
+    if p.speakers:
+        meta["speakers"] = list(p.speakers)
     if p.title:
         meta["title"] = p.title
     if p.source_url:
@@ -339,8 +295,8 @@ def _passage_metadata(p: Passage, content_hash: str) -> dict[str, Any]:
     return meta
 
 
-def _statement_metadata(info: StatementInfo) -> dict[str, Scalar]:
-    meta: dict[str, Scalar] = {
+def _statement_metadata(info: StatementInfo) -> dict[str, Any]:
+    meta: dict[str, Any] = {
         "content_hash": info.content_hash,
         "passage_count": info.passage_count,
         "extra": json.dumps(info.metadata, ensure_ascii=False, sort_keys=True),
@@ -350,6 +306,8 @@ def _statement_metadata(info: StatementInfo) -> dict[str, Scalar]:
         value = getattr(info, key)
         if value:
             meta[key] = value
+    if info.speakers:
+        meta["speakers"] = list(info.speakers)
     return meta
 
 
@@ -367,6 +325,7 @@ def _info(statement_id: str, meta: Mapping[str, Any]) -> StatementInfo:
         content_hash=str(meta["content_hash"]),
         passage_count=int(meta.get("passage_count", 0)),
         metadata=json.loads(str(meta.get("extra", "{}"))),
+        speakers=tuple(meta.get("speakers") or ()),
     )
 
 
@@ -382,4 +341,5 @@ def _passage(passage_id: str, meta: Mapping[str, Any], text: str) -> Passage:
         speaker=meta.get("speaker"),
         date=_date_from(meta),
         source_url=meta.get("source_url"),
+        speakers=tuple(meta.get("speakers") or ()),
     )

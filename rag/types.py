@@ -59,6 +59,8 @@ class Statement:
     source_url: str | None = None
     metadata: dict[str, Scalar] = field(default_factory=dict)
     origin: str = ""
+    speakers: tuple[str, ...] = ()
+    """Everyone the statement is by or between, found at ingest (metadata, title, turns)."""
     """Where the record came from ("file.jsonl:12"), for error messages only."""
 
 
@@ -74,6 +76,8 @@ class StatementInfo:
     content_hash: str
     passage_count: int
     metadata: dict[str, Scalar] = field(default_factory=dict)
+    speakers: tuple[str, ...] = ()
+    """Everyone the statement is by or between: metadata, title, transcript turns."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,8 @@ class Passage:
     speaker: str | None = None
     date: DateSpan | None = None
     source_url: str | None = None
+    speakers: tuple[str, ...] = ()
+    """Who speaks in this passage: the statement's speakers, or for a transcript its turns'."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,8 @@ class ScoredPassage:
     passage: Passage
     score: float
     """Cosine similarity to the question, in [-1, 1]; higher is closer."""
+    rank_score: float = 0.0
+    """What the ranking used (fused dense and keyword ranks, boosts); only order matters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +132,32 @@ class Query:
 
 
 @dataclass(frozen=True, slots=True)
+class Interpreted:
+    """What the question was read to mean, and what the search did with it."""
+
+    speakers: tuple[str, ...]
+    """Speakers the question names (canonical names)."""
+    since: dt.date | None
+    until: dt.date | None
+    """The period the question names."""
+    topic: str
+    timeline: bool
+    applied_speakers: tuple[str, ...]
+    applied_since: dt.date | None
+    applied_until: dt.date | None
+    """The filters the search ran with (explicit ones included, widened dates)."""
+    relaxed: tuple[str, ...]
+    """Filters read from the question that were dropped because nothing passed them."""
+
+
+@dataclass(frozen=True, slots=True)
 class SearchResult:
     query: Query
     passages: tuple[ScoredPassage, ...]
     matched_speakers: tuple[str, ...] = ()
     """Stored speaker names the speaker filter resolved to."""
     seconds: float = 0.0
+    interpreted: Interpreted | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +197,8 @@ class Citation:
     speaker: str | None
     date: str | None
     source_url: str | None
+    speakers: tuple[str, ...] = ()
+    """Who speaks in the cited passage."""
 
 
 RejectionReason = Literal[
@@ -196,6 +226,7 @@ class Answer:
     passages: tuple[ScoredPassage, ...]
     retrieval_seconds: float
     seconds: float
+    interpreted: Interpreted | None = None
 
 
 @dataclass(frozen=True, slots=True)

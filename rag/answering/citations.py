@@ -98,7 +98,8 @@ def _check(
         end=end,
         quote=quote,
         title=stored.info.title,
-        speaker=stored.info.speaker,
+        speaker=stored.info.speaker or (passage.speakers[0] if passage.speakers else None),
+        speakers=passage.speakers,
         date=stored.info.date.text if stored.info.date else None,
         source_url=stored.info.source_url,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_STOPWORDS = frozenset(
+STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
     before being below between both but by can could did do does doing down during each few
     for from further had has have having he her here hers herself him himself his how i if
@@ -53,7 +53,7 @@ def content_terms(text: str) -> dict[str, str]:
     """Stem -> first surface word, for every non-stopword in `text`."""
     terms: dict[str, str] = {}
     for word in words(text):
-        if word in _STOPWORDS or len(word) < 2:
+        if word in STOPWORDS or len(word) < 2:
             continue
         terms.setdefault(stem(word), word)
     return terms

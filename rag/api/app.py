@@ -37,6 +37,7 @@ def create_app(service: Service) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=_warm, args=(service, app.state.warm), daemon=True).start()
         yield
+        service.persist_index()
 
     app = FastAPI(
         title="Statements QA",

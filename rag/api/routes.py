@@ -14,6 +14,8 @@ from rag.api.schemas import (
     IngestOut,
     QuestionIn,
     SearchOut,
+    SpeakerOut,
+    SpeakersOut,
     StatementInfoOut,
     StatementListOut,
     StatementOut,
@@ -89,6 +91,20 @@ def get_statement(statement_id: str, service: ServiceDep) -> StatementOut:
 def delete_statement(statement_id: str, service: ServiceDep) -> dict[str, str]:
     service.delete(statement_id)
     return {"deleted": statement_id}
+
+
+@router.get("/v1/speakers", response_model=SpeakersOut, tags=["statements"])
+def speakers(
+    service: ServiceDep,
+    q: Annotated[str | None, Query(max_length=200, description="Filter by name")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+) -> SpeakersOut:
+    """The speaker index: each person's canonical name, aliases and counts."""
+    entries = service.speakers(q)
+    return SpeakersOut(
+        speakers=[SpeakerOut.of(e) for e in entries[:limit]],
+        total=len(entries),
+    )
 
 
 @router.get("/v1/stats", response_model=StatsOut, tags=["statements"])

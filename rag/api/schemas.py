@@ -10,11 +10,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.speaker_index import SpeakerEntry
 from rag.types import (
     Answer,
     Citation,
     Filters,
     IngestReport,
+    Interpreted,
     Passage,
     RejectedCitation,
     ScoredPassage,
@@ -57,12 +59,14 @@ class PassageOut(BaseModel):
     statement_id: str
     title: str | None
     speaker: str | None
+    speakers: list[str] = Field(description="Who speaks in this passage.")
     date: str | None
     source_url: str | None
     start: int = Field(description="Offset of the passage in the statement text.")
     end: int
     text: str
-    score: float
+    score: float = Field(description="Cosine similarity of the passage to the question.")
+    rank_score: float = Field(description="What the ranking sorted on (fused ranks); descending.")
 
     @classmethod
     def of(cls, scored: ScoredPassage) -> PassageOut:
@@ -72,12 +76,46 @@ class PassageOut(BaseModel):
             statement_id=p.statement_id,
             title=p.title,
             speaker=p.speaker,
+            speakers=list(p.speakers),
             date=p.date.text if p.date else None,
             source_url=p.source_url,
             start=p.start,
             end=p.end,
             text=p.text,
             score=round(scored.score, 4),
+            rank_score=round(scored.rank_score, 6),
+        )
+
+
+class InterpretedOut(BaseModel):
+    """How the question was read, and which filters the search ran with."""
+
+    speakers: list[str] = Field(description="Speakers the question names (canonical names).")
+    since: dt.date | None = Field(description="Start of the period the question names.")
+    until: dt.date | None
+    topic: str
+    timeline: bool = Field(description="The question asks how something evolved over time.")
+    applied_speakers: list[str]
+    applied_since: dt.date | None
+    applied_until: dt.date | None
+    relaxed: list[str] = Field(
+        description="Filters read from the question that were dropped because nothing passed them."
+    )
+
+    @classmethod
+    def of(cls, i: Interpreted | None) -> InterpretedOut | None:
+        if i is None:
+            return None
+        return cls(
+            speakers=list(i.speakers),
+            since=i.since,
+            until=i.until,
+            topic=i.topic,
+            timeline=i.timeline,
+            applied_speakers=list(i.applied_speakers),
+            applied_since=i.applied_since,
+            applied_until=i.applied_until,
+            relaxed=list(i.relaxed),
         )
 
 
@@ -85,6 +123,7 @@ class SearchOut(BaseModel):
     question: str
     k: int
     matched_speakers: list[str]
+    interpreted: InterpretedOut | None
     passages: list[PassageOut]
     seconds: float
 
@@ -94,6 +133,7 @@ class SearchOut(BaseModel):
             question=result.query.question,
             k=result.query.k,
             matched_speakers=list(result.matched_speakers),
+            interpreted=InterpretedOut.of(result.interpreted),
             passages=[PassageOut.of(p) for p in result.passages],
             seconds=round(result.seconds, 4),
         )
@@ -105,6 +145,7 @@ class CitationOut(BaseModel):
     passage_id: str
     title: str | None
     speaker: str | None
+    speakers: list[str] = Field(description="Who speaks in the cited passage.")
     date: str | None
     source_url: str | None
     start: int = Field(description="Character offset in the statement text.")
@@ -119,6 +160,7 @@ class CitationOut(BaseModel):
             passage_id=c.passage_id,
             title=c.title,
             speaker=c.speaker,
+            speakers=list(c.speakers),
             date=c.date,
             source_url=c.source_url,
             start=c.start,
@@ -150,6 +192,7 @@ class AnswerOut(BaseModel):
     )
     answerer: str
     prompt_hash: str | None
+    interpreted: InterpretedOut | None
     retrieval_seconds: float
     seconds: float
 
@@ -163,6 +206,7 @@ class AnswerOut(BaseModel):
             rejected_citations=[RejectedCitationOut.of(r) for r in a.rejected_citations],
             answerer=a.answerer,
             prompt_hash=a.prompt_hash,
+            interpreted=InterpretedOut.of(a.interpreted),
             retrieval_seconds=round(a.retrieval_seconds, 4),
             seconds=round(a.seconds, 4),
         )
@@ -208,6 +252,7 @@ class StatementInfoOut(BaseModel):
     id: str
     title: str | None
     speaker: str | None
+    speakers: list[str]
     date: str | None
     source_url: str | None
     content_hash: str
@@ -220,6 +265,7 @@ class StatementInfoOut(BaseModel):
             id=i.id,
             title=i.title,
             speaker=i.speaker,
+            speakers=list(i.speakers),
             date=i.date.text if i.date else None,
             source_url=i.source_url,
             content_hash=i.content_hash,
@@ -261,6 +307,27 @@ class StatsOut(BaseModel):
             last_date=s.last_date,
             location=s.location,
         )
+
+
+class SpeakerOut(BaseModel):
+    canonical: str
+    aliases: list[str]
+    statements: int = Field(description="Statements naming this person as a speaker.")
+    passages: int = Field(description="Passages attributed to this person.")
+
+    @classmethod
+    def of(cls, e: SpeakerEntry) -> SpeakerOut:
+        return cls(
+            canonical=e.canonical,
+            aliases=list(e.aliases),
+            statements=e.statements,
+            passages=e.passages,
+        )
+
+
+class SpeakersOut(BaseModel):
+    speakers: list[SpeakerOut]
+    total: int
 
 
 class ErrorOut(BaseModel):

@@ -324,7 +324,10 @@ def test_bad_paging_is_a_422(api: httpx.Client, params: dict[str, Any], field: s
 def test_stats_count_the_library(api: httpx.Client) -> None:
     stats = api.get("/v1/stats").json()
     assert stats["statements"] == 5
-    assert stats["speakers"] == 1
+    assert stats["speakers"] >= 4  # Ruto, Biden, Harris, Zelenskyy, Netanyahu ...
+    names = {s["canonical"] for s in api.get("/v1/speakers").json()["speakers"]}
+    assert "Kamala Harris" in names
+    assert any("Ruto" in name for name in names) and any("Biden" in name for name in names)
     assert (stats["first_date"], stats["last_date"]) == ("2023-07-12", "2025-01-08")
 
 
@@ -376,7 +379,9 @@ def test_ask_declines_when_the_speaker_is_unknown(api: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("filters", "allowed"),
     [
-        pytest.param({"speaker": "William Ruto"}, {SEED_ID}, id="speaker"),
+        pytest.param(
+            {"speaker": "William Ruto"}, {SEED_ID, RUTO_READOUT, HARRIS_READOUT}, id="speaker"
+        ),
         pytest.param({"statement_ids": [RUTO_READOUT]}, {RUTO_READOUT}, id="statement-ids"),
         pytest.param(
             {"since": "2023-10-01", "until": "2023-12-31"},
@@ -403,8 +408,8 @@ def test_search_ranks_passages_with_offsets(api: httpx.Client) -> None:
     assert result["k"] == 4
     passages = result["passages"]
     assert len(passages) == 4
-    scores = [p["score"] for p in passages]
-    assert scores == sorted(scores, reverse=True)
+    ranks = [p["rank_score"] for p in passages]
+    assert ranks == sorted(ranks, reverse=True)
     assert len({p["passage_id"] for p in passages}) == 4
     texts: dict[str, str] = {}
     for p in passages:
@@ -414,7 +419,10 @@ def test_search_ranks_passages_with_offsets(api: httpx.Client) -> None:
 
 
 def search(api: httpx.Client, filters: dict[str, Any]) -> dict[str, Any]:
-    response = api.post("/v1/search", json={"question": HAITI, "k": 20, "filters": filters})
+    # A question that names no speaker or date, so only the explicit filters apply.
+    response = api.post(
+        "/v1/search", json={"question": "Haiti and Kenya", "k": 20, "filters": filters}
+    )
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -422,9 +430,14 @@ def search(api: httpx.Client, filters: dict[str, Any]) -> dict[str, Any]:
 
 def test_search_filters_by_speaker(api: httpx.Client) -> None:
     result = search(api, {"speaker": "Ruto"})
-    assert result["matched_speakers"] == ["William Ruto"]
+    assert "William Ruto" in result["matched_speakers"]
     assert result["passages"]
-    assert {p["statement_id"] for p in result["passages"]} == {SEED_ID}
+    assert {p["statement_id"] for p in result["passages"]} == {
+        SEED_ID,
+        RUTO_READOUT,
+        HARRIS_READOUT,
+    }
+    assert all(any("Ruto" in s for s in p["speakers"]) for p in result["passages"])
 
 
 def test_search_for_an_unknown_speaker_finds_nothing(api: httpx.Client) -> None:

@@ -95,15 +95,19 @@ def test_every_citation_quotes_its_statement_at_its_offsets(sample_service: Serv
 def test_speaker_filter_matches_every_form_of_the_name(sample_service: Service) -> None:
     result = search(sample_service, "Haiti", speaker="Ruto")
 
-    assert result.matched_speakers == RUTO_NAMES
-    assert {sp.passage.speaker for sp in result.passages} == set(RUTO_NAMES)
+    assert set(RUTO_NAMES) <= set(result.matched_speakers)
+    assert all("Ruto" in name for name in result.matched_speakers)
+    for sp in result.passages:
+        assert any("Ruto" in name for name in sp.passage.speakers)
     assert {sp.passage.statement_id for sp in result.passages} >= {
         SEED,
         "KEN_78_2023",
         "KEN_79_2024",
     }
-    assert search(sample_service, "Haiti", speaker="President Ruto").matched_speakers == RUTO_NAMES
-    assert search(sample_service, "Haiti", speaker="Samoei").matched_speakers == (RUTO_NAMES[1],)
+    for other in ("President Ruto", "Samoei", "william ruto"):
+        assert search(sample_service, "Haiti", speaker=other).matched_speakers == (
+            result.matched_speakers
+        )
 
 
 @pytest.mark.slow
@@ -147,12 +151,12 @@ def test_statement_ids_filter_keeps_only_those_statements(sample_service: Servic
 
 @pytest.mark.slow
 def test_a_speaker_nobody_matches_finds_nothing_and_says_so(sample_service: Service) -> None:
-    result = search(sample_service, "Haiti", speaker="Zelenskyy")
-    answer = ask(sample_service, "What did Zelenskyy say about Haiti?", speaker="Zelenskyy")
+    result = search(sample_service, "Haiti", speaker="Obama")
+    answer = ask(sample_service, "What did Obama say about Haiti?", speaker="Obama")
 
     assert result.passages == () and result.matched_speakers == ()
     assert not answer.answerable and answer.citations == ()
-    assert "Zelenskyy" in answer.text
+    assert "Obama" in answer.text
 
 
 # ---- answers ----------------------------------------------------------------------------

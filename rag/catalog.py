@@ -1,0 +1,172 @@
+"""The catalog: the durable store plus the in-memory search index, kept in step.
+
+Every write goes to ChromaDB first (passages, then the statement record as the
+commit marker) and then to the index of this process. Other processes (a CLI
+ingest beside a running server, a second API worker on a Chroma server) are
+noticed through the store's generation token, checked at most once a second;
+the index then reconciles by content hash. At start-up the index is read from a
+snapshot file when one exists and reconciled the same way, so a snapshot can be
+stale or missing without any harm: Chroma is the truth.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rag.embedding import embedding_text
+from rag.search_index import PassageIndex
+from rag.speaker_index import SpeakerIndex
+from rag.store import ChromaStore, StatementWrite
+from rag.types import StoreStats
+
+log = logging.getLogger(__name__)
+
+CHECK_EVERY_SECONDS = 1.0
+_LOAD_BATCH = 200
+_SNAPSHOT_VERSION = 1
+
+
+class Catalog:
+    def __init__(self, store: ChromaStore, model: str, snapshot: Path | None) -> None:
+        self.store = store
+        self._model = model
+        self._snapshot = snapshot
+        self._lock = threading.RLock()
+        self._index: PassageIndex | None = None
+        self._speakers: SpeakerIndex | None = None
+        self._generation = ""
+        self._checked_at = 0.0
+
+    # ---- access -----------------------------------------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[PassageIndex]:
+        """The index, current with the store (within a second), locked while in use."""
+        with self._lock:
+            self._refresh_if_stale()
+            assert self._index is not None
+            yield self._index
+
+    def speakers(self) -> SpeakerIndex:
+        with self.reading() as index:
+            if self._speakers is None:
+                statement_counts: dict[str, int] = {}
+                for info in index.statements.values():
+                    for name in info.speakers:
+                        statement_counts[name] = statement_counts.get(name, 0) + 1
+                self._speakers = SpeakerIndex.build(statement_counts, index.speaker_names())
+            return self._speakers
+
+    def stats(self) -> StoreStats:
+        speakers = len(self.speakers().entries())
+        with self.reading() as index:
+            dates = sorted(i.date.text for i in index.statements.values() if i.date)
+            return StoreStats(
+                statements=len(index.statements),
+                passages=index.passage_count,
+                speakers=speakers,
+                first_date=dates[0] if dates else None,
+                last_date=dates[-1] if dates else None,
+                location=self.store.location,
+            )
+
+    # ---- writes -----------------------------------------------------------------------
+
+    def write(self, writes: Sequence[StatementWrite]) -> None:
+        self.store.write(writes)
+        with self._lock:
+            index = self._loaded()
+            for w in writes:
+                texts = [embedding_text(p) for p in w.passages]
+                index.put_statement(w.info, w.passages, w.vectors, texts)
+            self._changed()
+
+    def delete(self, statement_id: str) -> bool:
+        existed = self.store.delete(statement_id)
+        with self._lock:
+            self._loaded().remove_statement(statement_id)
+            self._changed()
+        return existed
+
+    def _changed(self) -> None:
+        self._speakers = None
+        self._generation = self.store.generation()
+        self._checked_at = time.monotonic()
+
+    # ---- keeping in step ----------------------------------------------------------------
+
+    def _loaded(self) -> PassageIndex:
+        if self._index is None:
+            self._index = self._read_snapshot() or PassageIndex()
+            self._reconcile()
+        return self._index
+
+    def _refresh_if_stale(self) -> None:
+        if self._index is None:
+            self._loaded()
+            return
+        if time.monotonic() - self._checked_at < CHECK_EVERY_SECONDS:
+            return
+        self._checked_at = time.monotonic()
+        if self.store.generation() != self._generation:
+            self._reconcile()
+
+    def _reconcile(self) -> None:
+        """Make the index hold exactly the committed statements, by content hash."""
+        index = self._index
+        assert index is not None
+        started = time.perf_counter()
+        self._generation = self.store.generation()
+        committed = self.store.all_content_hashes()
+        held = {sid: info.content_hash for sid, info in index.statements.items()}
+        for sid in held.keys() - committed.keys():
+            index.remove_statement(sid)
+        todo = sorted(sid for sid, h in committed.items() if held.get(sid) != h)
+        for start in range(0, len(todo), _LOAD_BATCH):
+            for loaded in self.store.load_passages(todo[start : start + _LOAD_BATCH]):
+                texts = [embedding_text(p) for p in loaded.passages]
+                index.put_statement(loaded.info, loaded.passages, loaded.vectors, texts)
+        self._speakers = None
+        self._checked_at = time.monotonic()
+        if todo or held.keys() - committed.keys():
+            log.info(
+                "index reconciled: %d statements loaded, %d removed, %.2f s",
+                len(todo),
+                len(held.keys() - committed.keys()),
+                time.perf_counter() - started,
+            )
+
+    # ---- snapshot -----------------------------------------------------------------------
+
+    def save_snapshot(self) -> None:
+        """Write the index to disk (atomically) so the next start need not rebuild it."""
+        if self._snapshot is None:
+            return
+        with self._lock:
+            if self._index is None:
+                return
+            self._snapshot.parent.mkdir(parents=True, exist_ok=True)
+            partial = self._snapshot.with_suffix(f".{os.getpid()}.tmp")
+            with partial.open("wb") as f:
+                pickle.dump((_SNAPSHOT_VERSION, self._model, self._index), f, protocol=5)
+            partial.replace(self._snapshot)
+
+    def _read_snapshot(self) -> PassageIndex | None:
+        if self._snapshot is None or not self._snapshot.exists():
+            return None
+        try:
+            with self._snapshot.open("rb") as f:
+                version, model, index = pickle.load(f)
+        except Exception as exc:  # a damaged snapshot is only a slower start
+            log.warning("ignoring the index snapshot %s: %s", self._snapshot, exc)
+            return None
+        if version != _SNAPSHOT_VERSION or model != self._model:
+            return None
+        return index if isinstance(index, PassageIndex) else None
