@@ -20,6 +20,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from rag.embedding import embedding_text
 from rag.search_index import PassageIndex
 from rag.speaker_index import SpeakerIndex
@@ -63,6 +66,20 @@ class Catalog:
                         statement_counts[name] = statement_counts.get(name, 0) + 1
                 self._speakers = SpeakerIndex.build(statement_counts, index.speaker_names())
             return self._speakers
+
+    def known_vectors(self, statement_ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """Embedded text -> vector, for the stored passages of these statements."""
+        with self.reading() as index:
+            return {
+                embedding_text(passage): vector
+                for sid in statement_ids
+                for passage, vector in index.passages_of(sid)
+            }
+
+    def idf(self, stems: Sequence[str]) -> dict[str, float]:
+        """Keyword rarity of each stem in the whole corpus (high for words it lacks)."""
+        with self.reading() as index:
+            return {stem: index.keywords.idf(stem) for stem in stems}
 
     def stats(self) -> StoreStats:
         speakers = len(self.speakers().entries())

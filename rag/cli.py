@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from rag.service import Service
     from rag.types import Answer, Filters, SearchResult
 
+RETRIEVAL_MODES = {
+    "dense": {"hybrid": False, "understand_questions": False},
+    "hybrid": {"hybrid": True, "understand_questions": False},
+    "full": {"hybrid": True, "understand_questions": True},
+}
 EXIT_INPUT = 2
 EXIT_FAILURE = 1
 
@@ -76,7 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, nargs="+", required=True, help="corpus files")
     p.add_argument("--answerer", choices=["extractive", "openai"], default=None)
     p.add_argument("--k", type=int, default=None, help="passages per answer")
-    p.add_argument("--out", type=Path, default=None, help="default: evals/runs/<suite>-<answerer>")
+    p.add_argument(
+        "--retrieval",
+        choices=sorted(RETRIEVAL_MODES),
+        default="full",
+        help="dense only; dense+BM25; or dense+BM25 with speakers and dates read from questions",
+    )
+    p.add_argument(
+        "--out", type=Path, default=None, help="default: evals/runs/<suite>-<answerer>-<retrieval>"
+    )
     p.add_argument("--baseline", type=Path, help="a report.json to compare with")
     p.add_argument(
         "--fail-under",
@@ -270,7 +283,9 @@ def _eval(args: argparse.Namespace) -> int:
     suite = load_suite(args.suite)
     thresholds = report.parse_thresholds(args.fail_under)
     baseline = report.load_baseline(args.baseline) if args.baseline else None
-    overrides = {"answerer": args.answerer} if args.answerer else {}
+    overrides: dict[str, object] = dict(RETRIEVAL_MODES[args.retrieval])
+    if args.answerer:
+        overrides["answerer"] = args.answerer
     settings = load_settings(**overrides)
     bars: dict[str, Any] = {}
 
@@ -282,7 +297,7 @@ def _eval(args: argparse.Namespace) -> int:
     run = run_suite(suite, args.corpus, settings, k=args.k, on_progress=progress)
     for bar in bars.values():
         bar.close()
-    out = args.out or Path("evals") / "runs" / f"{suite.name}-{run.answerer}"
+    out = args.out or Path("evals") / "runs" / f"{suite.name}-{run.answerer}-{args.retrieval}"
     report.write_report(run, out)
     print(f"suite {suite.name}: {len(suite.cases)} cases, answerer {run.answerer}, k={run.k}")
     print(report.table(run, baseline))

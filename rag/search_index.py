@@ -126,6 +126,12 @@ class PassageIndex:
             raise KeyError(f"row {row} was removed")
         return passage
 
+    def passages_of(self, statement_id: str) -> list[tuple[Passage, NDArray[np.float32]]]:
+        return [
+            (self.passage(row), self._vectors[row])
+            for row in self._rows_by_statement.get(statement_id, [])
+        ]
+
     def speaker_names(self) -> dict[str, int]:
         """Stored speaker name -> live passages carrying it."""
         counts = {}

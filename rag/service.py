@@ -14,15 +14,20 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
+
 from rag.answering import Answerer, refusal
 from rag.answering.citations import verify
 from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.terms import content_terms, topic_terms
 from rag.attribution import attribute
 from rag.catalog import Catalog
 from rag.chunking import ChunkConfig, chunk_statement
 from rag.embedding import Embedder, SentenceTransformerEmbedder, embedding_text
 from rag.errors import InputError, NotFoundError
 from rag.ingest import unique_statements
+from rag.relevance import Verdict, judge
 from rag.retrieval import RetrievalConfig, Retriever
 from rag.settings import Settings
 from rag.speaker_index import SpeakerEntry
@@ -32,6 +37,7 @@ from rag.types import (
     Answer,
     Filters,
     IngestReport,
+    Passage,
     Query,
     SearchResult,
     Statement,
@@ -99,8 +105,9 @@ class Service:
             embedder,
             RetrievalConfig(understand=settings.understand_questions, keyword=settings.hybrid),
         )
+        # The last part counts changes in how statements are processed (2: speakers).
         self._index_version = (
-            f"{embedder.name}|{self._chunking.max_tokens}|{self._chunking.overlap_tokens}|1"
+            f"{embedder.name}|{self._chunking.max_tokens}|{self._chunking.overlap_tokens}|2"
         )
 
     # ---- ingest -----------------------------------------------------------------------
@@ -147,22 +154,10 @@ class Service:
             yield group
 
     def _prepare(self, group: list[Statement], hashes: dict[str, str]) -> list[StatementWrite]:
-        chunked = []
-        for s in group:
-            passages = chunk_statement(s, hashes[s.id], self._tokenizer, self._chunking)
-            who = attribute(s.text, s.title, s.speaker, [(p.start, p.end) for p in passages])
-            chunked.append(
-                (
-                    replace(s, speakers=who.statement_speakers),
-                    [
-                        replace(p, speakers=names)
-                        for p, names in zip(passages, who.passage_speakers, strict=True)
-                    ],
-                )
-            )
-        vectors = self.embedder.embed(
-            [embedding_text(p) for _, passages in chunked for p in passages]
-        )
+        """Chunk, attribute speakers and embed a group of statements."""
+        chunked = [self._chunk(s, hashes[s.id]) for s in group]
+        texts = [embedding_text(p) for _, passages in chunked for p in passages]
+        vectors = self._vectors(texts, [s.id for s in group])
         writes: list[StatementWrite] = []
         at = 0
         for statement, passages in chunked:
@@ -182,6 +177,33 @@ class Service:
             )
             at += len(passages)
         return writes
+
+    def _chunk(self, statement: Statement, content_hash: str) -> tuple[Statement, list[Passage]]:
+        passages = chunk_statement(statement, content_hash, self._tokenizer, self._chunking)
+        who = attribute(
+            statement.text, statement.title, statement.speaker, [(p.start, p.end) for p in passages]
+        )
+        return (
+            replace(statement, speakers=who.statement_speakers),
+            [
+                replace(p, speakers=names)
+                for p, names in zip(passages, who.passage_speakers, strict=True)
+            ],
+        )
+
+    def _vectors(self, texts: list[str], statement_ids: list[str]) -> NDArray[np.float32]:
+        """Vectors for `texts`, embedding only those the statements' stored versions lack.
+
+        A statement whose metadata changed, or that is re-processed after an upgrade,
+        mostly keeps its passages' texts: their vectors are reused, not recomputed.
+        """
+        known = self.catalog.known_vectors(statement_ids)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, self.embedder.embed(missing), strict=True))
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([known[t] for t in texts]).astype(np.float32)
 
     def delete(self, statement_id: str) -> None:
         if not self.catalog.delete(statement_id):
@@ -246,12 +268,14 @@ class Service:
         started = time.perf_counter()
         result = self.search(query)
         relevant = tuple(p for p in result.passages if p.score >= self.settings.min_similarity)
+        verdict = self._judge(query, result)
         if not result.passages:
             draft = refusal(self.answerer.name, self._why_nothing(query, result))
-        elif not relevant:
-            draft = refusal(self.answerer.name, "No passage is close enough to the question.")
+        elif not verdict.answerable:
+            draft = refusal(self.answerer.name, verdict.reason)
         else:
-            draft = self.answerer.answer(query.question, relevant)
+            topic = result.interpreted.topic if result.interpreted else None
+            draft = self.answerer.answer(query.question, relevant, topic)
         cited = sorted({p.passage.statement_id for p in relevant})
         verified = verify(draft, relevant, self.store.get_many(cited) if draft.citations else {})
         answerable = draft.answerable and bool(verified.citations)
@@ -268,6 +292,23 @@ class Service:
             retrieval_seconds=result.seconds,
             seconds=time.perf_counter() - started,
             interpreted=result.interpreted,
+        )
+
+    def _judge(self, query: Query, result: SearchResult) -> Verdict:
+        if result.interpreted is not None:
+            topic = content_terms(result.interpreted.topic)
+        else:
+            speakers = sorted({n for p in result.passages for n in p.passage.speakers})
+            topic = topic_terms(query.question, speakers)
+        idf = self.catalog.idf(list(topic))
+        return judge(
+            result.passages,
+            result.interpreted,
+            topic,
+            idf.__getitem__,
+            lambda p: embedding_text(p.passage),
+            self.settings.min_similarity,
+            self.settings.min_topic_coverage,
         )
 
     def _why_nothing(self, query: Query, result: SearchResult) -> str:

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     min_similarity: float = Field(
         0.2, ge=-1, le=1, description="Below this cosine similarity a passage is not relevant."
     )
+    min_topic_coverage: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Decline when the best passage holds less of the topic's (idf) weight.",
+    )
     answerer: Literal["auto", "extractive", "openai"] = "auto"
     hybrid: bool = Field(True, description="Fuse BM25 keyword search with dense search.")
     understand_questions: bool = Field(

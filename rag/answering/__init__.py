@@ -11,8 +11,14 @@ from rag.types import Draft, ScoredPassage
 class Answerer(Protocol):
     name: str
 
-    def answer(self, question: str, passages: Sequence[ScoredPassage]) -> Draft:
-        """Answer from `passages` only; cite them by passage id with verbatim quotes."""
+    def answer(
+        self, question: str, passages: Sequence[ScoredPassage], topic: str | None = None
+    ) -> Draft:
+        """Answer from `passages` only; cite them by passage id with verbatim quotes.
+
+        `topic` is what the question asks about once its speakers, dates and framing
+        are set aside ("Haiti" in "What did Ruto say about Haiti in 2023?"), when known.
+        """
         ...
 
 

@@ -9,6 +9,7 @@ declines instead of quoting something merely nearby.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,10 @@ from rag.chunking import split_sentences
 from rag.types import Draft, ProposedCitation, ScoredPassage
 
 NAME = "extractive"
+_ASKS_FOR_A_NUMBER = re.compile(
+    r"\bhow (much|many|long|large|big|often)\b|\bwhat (amount|number|share|percentage)\b", re.I
+)
+_NUMBER = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +31,7 @@ class _Sentence:
     start: int  # offset in the passage text
     end: int
     terms: frozenset[str]
+    position: int  # index of the sentence in its passage
 
     @property
     def key(self) -> tuple[str, int]:
@@ -41,10 +47,9 @@ def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:
     found: list[_Sentence] = []
     for scored in passages:
         text = scored.passage.text
-        for span in split_sentences(text):
-            sentence = _Sentence(
-                scored, span.start, span.end, frozenset(content_terms(text[span.start : span.end]))
-            )
+        for position, span in enumerate(split_sentences(text)):
+            terms = frozenset(content_terms(text[span.start : span.end]))
+            sentence = _Sentence(scored, span.start, span.end, terms, position)
             if sentence.key not in seen:
                 seen.add(sentence.key)
                 found.append(sentence)
@@ -73,31 +78,39 @@ class ExtractiveAnswerer:
                     taken[sid] = taken.get(sid, 0) + 1
         return chosen
 
-    def answer(self, question: str, passages: Sequence[ScoredPassage]) -> Draft:
+    def answer(
+        self, question: str, passages: Sequence[ScoredPassage], topic: str | None = None
+    ) -> Draft:
         if not passages:
             return refusal(NAME, "No passage is close enough to the question.")
-        speakers = sorted({p.passage.speaker for p in passages if p.passage.speaker})
-        topic = topic_terms(question, speakers)
+        speakers = sorted(
+            {n for p in passages for n in (*p.passage.speakers, p.passage.speaker) if n}
+        )
+        topic_words = content_terms(topic) if topic is not None else topic_terms(question, speakers)
+        wants_number = bool(_ASKS_FOR_A_NUMBER.search(question))
         question_terms = set(content_terms(question))
         sentences = [s for s in _sentences(passages) if len(s.text.split()) >= self._min_words]
         if not sentences:
             return refusal(NAME, "The passages found contain no full sentences to quote.")
 
-        weights = _rarity(sentences, set(topic) | question_terms)
-        topic_weight = sum(weights[t] for t in topic) or 1.0
+        weights = _rarity(sentences, set(topic_words) | question_terms)
+        topic_weight = sum(weights[t] for t in topic_words) or 1.0
         question_weight = sum(weights[t] for t in question_terms) or 1.0
 
         def score(s: _Sentence) -> float:
-            on_topic = sum(weights[t] for t in topic if t in s.terms) / topic_weight
+            on_topic = sum(weights[t] for t in topic_words if t in s.terms) / topic_weight
             on_question = sum(weights[t] for t in question_terms if t in s.terms) / question_weight
             brevity = min(1.0, len(s.text.split()) / 12)
-            return s.passage.score + (on_topic + 0.3 * on_question) * brevity
+            number = 0.5 if wants_number and _NUMBER.search(s.text) else 0.0
+            # Without a topic ("what did X and Y discuss?") the opening sentences say most.
+            lead = 0.0 if topic_words else -0.02 * s.position
+            return s.passage.score + (on_topic + 0.3 * on_question + number) * brevity + lead
 
         ranked = sorted(sentences, key=score, reverse=True)
-        if topic:
-            ranked = [s for s in ranked if s.terms & topic.keys()]
+        if topic_words:
+            ranked = [s for s in ranked if s.terms & topic_words.keys()]
             if not ranked:
-                missing = ", ".join(sorted(topic.values()))
+                missing = ", ".join(sorted(topic_words.values()))
                 return refusal(NAME, f"No passage found mentions {missing}.")
         best = score(ranked[0])
         chosen = self._pick([s for s in ranked if score(s) >= 0.6 * best])

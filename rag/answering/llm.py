@@ -80,7 +80,9 @@ class OpenAIAnswerer:
         self._temperature = temperature
         self.prompt_hash = prompts_hash(system, user)
 
-    def answer(self, question: str, passages: Sequence[ScoredPassage]) -> Draft:
+    def answer(
+        self, question: str, passages: Sequence[ScoredPassage], topic: str | None = None
+    ) -> Draft:
         if not passages:
             return refusal(NAME, "No passage is close enough to the question.", self.prompt_hash)
         messages = [

@@ -22,7 +22,8 @@ _FRAME_WORDS = frozenset(
     mentioned speak spoke state stated statement statements remark remarks think thought
     view views position comment comments comments announce announced ask asked describe
     described explain explained according regarding concerning president presidents vice
-    prime minister secretary mr mrs ms dr excellency senator governor ambassador""".split()
+    prime minister secretary mr mrs ms dr excellency senator governor ambassador many
+    much""".split()
 )
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 STEM_LENGTH = 6

@@ -91,6 +91,7 @@ def markdown(run: EvalRun) -> str:
     return (
         f"# Eval report: {run.suite}\n\n"
         f"- answerer: `{run.answerer}` (prompt hash {run.prompt_hash or '–'}), k = {run.k}\n"
+        f"- retrieval: {run.retrieval}\n"
         f"- embedding model: {run.embedding_model}; chunking {run.chunking}\n"
         f"- corpus: {', '.join(run.corpus)} (fingerprint {run.corpus_sha256[:12]}); "
         f"ingest {run.ingest.statements} statements, {run.ingest.passages} passages written, "

@@ -33,6 +33,7 @@ class EvalRun:
     answerer: str
     prompt_hash: str | None
     k: int
+    retrieval: str
     embedding_model: str
     chunking: str
     ingest: IngestReport
@@ -175,6 +176,7 @@ def run_suite(
         answerer=service.answerer.name,
         prompt_hash=getattr(service.answerer, "prompt_hash", None),
         k=k,
+        retrieval=f"hybrid={settings.hybrid} understand_questions={settings.understand_questions}",
         embedding_model=service.embedder.name,
         chunking=f"{settings.chunk_max_tokens}/{settings.chunk_overlap_tokens} tokens",
         ingest=ingest,

@@ -1,0 +1,68 @@
+"""The decline gate: can the passages found answer the question at all?
+
+Asked before any answerer runs (so the LLM is not called for nothing). A question
+is declined when nothing was found, when what it names (a period, a speaker)
+had to be dropped to find anything, when no passage is close in meaning, or when
+the passages miss the question's topic: the topic's words are weighted by
+rarity in the whole corpus (idf), so a rare word that appears nowhere ("tariffs",
+"Pope") outweighs the common ones that do ("Haiti", "mission").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rag.keyword_index import keyword_terms
+from rag.types import Interpreted, ScoredPassage
+
+MIN_COVERAGE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    answerable: bool
+    reason: str
+    coverage: float | None = None
+    """Share of the topic's weight found in the best passage (None without a topic)."""
+
+
+def _period(i: Interpreted) -> str:
+    if i.since and i.until:
+        return f"from {i.since}" if i.since == i.until else f"between {i.since} and {i.until}"
+    return f"since {i.since}" if i.since else f"until {i.until}"
+
+
+def judge(
+    passages: Sequence[ScoredPassage],
+    interpreted: Interpreted | None,
+    topic: Mapping[str, str],
+    idf: Callable[[str], float],
+    passage_text: Callable[[ScoredPassage], str],
+    min_similarity: float,
+    min_coverage: float = MIN_COVERAGE,
+) -> Verdict:
+    """`topic` maps the stems of the question's topic words to the words as written."""
+    if interpreted is not None and interpreted.relaxed:
+        who = " and ".join(interpreted.speakers) or "anyone"
+        if "dates" in interpreted.relaxed and (interpreted.since or interpreted.until):
+            return Verdict(
+                False,
+                f"No statement by {who} {_period(interpreted)} was found among the statements.",
+            )
+        return Verdict(False, f"No statement by {who} matches the question.")
+    relevant = [p for p in passages if p.score >= min_similarity]
+    if not relevant:
+        return Verdict(False, "No passage is close enough to the question.")
+    if not topic:
+        return Verdict(True, "")
+    weights = {stem: idf(stem) for stem in topic}
+    total = sum(weights.values()) or 1.0
+    found = [set(keyword_terms(passage_text(p))) for p in relevant]
+    coverage = max(sum(w for s, w in weights.items() if s in terms) / total for terms in found)
+    if coverage >= min_coverage:
+        return Verdict(True, "", coverage)
+    seen = set().union(*found)
+    missing = sorted((s for s in weights if s not in seen), key=lambda s: -weights[s])
+    words = ", ".join(topic[s] for s in missing[:3]) or ", ".join(topic.values())
+    return Verdict(False, f"No passage found mentions {words}.", coverage)
