@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rag.answering.terms import fold
-from rag.attribution import clean_name, role_only, surname
+from rag.names import clean_name, role_only, surname
 from rag.speakers import name_tokens
 from rag.understanding import AliasIndex
 

@@ -2,288 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import time
-from itertools import pairwise
 
 import pytest
 
-from rag.attribution import (
-    Attribution,
-    Turn,
-    attribute,
-    attributed_speakers,
-    clean_name,
-    find_turns,
-    title_speakers,
-)
-from rag.chunking import split_sentences
+from rag.attribution import attribute, attributed_speakers
 from rag.types import Statement
 from tests.unit.conftest import FIXTURES
-
-Record = dict[str, str]
-
-
-def _records(name: str) -> dict[str, Record]:
-    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
-    return {record["id"]: record for record in map(json.loads, lines)}
-
-
-REMARKS = _records("remarks-sample.ndjson")
-QMSUM = _records("qmsum-sample.ndjson")
-WHITEHOUSE = _records("whitehouse-sample.jsonl")
-MELANIA = next(iter(_records("statements-sample.ndjson").values()))
-
-MARINE_ONE = REMARKS[
-    "speeches-remarks/2021-03/2021-03-26-remarks-by-president-biden-before-marine-one-departure"
-]
-AIR_FORCE_ONE = REMARKS[
-    "remarks/2025-01/2025-01-24-remarks-by-president-trump-before-air-force-one-departure"
-]
-BRIEFING = REMARKS[
-    "speeches-remarks/2023-06/2023-06-07-press-briefing-by-press-secretary-karine-jean-pierre-38"
-]
-LUNCHEON = REMARKS[
-    "speeches-remarks/2024-05/2024-05-24-remarks-by-vice-president-harris-and-president-william-"
-    "ruto-of-the-republic-of-kenya-at-a-state-luncheon"
-]
-PRESS_CONFERENCE = REMARKS[
-    "speeches-remarks/2024-05/2024-05-23-remarks-by-president-biden-and-president-william-ruto-of-"
-    "the-republic-of-kenya-in-joint-press-conference"
-]
-BIDEN_RUTO_CALL = WHITEHOUSE[
-    "statements-releases/2023-10/"
-    "2023-10-03-readout-of-president-bidens-call-with-president-william-ruto-of-kenya"
-]
-
-# Real texts with colons that are not speaker labels, verbatim from
-# shared/data/whitehouse/statements.jsonl.gz (statements-releases/2021-03/2021-03-16-nominations-
-# sent-to-the-senate-5, and the end of releases/2026-08/2026-08-05-fbi-secretly-opened-probe-...).
-NOMINATIONS = (
-    "NOMINATIONS SENT TO THE SENATE:\xa0\xa0\xa0\n\n\xa0\xa0\xa0\xa0Christopher Charles Fonzone, "
-    "of Pennsylvania, to be General Counsel\nof the Office of the Director of National "
-    "Intelligence, vice Jason\nKlitenic, resigned.\n\n\xa0\xa0\xa0\xa0 Janie Simms Hipp, of "
-    "Arkansas, to be General Counsel of the\nDepartment of Agriculture, vice Stephen Alexander "
-    "Vaden.\n\n\\###"
+from tests.unit.records import (
+    BIDEN_RUTO_CALL,
+    MARINE_ONE,
+    MELANIA,
+    PRESS_CONFERENCE,
+    QMSUM,
+    attribute_record,
+    sentences,
+    turn_speakers,
 )
-EDITORS_NOTE = (
-    "another character and\xa0interpret\xa0it\xa0as evidence of collusion.”\n\n*Editor’s Note: "
-    "John Solomon is on leave as Editor in Chief of Just the\nNews while working as the "
-    "chairman of the White House Government\nTransparency Task Force. He wrote this story for "
-    "the White House\nWebsite, which is allowing any media to publish it.*"
-)
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    return [(s.start, s.end) for s in split_sentences(text)]
 
 
 def span_of(text: str, words: str) -> tuple[int, int]:
     """The sentence containing `words`."""
     at = text.index(words)
     return next((s, e) for s, e in sentences(text) if s <= at < e)
-
-
-def attribute_record(record: Record, spans: list[tuple[int, int]] | None = None) -> Attribution:
-    text = record["text"]
-    return attribute(text, record.get("title"), record.get("speaker"), spans or sentences(text))
-
-
-def turn_speakers(turns: tuple[Turn, ...]) -> list[tuple[str, str | None]]:
-    return [(t.label, t.speaker) for t in turns]
-
-
-# ---- clean_name -----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "name"),
-    [
-        # UN General Debate speaker fields
-        ("Mr. William Ruto", "William Ruto"),
-        ("William Samoei Ruto", "William Samoei Ruto"),
-        ("Mr. Teodoro L. Locsin, Jr.", "Teodoro L. Locsin Jr."),
-        ("Joseph R. Biden, Jr", "Joseph R. Biden Jr."),
-        ("Dr. Lotay Tshering, MBBS, MD", "Lotay Tshering"),
-        ("Mr. Scott Morrison, MP", "Scott Morrison"),
-        ("His Highness Sheikh Tamim bin Hamad Al-Thani", "Tamim bin Hamad Al-Thani"),
-        ("Emir Sheikh Tamim bin\nHamad Al-Thani", "Tamim bin Hamad Al-Thani"),
-        ("Lula da Silva", "Lula da Silva"),
-        # QMSum committee speakers
-        ("Lynne Neagle AM", "Lynne Neagle"),
-        ("The Chair (Hon. Anthony Rota (NipissingTimiskaming, Lib.))", "Anthony Rota"),
-        ("The Acting Chair (Mr. Bruce Stanton)", "Bruce Stanton"),
-        ("Right Hon. Justin Trudeau", "Justin Trudeau"),
-        ("Right Hon. Justin Trudeau (Prime Minister)", "Justin Trudeau"),
-        ("Mr. Andrew Scheer (Regina—Qu'Appelle, CPC)", "Andrew Scheer"),
-        ("Hon. Bill Blair (Minister of Public Safety and Emergency Preparedness)", "Bill Blair"),
-        ("Mr. Chris d'Entremont", "Chris d'Entremont"),
-        ("Dr David Blaney", "David Blaney"),
-        # titles and White House transcript labels
-        ("President William Ruto of Kenya", "William Ruto"),
-        ("PRESIDENT RUTO", "Ruto"),
-        ("MS. JEAN-PIERRE", "Jean-Pierre"),
-        ("SECRETARY GENERAL RUTTE", "Rutte"),
-        ("PRESIDENT VON DER LEYEN", "von der Leyen"),
-        ("MS. MCGILL JOHNSON", "McGill Johnson"),
-        ("JOSEPH R. BIDEN JR.", "Joseph R. Biden Jr."),
-    ],
-)
-def test_clean_name_keeps_the_name_and_drops_the_rest(raw: str, name: str) -> None:
-    assert clean_name(raw) == name
-
-
-@pytest.mark.parametrize(
-    ("raw", "name"), [("The Chair", "The Chair"), ("THE PRESIDENT", "The President")]
-)
-def test_a_role_alone_stays_as_written(raw: str, name: str) -> None:
-    assert clean_name(raw) == name
-
-
-# ---- titles ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("title", "names"),
-    [
-        (
-            "Readout of President Biden’s Call with President William Ruto of Kenya",
-            ("Biden", "William Ruto"),
-        ),
-        (
-            "Readout of President Biden’s Meeting with President Guy Parmelin and Foreign Minister "
-            "Ignazio Cassis of Switzerland",
-            ("Biden", "Guy Parmelin", "Ignazio Cassis"),
-        ),
-        (
-            "Readout of President Joseph R. Biden, Jr. Call with Prime Minister Kyriakos "
-            "Mitsotakis of Greece",
-            ("Joseph R. Biden Jr.", "Kyriakos Mitsotakis"),
-        ),
-        (
-            "Readout of President Biden’s Call with Amir Sheikh Tamim Bin Hamad Al-Thani of Qatar",
-            ("Biden", "Tamim Bin Hamad Al-Thani"),
-        ),
-        (
-            "Joint Readout of the Meeting Between President Joseph R. Biden, Jr. and Prime "
-            "Minister Mario Draghi",
-            ("Joseph R. Biden Jr.", "Mario Draghi"),
-        ),
-        (
-            "Readout from NSC Spokesperson Emily Horne on National Security Advisor Jake "
-            "Sullivan’s Call with Israeli National Security Advisor Meir Ben-Shabbat Regarding "
-            "the Situation in Jerusalem",
-            ("Emily Horne", "Jake Sullivan", "Meir Ben-Shabbat"),
-        ),
-        (
-            "Readout of National Security Advisor Jake Sullivan’s Meeting with Frans Timmermans, "
-            "Executive Vice President of the European Commission",
-            ("Jake Sullivan", "Frans Timmermans"),
-        ),
-        ("Readout of President Biden’s Call with Allies and Partners", ("Biden",)),
-        (
-            "Readout: Trilateral Meeting of Prime Minister Boris Johnson of the United Kingdom, "
-            "President Joe Biden, and Prime Minister Scott Morrison of Australia",
-            ("Boris Johnson", "Joe Biden", "Scott Morrison"),
-        ),
-        (
-            "Readout of National Security Advisor to the Vice President Phil Gordon’s Meeting "
-            "with Muslim, Arab, and Palestinian American Community Leaders",
-            ("Phil Gordon",),
-        ),
-        ("Statement by Press Secretary to the Vice President Kirsten Allen", ("Kirsten Allen",)),
-        (
-            "Statement by National Security Advisor Jake Sullivan on Iran’s Missile and Drone "
-            "Attacks in Northern Iraq",
-            ("Jake Sullivan",),
-        ),
-        (
-            "Statement from President Joe Biden on the 60th Anniversary of the Equal Pay Act",
-            ("Joe Biden",),
-        ),
-        (
-            "Statement by White House Press Secretary Karine Jean-Pierre on the Bilateral Meeting "
-            "Between President Joe Biden and President Alberto Fernández of Argentina",
-            ("Karine Jean-Pierre",),
-        ),
-        (
-            "Statement by Deputy National Security Advisor for Cyber and Emerging Technology Anne "
-            "Neuberger on Reporting Kaseya Compromises",
-            ("Anne Neuberger",),
-        ),
-        (
-            "Statement from White House COVID-\u206019 Response Coordinator Jeff Zients on First "
-            "Case of the Omicron COVID-\u206019 Variant in the United States",
-            ("Jeff Zients",),
-        ),
-        (
-            "Statement of President Joe Biden and First Lady Jill Biden on Diwali",
-            ("Joe Biden", "Jill Biden"),
-        ),
-        (
-            "Remarks by President Biden and President William Ruto of the Republic of Kenya in "
-            "Joint Press Conference",
-            ("Biden", "William Ruto"),
-        ),
-        (
-            "Remarks by President Biden, Lt. Gov. Austin Davis, Sen. John Fetterman, Rep. "
-            "Madeleine Dean, and Felicia Spriggs-Wilkerson at a Campaign Event | Harrisburg, PA",
-            (
-                "Biden",
-                "Austin Davis",
-                "John Fetterman",
-                "Madeleine Dean",
-                "Felicia Spriggs-Wilkerson",
-            ),
-        ),
-        (
-            "Remarks as Prepared for Delivery by First Lady Jill Biden at Rhode Island College",
-            ("Jill Biden",),
-        ),
-        (
-            "Press Briefing by Press Secretary Karine Jean-Pierre and NSC Coordinator for "
-            "Strategic Communications John Kirby",
-            ("Karine Jean-Pierre", "John Kirby"),
-        ),
-        (
-            "President Joseph R. Biden, Jr. Approves Kansas Disaster Declaration",
-            ("Joseph R. Biden Jr.",),
-        ),
-        (
-            "Joint Statement by President Biden and President von der Leyen on European Energy "
-            "Security",
-            ("Biden", "von der Leyen"),
-        ),
-        (
-            "Joint Statement on F-16s for Ukraine from U.S. President Joseph R. Biden, Dutch Prime "
-            "Minister Dick Schoof, and Danish Prime Minister Mette Frederiksen",
-            ("Joseph R. Biden", "Dick Schoof", "Mette Frederiksen"),
-        ),
-        (
-            "President Ruto on his call with US Secretary of State Marco Rubio",
-            ("Ruto", "Marco Rubio"),
-        ),
-    ],
-)
-def test_title_speakers_name_authors_and_both_parties(title: str, names: tuple[str, ...]) -> None:
-    assert title_speakers(title) == names
-
-
-@pytest.mark.parametrize(
-    "title",
-    [
-        None,
-        "Statement by the President",
-        "Joint Statement from India and the United States",
-        "Readout of White House Roundtable with Civil Rights Leaders on Equitable Implementation "
-        "of the Bipartisan Infrastructure Law",
-        "Background Press Call by Senior Administration Officials on Afghan Arrival Processing",
-        "FACT SHEET: U.S. Support to Small Island Developing States",
-        "Press Release: Nominations Sent to the Senate",
-    ],
-)
-def test_titles_without_a_clear_name_give_none(title: str | None) -> None:
-    assert title_speakers(title) == ()
 
 
 # ---- the seed statement ---------------------------------------------------------------------
@@ -359,13 +100,6 @@ def test_a_quote_is_attributed_from_its_opening_to_its_speaker() -> None:
     assert attributed_speakers(text, *span_of(text, "I share my"), []) == ("Elliston Berry",)
 
 
-def test_statements_in_prose_have_no_turns() -> None:
-    for record in WHITEHOUSE.values():
-        assert find_turns(record["text"], record["title"], []) == (), record["title"]
-    assert find_turns(NOMINATIONS, "Nominations Sent to the Senate", []) == ()
-    assert find_turns(EDITORS_NOTE, None, []) == ()
-
-
 def test_every_fixture_statement_gets_a_speaker(fixture_statements: tuple[Statement, ...]) -> None:
     missing = [
         s.id
@@ -379,25 +113,6 @@ def test_every_fixture_statement_gets_a_speaker(fixture_statements: tuple[Statem
 # ---- White House transcripts ----------------------------------------------------------------
 
 
-def test_the_president_is_the_titles_president_and_q_is_nobody() -> None:
-    text = MARINE_ONE["text"]
-    turns = find_turns(text, MARINE_ONE["title"], [])
-
-    assert turn_speakers(turns) == [
-        ("Q", None),
-        ("THE PRESIDENT", "Biden"),
-        ("Q", None),
-        ("THE PRESIDENT", "Biden"),
-        ("Q", None),
-        ("THE PRESIDENT", "Biden"),
-    ]
-    assert text[turns[1].start : turns[1].end].startswith("THE PRESIDENT:\xa0 I haven’t yet")
-    assert text[turns[0].start : turns[0].end] == (
-        "Q\xa0\xa0\xa0 Have you invited President Xi and Putin to the climate summit?"
-    )
-    assert all(a.end <= b.start for a, b in pairwise(turns))
-
-
 def test_transcript_passages_get_only_the_speakers_of_their_turns() -> None:
     text = MARINE_ONE["text"]
     question = text.index("Have you invited")
@@ -409,43 +124,6 @@ def test_transcript_passages_get_only_the_speakers_of_their_turns() -> None:
     assert result.statement_speakers == ("Biden",)
     # A question alone has no speaker; the preamble ("South Lawn") is the statement's.
     assert result.passage_speakers == ((), ("Biden",), ("Biden",), ("Biden",))
-
-
-def test_wide_spaced_transcripts_end_at_end() -> None:
-    text = AIR_FORCE_ONE["text"]
-    turns = find_turns(text, AIR_FORCE_ONE["title"], [])
-
-    assert {t.speaker for t in turns} == {"Trump", None}
-    assert {t.label for t in turns if t.speaker is None} == {"Q"}
-    assert text[turns[-1].start : turns[-1].end] == "THE PRESIDENT:\xa0 I will."
-
-
-def test_a_press_secretary_label_takes_her_name_from_the_title() -> None:
-    turns = find_turns(BRIEFING["text"], BRIEFING["title"], [])
-
-    assert turn_speakers(turns)[:3] == [
-        ("MS. JEAN-PIERRE", "Karine Jean-Pierre"),
-        ("Q", None),
-        ("MS. JEAN-PIERRE", "Karine Jean-Pierre"),
-    ]
-
-
-def test_labels_resolve_to_the_titles_people() -> None:
-    turns = find_turns(LUNCHEON["text"], LUNCHEON["title"], [])
-
-    assert dict(turn_speakers(turns)) == {
-        "VICE PRESIDENT HARRIS": "Harris",
-        "SECRETARY BLINKEN": "Blinken",
-        "THE VICE PRESIDENT": "Harris",
-        "PRESIDENT RUTO": "William Ruto",
-        "AUDIENCE": None,
-    }
-
-
-def test_statement_speakers_resolve_a_label_to_their_spelling() -> None:
-    turns = find_turns(LUNCHEON["text"], LUNCHEON["title"], ["William Samoei Ruto"])
-
-    assert {t.speaker for t in turns if t.label == "PRESIDENT RUTO"} == {"William Samoei Ruto"}
 
 
 def test_joint_press_conference_passages_follow_the_floor() -> None:
@@ -481,29 +159,6 @@ def test_committee_turn_speakers_are_cleaned() -> None:
     assert result.turns[0].start < item < result.turns[0].end
     # Who spoke most comes first.
     assert result.statement_speakers == ("Carol Shillabeer", "Lynne Neagle", "Janet Finch-Saunders")
-
-
-def test_the_chair_keeps_the_name_given_once() -> None:
-    record = QMSUM["qmsum-val-00"]
-    turns = find_turns(record["text"], record["title"], [])
-
-    assert [t.speaker for t in turns] == [
-        "Anthony Rota",
-        "Paul Manly",
-        "Anthony Rota",  # "The Chair", named in the first turn's label
-        "Pierre Poilievre",
-        "Anthony Rota",
-        "Andrew Scheer",
-        "Justin Trudeau",
-        "Andrew Scheer",
-        "Justin Trudeau",
-        "Andrew Scheer",
-        "Justin Trudeau",
-        "Andrew Scheer",
-    ]
-    passage = record["text"].index("Right Hon. Justin Trudeau (Prime Minister)")
-    result = attribute_record(record, [(passage, passage + 300)])
-    assert result.passage_speakers == (("Justin Trudeau",),)
 
 
 # ---- UN speeches ----------------------------------------------------------------------------
