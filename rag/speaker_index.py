@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from rag.answering.terms import fold
 from rag.names import clean_name, role_only, surname
+from rag.speaker_mentions import AliasIndex
 from rag.speakers import name_tokens
-from rag.understanding import AliasIndex
 
 FUZZY_CUTOFF = 0.85
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from rag.understanding import AliasIndex, Interpretation, interpret
+from rag.speaker_mentions import AliasIndex
+from rag.understanding import Interpretation, interpret
 
 D = dt.date
 TODAY = D(2026, 11, 28)
