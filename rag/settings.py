@@ -54,10 +54,10 @@ class Settings(BaseSettings):
         0.2, ge=-1, le=1, description="Below this cosine similarity a passage is not relevant."
     )
     min_topic_coverage: float = Field(
-        0.5,
+        0.3,
         ge=0,
         le=1,
-        description="Decline when the best passage holds less of the topic's (idf) weight.",
+        description="Decline when the passages found hold less of the topic's (idf) weight.",
     )
     answerer: Literal["auto", "extractive", "openai"] = "auto"
     hybrid: bool = Field(True, description="Fuse BM25 keyword search with dense search.")
