@@ -46,13 +46,16 @@ def judge(
 ) -> Verdict:
     """`topic` maps the stems of the question's topic words to the words as written."""
     if interpreted is not None and interpreted.relaxed:
+        relaxed = set(interpreted.relaxed)
         who = " and ".join(interpreted.speakers) or "anyone"
-        if "dates" in interpreted.relaxed and (interpreted.since or interpreted.until):
+        dated = interpreted.since is not None or interpreted.until is not None
+        if dated and relaxed & {"dates", "all speakers"}:
+            together = " together" if "all speakers" in relaxed else ""
             return Verdict(
-                False,
-                f"No statement by {who} {_period(interpreted)} was found among the statements.",
+                False, f"No statement by {who}{together} {_period(interpreted)} was found."
             )
-        return Verdict(False, f"No statement by {who} matches the question.")
+        if "speakers" in relaxed:
+            return Verdict(False, f"No statement by {who} matches the question.")
     relevant = [p for p in passages if p.score >= min_similarity]
     if not relevant:
         return Verdict(False, "No passage is close enough to the question.")

@@ -66,27 +66,40 @@ class _Attempt:
 
 def _attempts(
     base: RowFilter,
-    named: frozenset[str] | None,
+    people: tuple[frozenset[str], ...],
     period: tuple[dt.date | None, dt.date | None] | None,
 ) -> list[_Attempt]:
-    """Filters to try, strictest first. Explicit filters (`base`) always hold; the speakers
-    and the period the question names are dropped, dates first, when nothing passes."""
-    with_speakers = replace(base, speakers=named) if named is not None else base
-    strict = replace(with_speakers, since=period[0], until=period[1]) if period else with_speakers
-    attempts = [_Attempt(strict, ())]
+    """Filters to try, strictest first. Explicit filters (`base`) always hold. What the
+    question names is loosened step by step when nothing passes: all the people it names
+    to any of them, then its period, then its people."""
+    anyone = (frozenset().union(*people),) if len(people) > 1 else None
+    attempts: list[_Attempt] = []
+
+    def attempt(speakers: tuple[frozenset[str], ...] | None, dated: bool, *relaxed: str) -> None:
+        row_filter = replace(base, speakers=speakers or base.speakers)
+        if dated and period:
+            row_filter = replace(row_filter, since=period[0], until=period[1])
+        attempts.append(_Attempt(row_filter, relaxed))
+
+    attempt(people, True)
+    if anyone:
+        attempt(anyone, True, "all speakers")
     if period:
-        attempts.append(_Attempt(with_speakers, ("dates",)))
-    if named is not None:
-        attempts.append(_Attempt(base, ("dates", "speakers") if period else ("speakers",)))
+        attempt(people, False, "dates")
+        if anyone:
+            attempt(anyone, False, "dates", "all speakers")
+    if people:
+        attempt(None, False, *(("dates",) if period else ()), "speakers")
     return attempts
 
 
-def _variants(speakers: SpeakerIndex, names: Sequence[str]) -> frozenset[str]:
-    found: set[str] = set()
+def _people(speakers: SpeakerIndex, names: Sequence[str]) -> tuple[frozenset[str], ...]:
+    """For each name, the forms of it stored on statements and passages."""
+    people = []
     for name in names:
         for entry in speakers.resolve(name)[:1]:
-            found.update(speakers.variants(entry))
-    return frozenset(found)
+            people.append(frozenset(speakers.variants(entry)))
+    return tuple(people)
 
 
 class Retriever:
@@ -114,14 +127,14 @@ class Retriever:
         )
         period = widened(meaning.dates) if meaning else (None, None)
         base = RowFilter(
-            speakers=_variants(speakers, explicit) if explicit else None,
+            speakers=_people(speakers, explicit) if explicit else None,
             since=f.since,
             until=f.until,
             statement_ids=frozenset(f.statement_ids) if f.statement_ids else None,
         )
         attempts = _attempts(
             base,
-            _variants(speakers, named) if named and not explicit else None,
+            _people(speakers, named) if not explicit else (),
             period if period != (None, None) and not (f.since or f.until) else None,
         )
         vector = self._embedder.embed([query.question])[0]
@@ -145,7 +158,7 @@ class Retriever:
                 applied_until=applied.until,
                 relaxed=attempt.relaxed,
             )
-        matched = tuple(sorted(applied.speakers)) if applied.speakers else ()
+        matched = tuple(sorted(frozenset().union(*applied.speakers))) if applied.speakers else ()
         return SearchResult(
             query, tuple(passages), matched, time.perf_counter() - started, interpreted
         )

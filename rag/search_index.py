@@ -29,9 +29,13 @@ def day_number(day: dt.date) -> int:
 
 @dataclass(frozen=True, slots=True)
 class RowFilter:
-    """Filters in index terms: exact stored speaker names, a date range, statement ids."""
+    """Filters in index terms: stored speaker names, a date range, statement ids.
 
-    speakers: frozenset[str] | None = None
+    `speakers` holds one set of name forms per person; a row passes when every person
+    is among its speakers (through any of their forms).
+    """
+
+    speakers: tuple[frozenset[str], ...] | None = None
     since: dt.date | None = None
     until: dt.date | None = None
     statement_ids: frozenset[str] | None = None
@@ -144,11 +148,11 @@ class PassageIndex:
     def mask(self, f: RowFilter) -> NDArray[np.bool_]:
         """Live rows that pass the filter."""
         mask = self._alive[: self.rows].copy()
-        if f.speakers is not None:
-            by_speaker = np.zeros(self.rows, dtype=bool)
-            for name in f.speakers:
-                by_speaker[np.asarray(self._rows_by_speaker.get(name, []), dtype=np.int64)] = True
-            mask &= by_speaker
+        for person in f.speakers or ():
+            by_person = np.zeros(self.rows, dtype=bool)
+            for name in person:
+                by_person[np.asarray(self._rows_by_speaker.get(name, []), dtype=np.int64)] = True
+            mask &= by_person
         if f.since is not None:
             mask &= self._last[: self.rows] >= day_number(f.since)
         if f.until is not None:

@@ -121,6 +121,13 @@ def _forms(statement_counts: Mapping[str, int], passage_counts: Mapping[str, int
     return list(forms.values())
 
 
+def _written_words(display: str) -> list[str]:
+    """The distinctive words of a name as written (no nickname resolution), in order."""
+    allowed = name_tokens(display)
+    words = re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", fold(display))
+    return [w for w in words if w in allowed and len(w) > 1 and w not in _SUFFIXES]
+
+
 def _group(forms: list[_Form]) -> list[_Group]:
     """Fullest names first; each later name joins the best group whose words contain its own."""
     # The same words in another order are the same person ("Kishida Fumio", "Fumio Kishida"):
@@ -129,13 +136,16 @@ def _group(forms: list[_Form]) -> list[_Group]:
     for form in sorted(forms, key=lambda f: (-f.statements, -f.passages, f.display)):
         if len(form.tokens) > 1:
             shared.setdefault(form.tokens, surname(form.display))
-    # A lone word no fuller name ends with joins the most named name that has it: "Kishida"
-    # with "Kishida Fumio", "Yoon" with "Yoon Suk Yeol".
+    # A lone word that only one fuller name starts with, and no fuller name ends with, joins
+    # it: "Kishida" with "Kishida Fumio", "Yoon" with "Yoon Suk Yeol". Words as written, not
+    # nicknames resolved: "Charles III" must not join "Chuck Schumer".
     endings = {shared[f.tokens] for f in forms if len(f.tokens) > 1}
-    for form in sorted(forms, key=lambda f: (-f.statements, -f.passages, f.display)):
-        for token in form.tokens if len(form.tokens) > 1 else ():
-            if token not in endings:
-                shared.setdefault(frozenset({token}), shared[form.tokens])
+    fuller = [f for f in forms if len(f.tokens) > 1]
+    written = Counter(w for f in fuller for w in set(_written_words(f.display)))
+    for form in fuller:
+        first = _written_words(form.display)[:1]
+        if first and first[0] not in endings and written[first[0]] == 1:
+            shared.setdefault(frozenset({first[0]}), shared[form.tokens])
     by_surname: dict[str, list[_Form]] = {}
     for form in forms:
         key = shared.get(form.tokens, surname(form.display))

@@ -47,8 +47,11 @@ def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:
     found: list[_Sentence] = []
     for scored in passages:
         text = scored.passage.text
+        # The title says what every sentence is about ("... Call with Chancellor Merkel of
+        # Germany"), so its words count for each sentence.
+        context = content_terms(scored.passage.title or "").keys()
         for position, span in enumerate(split_sentences(text)):
-            terms = frozenset(content_terms(text[span.start : span.end]))
+            terms = frozenset(content_terms(text[span.start : span.end]).keys() | context)
             sentence = _Sentence(scored, span.start, span.end, terms, position)
             if sentence.key not in seen:
                 seen.add(sentence.key)
