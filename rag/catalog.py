@@ -97,25 +97,35 @@ class Catalog:
     # ---- writes -----------------------------------------------------------------------
 
     def write(self, writes: Sequence[StatementWrite]) -> None:
+        others_wrote = self._others_wrote()
         self.store.write(writes)
         with self._lock:
             index = self._loaded()
             for w in writes:
                 texts = [embedding_text(p) for p in w.passages]
                 index.put_statement(w.info, w.passages, w.vectors, texts)
-            self._changed()
+            self._changed(others_wrote)
 
     def delete(self, statement_id: str) -> bool:
+        others_wrote = self._others_wrote()
         existed = self.store.delete(statement_id)
         with self._lock:
             self._loaded().remove_statement(statement_id)
-            self._changed()
+            self._changed(others_wrote)
         return existed
 
-    def _changed(self) -> None:
+    def _others_wrote(self) -> bool:
+        """Whether the store changed since this index last looked (read before our write,
+        whose new token would otherwise hide it)."""
+        return self._index is not None and self.store.generation() != self._generation
+
+    def _changed(self, others_wrote: bool) -> None:
         self._speakers = None
-        self._generation = self.store.generation()
-        self._checked_at = time.monotonic()
+        if others_wrote:
+            self._reconcile()
+        else:
+            self._generation = self.store.generation()
+            self._checked_at = time.monotonic()
 
     # ---- keeping in step ----------------------------------------------------------------
 

@@ -111,21 +111,37 @@ class Retriever:
     def search(self, query: Query, today: dt.date) -> SearchResult:
         started = time.perf_counter()
         speakers = self._catalog.speakers()
-        meaning = (
-            interpret(query.question, speakers.aliases(), today)
-            if self._config.understand
-            else None
-        )
-        f = query.filters
-        explicit: tuple[str, ...] = ()
-        if f.speaker:
-            explicit = tuple(e.canonical for e in speakers.resolve(f.speaker)[:1])
-            if not explicit:  # an explicit filter that matches nobody is an empty result
-                return SearchResult(query, (), (), time.perf_counter() - started, None)
+        meaning = None
+        if self._config.understand:
+            meaning = interpret(query.question, speakers.aliases(), today)
         named = (
             tuple(dict.fromkeys(m.names[0] for m in meaning.speakers if m.names)) if meaning else ()
         )
         period = widened(meaning.dates) if meaning else (None, None)
+        f = query.filters
+        explicit = tuple(e.canonical for e in speakers.resolve(f.speaker)[:1]) if f.speaker else ()
+
+        def result(passages: Sequence[ScoredPassage], attempt: _Attempt | None) -> SearchResult:
+            applied = attempt.filter if attempt else RowFilter()
+            people = frozenset().union(*applied.speakers) if applied.speakers else frozenset()
+            interpreted = None
+            if meaning is not None:
+                interpreted = Interpreted(
+                    speakers=named,
+                    since=meaning.since,
+                    until=meaning.until,
+                    topic=meaning.topic,
+                    timeline=meaning.timeline,
+                    applied_speakers=(explicit or named) if applied.speakers else (),
+                    applied_since=applied.since,
+                    applied_until=applied.until,
+                    relaxed=attempt.relaxed if attempt else (),
+                )
+            seconds = time.perf_counter() - started
+            return SearchResult(query, tuple(passages), tuple(sorted(people)), seconds, interpreted)
+
+        if f.speaker and not explicit:  # an explicit filter that matches nobody: nothing
+            return result((), None)
         base = RowFilter(
             speakers=_people(speakers, explicit) if explicit else None,
             since=f.since,
@@ -141,27 +157,9 @@ class Retriever:
         with self._catalog.reading() as index:
             chosen = next(((a, m) for a in attempts if (m := index.mask(a.filter)).any()), None)
             if chosen is None:
-                return SearchResult(query, (), (), time.perf_counter() - started, None)
+                return result((), None)
             attempt, mask = chosen
-            passages = self._rank(index, query, vector, mask, period)
-        applied = attempt.filter
-        interpreted = None
-        if meaning is not None:
-            interpreted = Interpreted(
-                speakers=named,
-                since=meaning.since,
-                until=meaning.until,
-                topic=meaning.topic,
-                timeline=meaning.timeline,
-                applied_speakers=(explicit or named) if applied.speakers else (),
-                applied_since=applied.since,
-                applied_until=applied.until,
-                relaxed=attempt.relaxed,
-            )
-        matched = tuple(sorted(frozenset().union(*applied.speakers))) if applied.speakers else ()
-        return SearchResult(
-            query, tuple(passages), matched, time.perf_counter() - started, interpreted
-        )
+            return result(self._rank(index, query, vector, mask, period), attempt)
 
     def _rank(
         self,

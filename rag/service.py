@@ -371,6 +371,6 @@ def build_service(settings: Settings, embedder: Embedder | None = None) -> Servi
 
 def _snapshot_path(settings: Settings) -> Path:
     if settings.chroma_url is None:
-        return settings.data_dir / "index.pickle"
+        return settings.data_dir / f"index-{settings.collection_prefix}.pickle"
     key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection_prefix}".encode()).hexdigest()
     return settings.cache_dir / "index" / f"{key[:16]}.pickle"
