@@ -14,7 +14,8 @@ from rag.errors import InputError
 from rag.evaluation.metrics import RANK_CUTOFF, CaseResult, compute
 from rag.evaluation.suite import EvalCase, Suite
 from rag.ingest import load_paths
-from rag.service import Service, build_service, content_hash
+from rag.ingesting import content_hash
+from rag.service import Service, build_service
 from rag.settings import Settings
 from rag.types import Answer, IngestReport, ScoredPassage, Statement
 
