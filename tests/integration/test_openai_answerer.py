@@ -309,15 +309,16 @@ def test_an_answer_claimed_without_citations_is_withheld(
 def test_the_model_saying_unanswerable_is_passed_on(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
+    # The question passes the decline gate (its topic is in the passages), so the model decides.
     openai_server.script = lambda request: reply(
-        "The passages do not say what Ruto had for breakfast.", answerable=False
+        "The passages do not say how many police officers Kenya will send.", answerable=False
     )
 
-    answer = ask(llm_service, "What did Ruto have for breakfast before the Haiti call?")
+    answer = ask(llm_service, "What did Ruto say about the Haiti mission's police numbers?")
 
     assert len(openai_server.requests) == 1
     assert not answer.answerable
-    assert answer.text == "The passages do not say what Ruto had for breakfast."
+    assert answer.text == "The passages do not say how many police officers Kenya will send."
     assert answer.citations == ()
     assert answer.rejected_citations == ()
 
