@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rag.answering import Answerer, Question, refusal
+from rag.answering import Answerer, Question
 from rag.answering.citations import Verified, renumber, verify
 from rag.answering.claims import ClaimCheck, check_claims, describe, prune
 from rag.catalog import Catalog
@@ -36,6 +36,14 @@ from rag.types import (
 MIN_SUPPORTED = 0.5
 """Share of an answer's sentences that must be supported before it is passed on."""
 FALLBACK = "extractive"
+FALLBACK_NOTE = (
+    "(The generated answer did not hold up against its citations twice, so these are the "
+    "statements' own sentences instead.)"
+)
+UNVERIFIED = (
+    "The statements don't say: the answer drafted could not be verified against them, "
+    "so it is withheld."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,25 +70,40 @@ class Checked:
         return found or ["no citation could be verified"]
 
 
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What answering came to: the draft passed on, and how it got there."""
+
+    checked: Checked
+    first: Checked
+    """The first draft's checks (the same as `checked` when it was accepted)."""
+    attempts: int = 1
+    """Drafts the answerer was asked for (2 when it was told what failed and asked again)."""
+    fallback: str | None = None
+
+    @classmethod
+    def once(cls, checked: Checked) -> Outcome:
+        return cls(checked, checked)
+
+
 class Asker:
     def __init__(self, catalog: Catalog, answerer: Answerer, fallback: Answerer) -> None:
         self._catalog = catalog
         self._answerer = answerer
         self._fallback = fallback
 
-    def answer(
-        self, question: Question, relevant: Sequence[ScoredPassage]
-    ) -> tuple[Checked, str | None]:
-        """The checked draft, and the fallback used if the first answerer failed twice."""
-        checked = self.check(self._answerer.answer(question, relevant), question, relevant)
-        if checked.acceptable or self._answerer is self._fallback:
-            return checked, None
-        retry = self._answerer.answer_again(question, relevant, checked.problems())
-        checked = self.check(retry, question, relevant)
-        if checked.acceptable:
-            return checked, None
-        fallback = self._fallback.answer(question, relevant)
-        return self.check(fallback, question, relevant), FALLBACK
+    def answer(self, question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
+        """Draft, check; if too little holds, once more with the failures spelled out; if
+        still too little, the fallback answerer's draft."""
+        first = self.check(self._answerer.answer(question, relevant), question, relevant)
+        if first.acceptable or self._answerer is self._fallback:
+            return Outcome.once(first)
+        retry = self._answerer.answer_again(question, relevant, first.problems())
+        second = self.check(retry, question, relevant)
+        if second.acceptable:
+            return Outcome(second, first, attempts=2)
+        fallback = self.check(self._fallback.answer(question, relevant), question, relevant)
+        return Outcome(fallback, first, attempts=2, fallback=FALLBACK)
 
     def check(self, draft: Draft, question: Question, relevant: Sequence[ScoredPassage]) -> Checked:
         """Verify the draft's citations, then each of its sentences against what it cites."""
@@ -98,12 +121,12 @@ class Asker:
 
 def finish(
     result: SearchResult,
-    checked: Checked,
-    fallback: str | None,
+    outcome: Outcome,
     republished: Callable[[str], tuple[Republication, ...]],
     started: float,
 ) -> Answer:
     """Prune unsupported sentences, attach support to citations, add sources and dates."""
+    checked, fallback = outcome.checked, outcome.fallback
     draft, verified = checked.draft, checked.verified
     text, citations = verified.text, verified.citations
     if draft.answerable and checked.claims:
@@ -113,9 +136,10 @@ def finish(
     citations = tuple(replace(c, support=support.get(c.marker)) for c in citations)
     sources = _sources(citations, republished) if answerable else ()
     if answerable:
-        text = f"{text}\n\n{_as_of(sources)}"
+        note = f"\n\n{FALLBACK_NOTE}" if fallback else ""
+        text = f"{text}{note}\n\n{as_of_line(sources)}"
     elif draft.answerable:
-        text = refusal(draft.answerer, UNVERIFIED).text
+        text = UNVERIFIED
     return Answer(
         question=result.query.question,
         text=text,
@@ -128,16 +152,18 @@ def finish(
         retrieval_seconds=result.seconds,
         seconds=time.perf_counter() - started,
         interpreted=result.interpreted,
-        checks=tuple(
-            ClaimResult(c.text, c.markers, c.support, c.supported, c.missing, c.reason)
-            for c in checked.claims
-        ),
+        checks=_results(checked.claims),
+        first_checks=_results(outcome.first.claims),
+        attempts=outcome.attempts,
         sources=sources,
         fallback=fallback,
     )
 
 
-UNVERIFIED = "The answer drafted could not be verified against them, so it is withheld."
+def _results(claims: Sequence[ClaimCheck]) -> tuple[ClaimResult, ...]:
+    return tuple(
+        ClaimResult(c.text, c.markers, c.support, c.supported, c.missing, c.reason) for c in claims
+    )
 
 
 def _support(claims: Sequence[ClaimCheck]) -> dict[int, float]:
@@ -165,7 +191,8 @@ def _sources(
     return tuple(seen.values())
 
 
-def _as_of(sources: Sequence[Source]) -> str:
+def as_of_line(sources: Sequence[Source]) -> str:
+    """ "Based on statements from A to B.": the dates an answer rests on, in words."""
     dates = sorted(s.date for s in sources if s.date)
     undated = sum(1 for s in sources if not s.date)
     extra = f" (and {undated} undated)" if undated and dates else ""

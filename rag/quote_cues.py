@@ -85,7 +85,8 @@ _APPOSITIVE = re.compile(
     re.S,
 )
 _TITLED = re.compile(
-    rf".*?(?<![\w’'.\-])(?P<who>{_PHRASE}),[ \t\xa0\n]*[A-Z][^,“”]{{0,100}}(?:,[^,“”]{{0,60}})?,?\s*",
+    rf".*?(?<![\w’'.\-])(?P<who>{_PHRASE}),[ \t\xa0\n]*"
+    rf"[A-Z][^,“”]{{0,100}}(?:,[^,“”]{{0,60}})?,?\s*",
     re.S,
 )
 _JOIN_TAIL = re.compile(r"\b(?:and|to|then|but|or)[\s,]*\Z")

@@ -16,7 +16,7 @@ from pathlib import Path
 from rag.answering import Answerer, Question, refusal
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.terms import content_terms, topic_terms
-from rag.asking import Asker, Checked, finish
+from rag.asking import Asker, Outcome, finish
 from rag.catalog import Catalog
 from rag.chunking import ChunkConfig
 from rag.embedding import Embedder, SentenceTransformerEmbedder, embedding_text
@@ -47,6 +47,7 @@ from rag.types import (
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+MAX_QUOTES = 500
 TIMELINE_PASSAGES = 40
 """Passages a timeline is drawn from: enough to reach many statements."""
 TIMELINE = "timeline"
@@ -157,31 +158,29 @@ class Service:
         result = self.search(query)
         if result.interpreted is not None and result.interpreted.timeline:
             return self.timeline(query, started)
-        checked, fallback = self._answer(query, result, self._asker.answer)
-        return finish(result, checked, fallback, self.catalog.republished, started)
+        outcome = self._answer(query, result, self._asker.answer)
+        return finish(result, outcome, self.catalog.republished, started)
 
     def timeline(self, query: Query, started: float | None = None) -> Answer:
         """The relevant statements in date order, one cited line each."""
         started = time.perf_counter() if started is None else started
         result = self.search(replace(query, k=max(query.k, TIMELINE_PASSAGES)))
 
-        def by_date(
-            question: Question, relevant: Sequence[ScoredPassage]
-        ) -> tuple[Checked, str | None]:
+        def by_date(question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
             lines = pick_lines(question, relevant)
-            return self._asker.check(as_draft(lines, TIMELINE), question, relevant), None
+            return Outcome.once(self._asker.check(as_draft(lines, TIMELINE), question, relevant))
 
-        checked, _ = self._answer(query, result, by_date)
-        answer = finish(result, checked, None, self.catalog.republished, started)
+        outcome = self._answer(query, result, by_date)
+        answer = finish(result, outcome, self.catalog.republished, started)
         question = self._question(result, result.passages)
-        return replace(answer, timeline=entries(answer.citations, question))
+        return replace(answer, timeline=entries(answer.citations, question, result.passages))
 
     def _answer(
         self,
         query: Query,
         result: SearchResult,
-        answer: Callable[[Question, Sequence[ScoredPassage]], tuple[Checked, str | None]],
-    ) -> tuple[Checked, str | None]:
+        answer: Callable[[Question, Sequence[ScoredPassage]], Outcome],
+    ) -> Outcome:
         relevant = tuple(p for p in result.passages if p.score >= self.settings.min_similarity)
         verdict = self._judge(query, result)
         if not result.passages:
@@ -191,7 +190,9 @@ class Service:
         else:
             return answer(self._question(result, relevant), relevant)
         question = self._question(result, relevant)
-        return self._asker.check(refusal(self.answerer.name, reason), question, relevant), None
+        return Outcome.once(
+            self._asker.check(refusal(self.answerer.name, reason), question, relevant)
+        )
 
     def _question(self, result: SearchResult, passages: Sequence[ScoredPassage]) -> Question:
         """The question with what retrieval read from it, and the quotations in reach."""
@@ -205,10 +206,12 @@ class Service:
                 if any(s == sid and q.start < e and b < q.end for s, b, e in spans)
             )
         i = result.interpreted
+        # Speakers the request's filter names count as asked about, like those the question names.
+        speakers = tuple(dict.fromkeys((*(i.speakers if i else ()), *result.matched_speakers)))
         return Question(
             text=result.query.question,
             topic=i.topic if i else None,
-            speakers=i.speakers if i else (),
+            speakers=speakers,
             quotes=quotes,
         )
 
@@ -223,7 +226,11 @@ class Service:
         speaker = speaker.strip() if speaker else None
         topic = topic.strip() if topic else None
         if not speaker and not topic:
-            raise InputError("a timeline needs a speaker or a topic", field="topic")
+            raise InputError(
+                "a timeline needs a speaker or a topic",
+                field="topic",
+                hint="give speaker=Ruto, topic=Haiti, or both",
+            )
         question = topic or f"What has {speaker} said?"
         filters = Filters(speaker=speaker, since=since, until=until)
         return self.query(question, min(TIMELINE_PASSAGES, self.settings.max_k), filters)
@@ -237,6 +244,10 @@ class Service:
         limit: int = 50,
     ) -> list[QuoteRecord]:
         """Direct quotations, by who said them (any form of their name), when, and about what."""
+        if not 1 <= limit <= MAX_QUOTES:
+            raise InputError(f"limit must be between 1 and {MAX_QUOTES}", field="limit")
+        if since and until and since > until:
+            raise InputError("'since' is after 'until'", field="since")
         names: list[str] | None = None
         if speaker and speaker.strip():
             entries_ = self.catalog.speakers().resolve(speaker)[:1]

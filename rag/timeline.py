@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rag.answering import Question
 from rag.answering.extractive import ExtractiveAnswerer
+from rag.answering.voice import first_person
 from rag.speakers import same_person
 from rag.types import Citation, Draft, ProposedCitation, ScoredPassage, TimelineEntry
 
@@ -62,13 +63,26 @@ def as_draft(lines: Sequence[Line], answerer: str) -> Draft:
     return Draft("\n".join([lead, *rows]), citations, bool(citations), answerer)
 
 
-def entries(citations: Sequence[Citation], question: Question) -> tuple[TimelineEntry, ...]:
+def entries(
+    citations: Sequence[Citation], question: Question, passages: Sequence[ScoredPassage]
+) -> tuple[TimelineEntry, ...]:
     """Verified citations of a timeline draft as entries (one per statement, in order)."""
     own = {
         (q.statement_id, q.start, q.end)
         for q in question.quotes
         if q.speaker and (not question.speakers or same_person(q.speaker, question.speakers))
     }
+    speeches = {
+        (p.statement_id, p.start, p.end)
+        for p in (s.passage for s in passages)
+        if first_person(p.text)
+        and any(
+            not question.speakers or same_person(n, question.speakers)
+            for n in (*p.speakers, p.speaker)
+            if n
+        )
+    }
+    own |= speeches
     return tuple(
         TimelineEntry(
             date=c.date,

@@ -243,6 +243,10 @@ class Answer:
     """Set ("extractive") when the LLM's answer failed the checks and was replaced."""
     timeline: tuple[TimelineEntry, ...] = ()
     """For questions about how something evolved: one entry per statement, by date."""
+    first_checks: tuple[ClaimResult, ...] = ()
+    """The checks of the answerer's first draft (before a retry or fallback)."""
+    attempts: int = 1
+    """Drafts asked of the answerer: 2 when it was told what failed and asked again."""
 
     @property
     def as_of(self) -> tuple[str | None, str | None]:
@@ -305,7 +309,8 @@ class TimelineEntry:
     speakers: tuple[str, ...]
     citation: Citation
     verbatim: bool
-    """The cited line is the speaker's own words (a direct quotation), not reported speech."""
+    """The cited line is the speaker's own words (a direct quotation, a speech or a turn of
+    a transcript), not reported speech."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,8 @@ sentence of the answer (a claim) is compared with the texts its markers point to
 A claim with no marker is unsupported, except a lead-in: the answer's first sentence, when it
 is short and states nothing to check (no number, date or name the question lacks, no content
 word beyond the question's and the words answers introduce themselves with: "Ruto and Rubio
-discussed several issues."). Without the question only a content-free lead-in passes.
+discussed several issues."). A heading over a list may also count its items ("From 3
+statements:"). Without the question only a content-free lead-in passes.
 
 The cited text of a marker should be what the model saw: the passage with its header (title,
 speaker, date, as `llm.render_passages` writes it), because an answer rightly names the
@@ -70,7 +71,7 @@ _FRAME = frozenset(
 _LEAD_IN = frozenset(
     """several various number range few some many key main following topics topic issues issue
     matters matter points point areas area things subjects subject include includes including
-    raised covered touched""".split()
+    raised covered touched statement statements oldest newest first last time""".split()
 )
 _NEGATION_REASON = "negates what the cited passages say"
 
@@ -176,7 +177,10 @@ def _is_lead_in(body: str, question: str) -> bool:
     if len(words(body)) > LEAD_IN_WORDS:
         return False
     asked = read_evidence(question)
-    if any(not found(fact, asked) for fact in stated(body)):
+    # A heading over a list may count its items: "From 3 statements:".
+    heading = body.endswith(":")
+    facts = [f for f in stated(body) if not (heading and f.kind == "number")]
+    if any(not found(fact, asked) for fact in facts):
         return False
     return _keys(body) - _keys(" ".join(_LEAD_IN)) <= _keys(question)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from rag.answering import Question, refusal
 from rag.answering.terms import content_terms, topic_terms
+from rag.answering.voice import first_person
 from rag.chunking import split_sentences
 from rag.speakers import same_person
 from rag.types import Draft, ProposedCitation, QuoteRecord, ScoredPassage
@@ -58,6 +59,20 @@ def _own_words(sentence: _Sentence, question: Question) -> QuoteRecord | None:
             and same_person(quote.speaker, question.speakers)
         ):
             return quote
+    speaker = next((n for n in (*p.speakers, p.speaker) if same_person(n, question.speakers)), None)
+    if speaker is not None and first_person(p.text):
+        # A speech or a turn of a transcript: the whole passage is the speaker's own words.
+        return QuoteRecord(
+            statement_id=p.statement_id,
+            start=start,
+            end=end,
+            text=sentence.text,
+            speaker=speaker,
+            cue="speech",
+            date=p.date.text if p.date else None,
+            title=p.title,
+            source_url=p.source_url,
+        )
     return None
 
 

@@ -89,6 +89,9 @@ class AnswerOut(BaseModel):
     timeline: list[TimelineEntryOut] = Field(
         description="For questions about how something evolved: one entry per statement."
     )
+    attempts: int = Field(
+        description="Drafts asked of the answerer: 2 when it was told what failed and asked again."
+    )
     retrieval_seconds: float
     seconds: float
 
@@ -108,6 +111,7 @@ class AnswerOut(BaseModel):
             as_of=AsOfOut(first=a.as_of[0], last=a.as_of[1]),
             fallback="extractive" if a.fallback else None,
             timeline=[TimelineEntryOut.of(e) for e in a.timeline],
+            attempts=a.attempts,
             retrieval_seconds=round(a.retrieval_seconds, 4),
             seconds=round(a.seconds, 4),
         )

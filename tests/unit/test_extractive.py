@@ -63,7 +63,9 @@ def test_its_citations_all_pass_verification(
 
 
 def test_declines_when_no_passage_mentions_the_topic(passages: list[ScoredPassage]) -> None:
-    draft = ExtractiveAnswerer().answer(Question("What did Ruto say about cryptocurrency?"), passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("What did Ruto say about cryptocurrency?"), passages
+    )
 
     assert not draft.answerable
     assert draft.text.startswith("The statements don't say")
@@ -72,7 +74,9 @@ def test_declines_when_no_passage_mentions_the_topic(passages: list[ScoredPassag
 
 
 def test_different_spellings_of_the_topic_match(passages: list[ScoredPassage]) -> None:
-    draft = ExtractiveAnswerer().answer(Question("What did Ruto say about stabilisation?"), passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("What did Ruto say about stabilisation?"), passages
+    )
 
     assert draft.answerable
     assert all("stabili" in c.quote for c in draft.citations)
@@ -80,7 +84,9 @@ def test_different_spellings_of_the_topic_match(passages: list[ScoredPassage]) -
 
 def test_the_speakers_name_is_not_the_topic(passages: list[ScoredPassage]) -> None:
     """Every passage is by William Ruto, so only 'Haiti' decides."""
-    draft = ExtractiveAnswerer().answer(Question("What did William Ruto say about Haiti?"), passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("What did William Ruto say about Haiti?"), passages
+    )
     assert draft.answerable and all("Haiti" in c.quote for c in draft.citations)
 
 
@@ -122,7 +128,9 @@ def test_one_sentence_from_each_statement_comes_before_a_second_from_any(
 @pytest.mark.parametrize("limit", [1, 3])
 def test_max_sentences_is_respected(ruto_statements: list[Statement], limit: int) -> None:
     passages = [p for s in ruto_statements for p in line_passages(s)]
-    draft = ExtractiveAnswerer(max_sentences=limit).answer(Question("What was said about Haiti?"), passages)
+    draft = ExtractiveAnswerer(max_sentences=limit).answer(
+        Question("What was said about Haiti?"), passages
+    )
     assert len(draft.citations) == limit
 
 
@@ -132,7 +140,9 @@ def test_hard_wrapped_quotes_are_exact_and_the_text_is_one_line_each(
     zelenskyy = next(s for s in fixture_statements if "zelenskyy-of-ukraine" in s.id)
     passages = line_passages(zelenskyy)
 
-    draft = ExtractiveAnswerer().answer(Question("What did Biden say about the counteroffensive?"), passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("What did Biden say about the counteroffensive?"), passages
+    )
 
     assert draft.answerable
     _quotes_are_verbatim(draft, passages)
