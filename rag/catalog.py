@@ -16,7 +16,7 @@ import os
 import pickle
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,10 +24,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.embedding import embedding_text
+from rag.near_duplicates import DuplicateGroup, DuplicateIndex, Fingerprint
 from rag.search_index import PassageIndex
 from rag.speaker_index import SpeakerIndex
 from rag.store import ChromaStore, StatementWrite
-from rag.types import StoreStats
+from rag.types import QuoteRecord, Republication, StoreStats
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class Catalog:
         self._lock = threading.RLock()
         self._index: PassageIndex | None = None
         self._speakers: SpeakerIndex | None = None
+        self._groups: dict[str, DuplicateGroup] | None = None
         self._generation = ""
         self._checked_at = 0.0
 
@@ -75,6 +77,38 @@ class Catalog:
                 for sid in statement_ids
                 for passage, vector in index.passages_of(sid)
             }
+
+    def duplicates(self) -> Mapping[str, DuplicateGroup]:
+        """Statement id -> its group of republished copies (for statements that have copies)."""
+        with self.reading() as index:
+            if self._groups is None:
+                found = DuplicateIndex()
+                for sid, info in index.statements.items():
+                    if info.fingerprint:
+                        found.add(sid, Fingerprint.from_string(info.fingerprint), info.date)
+                self._groups = {
+                    sid: group
+                    for group in found.groups()
+                    for sid in (group.canonical, *group.others)
+                }
+            return self._groups
+
+    def republished(self, statement_id: str) -> tuple[Republication, ...]:
+        """The other copies of a statement, for 'also published at'."""
+        group = self.duplicates().get(statement_id)
+        if group is None:
+            return ()
+        with self.reading() as index:
+            copies = (sid for sid in (group.canonical, *group.others) if sid != statement_id)
+            return tuple(
+                Republication(sid, info.date.text if info.date else None, info.source_url)
+                for sid in copies
+                if (info := index.statements.get(sid)) is not None
+            )
+
+    def all_quotes(self) -> list[QuoteRecord]:
+        with self.reading() as index:
+            return [q for info in index.statements.values() for q in info.quotes]
 
     def idf(self, stems: Sequence[str]) -> dict[str, float]:
         """Keyword rarity of each stem in the whole corpus (high for words it lacks)."""
@@ -121,6 +155,7 @@ class Catalog:
 
     def _changed(self, others_wrote: bool) -> None:
         self._speakers = None
+        self._groups = None
         if others_wrote:
             self._reconcile()
         else:
@@ -161,6 +196,7 @@ class Catalog:
                 texts = [embedding_text(p) for p in loaded.passages]
                 index.put_statement(loaded.info, loaded.passages, loaded.vectors, texts)
         self._speakers = None
+        self._groups = None
         self._checked_at = time.monotonic()
         if todo or held.keys() - committed.keys():
             log.info(

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import logging
 import sys
-import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +15,7 @@ from rag.errors import InputError, RagError
 
 if TYPE_CHECKING:
     from rag.service import Service
-    from rag.types import Answer, Filters, SearchResult
+    from rag.types import Filters
 
 RETRIEVAL_MODES = {
     "dense": {"hybrid": False, "understand_questions": False},
@@ -74,6 +73,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", help="only entries this name resolves to")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("quotes", help="direct quotations: who said what, where and when")
+    p.add_argument("text", nargs="?", help="what the quotation is about")
+    p.add_argument("--speaker", help="who said it ('Ruto')")
+    p.add_argument("--since", type=_date)
+    p.add_argument("--until", type=_date)
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("timeline", help="how a position evolved: statements by date")
+    p.add_argument("--speaker", help="whose statements ('Ruto')")
+    p.add_argument("--topic", help="about what ('Haiti')")
+    p.add_argument("--since", type=_date)
+    p.add_argument("--until", type=_date)
+    p.add_argument("--json", action="store_true")
     p = sub.add_parser("stats", help="what the store holds")
     p.add_argument("--json", action="store_true")
     p = sub.add_parser("eval", help="run an eval suite on a fresh store and report metrics")
@@ -123,43 +135,6 @@ def _print_json(model: Any) -> None:
     print(json.dumps(model.model_dump(mode="json"), indent=2, ensure_ascii=False))
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _source_line(speakers: Sequence[str], date: str | None, title: str | None, sid: str) -> str:
-    who = ", ".join(speakers[:3]) + (" …" if len(speakers) > 3 else "")
-    return " · ".join(x for x in (who, date, title or sid) if x)
-
-
-def _print_answer(answer: Answer) -> None:
-    print(answer.text)
-    if answer.citations:
-        print("\nSources")
-        for c in answer.citations:
-            print(f"[{c.marker}] {_source_line(c.speakers, c.date, c.title, c.statement_id)}")
-            print(f"    {c.statement_id}, characters {c.start}-{c.end}")
-            if c.source_url:
-                print(f"    {c.source_url}")
-            quote = textwrap.shorten(_one_line(c.quote), 300, placeholder=" …")
-            print(textwrap.indent(textwrap.fill(f"“{quote}”", 92), "    "))
-    if answer.rejected_citations:
-        print(
-            f"\n({len(answer.rejected_citations)} citation(s) failed verification and were dropped)"
-        )
-
-
-def _print_search(result: SearchResult) -> None:
-    if not result.passages:
-        print("No passages found.")
-    for i, sp in enumerate(result.passages, start=1):
-        p = sp.passage
-        date = p.date.text if p.date else None
-        print(f"{i}. [{sp.score:.3f}] {_source_line(p.speakers, date, p.title, p.statement_id)}")
-        print(f"   {p.statement_id}, characters {p.start}-{p.end}")
-        print(textwrap.indent(textwrap.fill(textwrap.shorten(_one_line(p.text), 400), 92), "   "))
-
-
 def _ingest(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
@@ -184,16 +159,18 @@ def _ingest(args: argparse.Namespace) -> None:
 
 
 def _ask_or_search(args: argparse.Namespace) -> None:
-    from rag.api.schemas import AnswerOut, SearchOut
+    from rag import render
+    from rag.api.answers import AnswerOut
+    from rag.api.schemas import SearchOut
 
     service = _service()
     query = service.query(args.question, args.k, _filters(args))
     if args.command == "ask":
         answer = service.ask(query)
-        _print_json(AnswerOut.of(answer)) if args.json else _print_answer(answer)
+        _print_json(AnswerOut.of(answer)) if args.json else print(render.answer(answer))
     else:
         result = service.search(query)
-        _print_json(SearchOut.of(result)) if args.json else _print_search(result)
+        _print_json(SearchOut.of(result)) if args.json else print(render.search(result))
 
 
 def _serve(args: argparse.Namespace) -> None:
@@ -211,6 +188,7 @@ def _serve(args: argparse.Namespace) -> None:
 
 
 def _show(args: argparse.Namespace) -> None:
+    from rag import render
     from rag.api.schemas import StatementOut
 
     stored = _service().get_statement(args.statement_id)
@@ -218,7 +196,7 @@ def _show(args: argparse.Namespace) -> None:
         _print_json(StatementOut.of_stored(stored))
         return
     info = stored.info
-    print(_source_line(info.speakers, info.date.text if info.date else None, info.title, info.id))
+    print(render.statement_header(info))
     if info.source_url:
         print(info.source_url)
     print()
@@ -226,6 +204,7 @@ def _show(args: argparse.Namespace) -> None:
 
 
 def _list(args: argparse.Namespace) -> None:
+    from rag import render
     from rag.api.schemas import StatementInfoOut, StatementListOut
 
     page = _service().list_statements(args.offset, args.limit)
@@ -239,7 +218,7 @@ def _list(args: argparse.Namespace) -> None:
         return
     for info in page.statements:
         date = info.date.text if info.date else None
-        print(f"{info.id}\t{_source_line(info.speakers, date, info.title, info.id)}")
+        print(f"{info.id}\t{render.source_line(info.speakers, date, info.title, info.id)}")
     shown = f"{page.offset + 1}-{page.offset + len(page.statements)}" if page.statements else "none"
     print(f"({shown} of {page.total})", file=sys.stderr)
 
@@ -256,6 +235,28 @@ def _speakers(args: argparse.Namespace) -> None:
         aliases = ", ".join(a for a in e.aliases if a != e.canonical)
         print(f"{e.canonical}  ({e.statements} statements, {e.passages} passages)  {aliases}")
     print(f"({len(shown)} of {len(entries)} speakers)", file=sys.stderr)
+
+
+def _quotes(args: argparse.Namespace) -> None:
+    from rag import render
+    from rag.api.answers import QuoteOut, QuotesOut
+
+    found = _service().quotes(args.speaker, args.text, args.since, args.until, args.limit)
+    if args.json:
+        _print_json(QuotesOut(quotes=[QuoteOut.of(q) for q in found], total=len(found)))
+        return
+    print(render.quotes(found))
+
+
+def _timeline(args: argparse.Namespace) -> None:
+    from rag import render
+    from rag.api.answers import AnswerOut
+
+    service = _service()
+    answer = service.timeline(
+        service.timeline_query(args.speaker, args.topic, args.since, args.until)
+    )
+    _print_json(AnswerOut.of(answer)) if args.json else print(render.answer(answer))
 
 
 def _stats(args: argparse.Namespace) -> None:
@@ -324,6 +325,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "list": _list,
     "show": _show,
     "speakers": _speakers,
+    "quotes": _quotes,
+    "timeline": _timeline,
     "stats": _stats,
     "eval": _eval,
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -19,6 +19,7 @@ import numpy as np
 from rag.catalog import Catalog
 from rag.dates import DateMention
 from rag.embedding import Embedder
+from rag.near_duplicates import DuplicateGroup
 from rag.search_index import PassageIndex, RowFilter
 from rag.speaker_index import SpeakerIndex
 from rag.types import Interpreted, Query, ScoredPassage, SearchResult
@@ -154,12 +155,14 @@ class Retriever:
             period if period != (None, None) and not (f.since or f.until) else None,
         )
         vector = self._embedder.embed([query.question])[0]
+        copies = self._catalog.duplicates()
         with self._catalog.reading() as index:
             chosen = next(((a, m) for a in attempts if (m := index.mask(a.filter)).any()), None)
             if chosen is None:
                 return result((), None)
             attempt, mask = chosen
-            return result(self._rank(index, query, vector, mask, period), attempt)
+            passages = self._rank(index, query, vector, mask, period, copies)
+            return result(passages, attempt)
 
     def _rank(
         self,
@@ -168,6 +171,7 @@ class Retriever:
         vector: np.ndarray,
         mask: np.ndarray,
         period: tuple[dt.date | None, dt.date | None],
+        copies: Mapping[str, DuplicateGroup],
     ) -> list[ScoredPassage]:
         fused: dict[int, float] = {}
         for rank, hit in enumerate(index.dense(vector, mask, CANDIDATES)):
@@ -179,7 +183,7 @@ class Retriever:
         if period != (None, None):  # prefer the period asked about, when it was relaxed
             distance = dict(zip(rows, index.date_distance(rows, *period), strict=True))
             rows.sort(key=lambda r: -fused[r] / (1 + distance[r] / 365))
-        chosen = _spread(index, rows, query.k, self._config.per_statement)
+        chosen = _spread(index, rows, query.k, self._config.per_statement, copies)
         sims = index.similarities(vector, chosen)
         return [
             ScoredPassage(index.passage(r), float(s), fused[r])
@@ -187,13 +191,24 @@ class Retriever:
         ]
 
 
-def _spread(index: PassageIndex, rows: Sequence[int], k: int, per_statement: int) -> list[int]:
-    """Top rows, at most `per_statement` from one statement unless there is nothing else."""
+def _spread(
+    index: PassageIndex,
+    rows: Sequence[int],
+    k: int,
+    per_statement: int,
+    copies: Mapping[str, DuplicateGroup],
+) -> list[int]:
+    """Top rows, at most `per_statement` from one statement unless there is nothing else;
+    of a statement published more than once, only the copy that ranks first."""
     chosen: list[int] = []
     taken: dict[str, int] = {}
     spill: list[int] = []
+    shown: dict[str, str] = {}  # group -> the copy shown
     for row in rows:
         sid = index.passage(row).statement_id
+        group = copies[sid].canonical if sid in copies else sid
+        if shown.setdefault(group, sid) != sid:
+            continue
         if taken.get(sid, 0) < per_statement:
             chosen.append(row)
             taken[sid] = taken.get(sid, 0) + 1

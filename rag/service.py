@@ -7,38 +7,36 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
-from numpy.typing import NDArray
-
-from rag.answering import Answerer, refusal
-from rag.answering.citations import verify
+from rag.answering import Answerer, Question, refusal
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.terms import content_terms, topic_terms
-from rag.attribution import attribute
+from rag.asking import Asker, Outcome, finish
 from rag.catalog import Catalog
-from rag.chunking import ChunkConfig, chunk_statement
+from rag.chunking import ChunkConfig
 from rag.embedding import Embedder, SentenceTransformerEmbedder, embedding_text
 from rag.errors import InputError, NotFoundError
-from rag.ingest import unique_statements
+from rag.ingesting import Ingester
+from rag.quote_search import search_quotes
 from rag.relevance import Verdict, judge
 from rag.retrieval import RetrievalConfig, Retriever
 from rag.settings import Settings
 from rag.speaker_index import SpeakerEntry
-from rag.store import ChromaStore, StatementWrite, open_client
+from rag.store import ChromaStore, open_client
+from rag.timeline import as_draft, entries, pick_lines
 from rag.tokens import Tokenizer, get_tokenizer
 from rag.types import (
     Answer,
     Filters,
     IngestReport,
-    Passage,
     Query,
+    QuoteRecord,
+    ScoredPassage,
     SearchResult,
     Statement,
     StatementInfo,
@@ -49,13 +47,10 @@ from rag.types import (
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-# Statements are embedded and stored in groups: big enough to batch the model well,
-# small enough that an interrupted ingest loses little work.
-_GROUP_PASSAGES = 512
-UNVERIFIED = (
-    "The statements don't say: the answer drafted could not be verified against them, "
-    "so it is withheld."
-)
+MAX_QUOTES = 500
+TIMELINE_PASSAGES = 40
+"""Passages a timeline is drawn from: enough to reach many statements."""
+TIMELINE = "timeline"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,24 +59,6 @@ class StatementPage:
     total: int
     offset: int
     limit: int
-
-
-def content_hash(statement: Statement, index_version: str) -> str:
-    """What decides whether a statement changed: its text, metadata and how it is indexed."""
-    payload = json.dumps(
-        {
-            "text": statement.text,
-            "title": statement.title,
-            "speaker": statement.speaker,
-            "date": statement.date.text if statement.date else None,
-            "source_url": statement.source_url,
-            "metadata": statement.metadata,
-            "index": index_version,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 class Service:
@@ -98,112 +75,22 @@ class Service:
         self.store = catalog.store
         self.embedder = embedder
         self.answerer = answerer
-        self._tokenizer = tokenizer
-        self._chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+        chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+        self._ingester = Ingester(catalog, embedder, tokenizer, chunking)
         self._retriever = Retriever(
             catalog,
             embedder,
             RetrievalConfig(understand=settings.understand_questions, keyword=settings.hybrid),
         )
-        # The last part counts changes in how statements are processed (2: speakers).
-        self._index_version = (
-            f"{embedder.name}|{self._chunking.max_tokens}|{self._chunking.overlap_tokens}|2"
-        )
+        self._asker = Asker(catalog, answerer, ExtractiveAnswerer())
 
     # ---- ingest -----------------------------------------------------------------------
 
     def ingest(
         self, statements: Sequence[Statement], on_progress: Callable[[int], None] | None = None
     ) -> IngestReport:
-        """Store new and changed statements; unchanged ones (same content hash) are skipped.
-
-        `on_progress(n)` is called as statements are done, skipped ones included.
-        """
-        started = time.perf_counter()
-        progress = on_progress or (lambda _n: None)
-        statements = unique_statements(statements)
-        hashes = {s.id: content_hash(s, self._index_version) for s in statements}
-        existing = self.store.content_hashes(list(hashes))
-        todo = [s for s in statements if existing.get(s.id) != hashes[s.id]]
-        progress(len(statements) - len(todo))
-        passages = 0
-        for group in self._groups(todo):
-            writes = self._prepare(group, hashes)
-            self.catalog.write(writes)
-            passages += sum(len(w.passages) for w in writes)
-            progress(len(group))
-        updated = sum(1 for s in todo if s.id in existing)
-        return IngestReport(
-            added=len(todo) - updated,
-            updated=updated,
-            unchanged=len(statements) - len(todo),
-            passages=passages,
-            seconds=time.perf_counter() - started,
-        )
-
-    def _groups(self, statements: list[Statement]) -> Iterator[list[Statement]]:
-        group: list[Statement] = []
-        size = 0
-        for statement in statements:
-            group.append(statement)
-            size += 1 + len(statement.text) // 800  # about one passage per 800 characters
-            if size >= _GROUP_PASSAGES:
-                yield group
-                group, size = [], 0
-        if group:
-            yield group
-
-    def _prepare(self, group: list[Statement], hashes: dict[str, str]) -> list[StatementWrite]:
-        """Chunk, attribute speakers and embed a group of statements."""
-        chunked = [self._chunk(s, hashes[s.id]) for s in group]
-        texts = [embedding_text(p) for _, passages in chunked for p in passages]
-        vectors = self._vectors(texts, [s.id for s in group])
-        writes: list[StatementWrite] = []
-        at = 0
-        for statement, passages in chunked:
-            info = StatementInfo(
-                id=statement.id,
-                title=statement.title,
-                speaker=statement.speaker,
-                date=statement.date,
-                source_url=statement.source_url,
-                content_hash=hashes[statement.id],
-                passage_count=len(passages),
-                metadata=statement.metadata,
-                speakers=statement.speakers,
-            )
-            writes.append(
-                StatementWrite(info, statement.text, passages, vectors[at : at + len(passages)])
-            )
-            at += len(passages)
-        return writes
-
-    def _chunk(self, statement: Statement, content_hash: str) -> tuple[Statement, list[Passage]]:
-        passages = chunk_statement(statement, content_hash, self._tokenizer, self._chunking)
-        who = attribute(
-            statement.text, statement.title, statement.speaker, [(p.start, p.end) for p in passages]
-        )
-        return (
-            replace(statement, speakers=who.statement_speakers),
-            [
-                replace(p, speakers=names)
-                for p, names in zip(passages, who.passage_speakers, strict=True)
-            ],
-        )
-
-    def _vectors(self, texts: list[str], statement_ids: list[str]) -> NDArray[np.float32]:
-        """Vectors for `texts`, embedding only those the statements' stored versions lack.
-
-        A statement whose metadata changed, or that is re-processed after an upgrade,
-        mostly keeps its passages' texts: their vectors are reused, not recomputed.
-        """
-        known = self.catalog.known_vectors(statement_ids)
-        missing = list(dict.fromkeys(t for t in texts if t not in known))
-        if missing:
-            known.update(zip(missing, self.embedder.embed(missing), strict=True))
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        return np.stack([known[t] for t in texts]).astype(np.float32)
+        """Store new and changed statements; unchanged ones (same content hash) are skipped."""
+        return self._ingester.ingest(statements, on_progress)
 
     def delete(self, statement_id: str) -> None:
         if not self.catalog.delete(statement_id):
@@ -265,33 +152,108 @@ class Service:
         return self._retriever.search(query, dt.date.today())
 
     def ask(self, query: Query) -> Answer:
+        """A checked, cited answer; in timeline shape when the question asks how something
+        evolved; or an honest decline."""
         started = time.perf_counter()
         result = self.search(query)
+        if result.interpreted is not None and result.interpreted.timeline:
+            return self.timeline(query, started)
+        outcome = self._answer(query, result, self._asker.answer)
+        return finish(result, outcome, self.catalog.republished, started)
+
+    def timeline(self, query: Query, started: float | None = None) -> Answer:
+        """The relevant statements in date order, one cited line each."""
+        started = time.perf_counter() if started is None else started
+        result = self.search(replace(query, k=max(query.k, TIMELINE_PASSAGES)))
+
+        def by_date(question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
+            lines = pick_lines(question, relevant)
+            return Outcome.once(self._asker.check(as_draft(lines, TIMELINE), question, relevant))
+
+        outcome = self._answer(query, result, by_date)
+        answer = finish(result, outcome, self.catalog.republished, started)
+        question = self._question(result, result.passages)
+        return replace(answer, timeline=entries(answer.citations, question, result.passages))
+
+    def _answer(
+        self,
+        query: Query,
+        result: SearchResult,
+        answer: Callable[[Question, Sequence[ScoredPassage]], Outcome],
+    ) -> Outcome:
         relevant = tuple(p for p in result.passages if p.score >= self.settings.min_similarity)
         verdict = self._judge(query, result)
         if not result.passages:
-            draft = refusal(self.answerer.name, self._why_nothing(query, result))
+            reason = self._why_nothing(query, result)
         elif not verdict.answerable:
-            draft = refusal(self.answerer.name, verdict.reason)
+            reason = verdict.reason
         else:
-            topic = result.interpreted.topic if result.interpreted else None
-            draft = self.answerer.answer(query.question, relevant, topic)
-        cited = sorted({p.passage.statement_id for p in relevant})
-        verified = verify(draft, relevant, self.store.get_many(cited) if draft.citations else {})
-        answerable = draft.answerable and bool(verified.citations)
-        text = verified.text if answerable or not draft.answerable else UNVERIFIED
-        return Answer(
-            question=query.question,
-            text=text,
-            answerable=answerable,
-            citations=verified.citations if answerable else (),
-            rejected_citations=verified.rejected,
-            answerer=draft.answerer,
-            prompt_hash=draft.prompt_hash,
-            passages=result.passages,
-            retrieval_seconds=result.seconds,
-            seconds=time.perf_counter() - started,
-            interpreted=result.interpreted,
+            return answer(self._question(result, relevant), relevant)
+        question = self._question(result, relevant)
+        return Outcome.once(
+            self._asker.check(refusal(self.answerer.name, reason), question, relevant)
+        )
+
+    def _question(self, result: SearchResult, passages: Sequence[ScoredPassage]) -> Question:
+        """The question with what retrieval read from it, and the quotations in reach."""
+        spans = {(p.passage.statement_id, p.passage.start, p.passage.end) for p in passages}
+        with self.catalog.reading() as index:
+            quotes = tuple(
+                q
+                for sid in {sid for sid, _, _ in spans}
+                if (info := index.statements.get(sid)) is not None
+                for q in info.quotes
+                if any(s == sid and q.start < e and b < q.end for s, b, e in spans)
+            )
+        i = result.interpreted
+        # Speakers the request's filter names count as asked about, like those the question names.
+        speakers = tuple(dict.fromkeys((*(i.speakers if i else ()), *result.matched_speakers)))
+        return Question(
+            text=result.query.question,
+            topic=i.topic if i else None,
+            speakers=speakers,
+            quotes=quotes,
+        )
+
+    def timeline_query(
+        self,
+        speaker: str | None,
+        topic: str | None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+    ) -> Query:
+        """A timeline request as a query: the topic searched within the speaker's statements."""
+        speaker = speaker.strip() if speaker else None
+        topic = topic.strip() if topic else None
+        if not speaker and not topic:
+            raise InputError(
+                "a timeline needs a speaker or a topic",
+                field="topic",
+                hint="give speaker=Ruto, topic=Haiti, or both",
+            )
+        question = topic or f"What has {speaker} said?"
+        filters = Filters(speaker=speaker, since=since, until=until)
+        return self.query(question, min(TIMELINE_PASSAGES, self.settings.max_k), filters)
+
+    def quotes(
+        self,
+        speaker: str | None = None,
+        text: str | None = None,
+        since: dt.date | None = None,
+        until: dt.date | None = None,
+        limit: int = 50,
+    ) -> list[QuoteRecord]:
+        """Direct quotations, by who said them (any form of their name), when, and about what."""
+        if not 1 <= limit <= MAX_QUOTES:
+            raise InputError(f"limit must be between 1 and {MAX_QUOTES}", field="limit")
+        if since and until and since > until:
+            raise InputError("'since' is after 'until'", field="since")
+        names: list[str] | None = None
+        if speaker and speaker.strip():
+            entries_ = self.catalog.speakers().resolve(speaker)[:1]
+            names = [n for e in entries_ for n in (e.canonical, *e.aliases)] or [speaker]
+        return search_quotes(
+            self.catalog.all_quotes(), names, since, until, text, self.catalog.idf, limit
         )
 
     def _judge(self, query: Query, result: SearchResult) -> Verdict:
@@ -348,6 +310,9 @@ def build_answerer(settings: Settings) -> Answerer:
         settings.llm_model,
         system=load_prompt(settings.prompts_dir, "answer_system", set()),
         user=load_prompt(settings.prompts_dir, "answer_user", {"question", "passages"}),
+        retry=load_prompt(
+            settings.prompts_dir, "answer_retry", {"question", "passages", "problems"}
+        ),
         temperature=settings.llm_temperature,
     )
 

@@ -31,3 +31,12 @@ def resolve_speakers(wanted: str, known: Iterable[str]) -> tuple[str, ...]:
     if not wanted_tokens:
         return ()
     return tuple(sorted(name for name in known if wanted_tokens <= name_tokens(name)))
+
+
+def same_person(name: str | None, names: Iterable[str]) -> bool:
+    """Whether `name` is one of `names`, one's distinctive words containing the other's
+    ("Ruto" and "President William Ruto" are the same person)."""
+    if not name:
+        return False
+    tokens = name_tokens(name)
+    return any(tokens <= name_tokens(n) or name_tokens(n) <= tokens for n in names)

@@ -28,6 +28,7 @@ from rag.errors import ConfigError, StoreError
 from rag.types import (
     DateSpan,
     Passage,
+    QuoteRecord,
     Scalar,
     StatementInfo,
     StoredStatement,
@@ -308,6 +309,12 @@ def _statement_metadata(info: StatementInfo) -> dict[str, Any]:
             meta[key] = value
     if info.speakers:
         meta["speakers"] = list(info.speakers)
+    if info.quotes:
+        meta["quotes"] = json.dumps(
+            [[q.start, q.end, q.speaker, q.cue, q.text] for q in info.quotes], ensure_ascii=False
+        )
+    if info.fingerprint:
+        meta["fingerprint"] = info.fingerprint
     return meta
 
 
@@ -316,16 +323,33 @@ def _date_from(meta: Mapping[str, Any]) -> DateSpan | None:
 
 
 def _info(statement_id: str, meta: Mapping[str, Any]) -> StatementInfo:
+    date = _date_from(meta)
+    quotes = tuple(
+        QuoteRecord(
+            statement_id=statement_id,
+            start=start,
+            end=end,
+            text=text,
+            speaker=speaker,
+            cue=cue,
+            date=date.text if date else None,
+            title=meta.get("title"),
+            source_url=meta.get("source_url"),
+        )
+        for start, end, speaker, cue, text in json.loads(str(meta.get("quotes", "[]")))
+    )
     return StatementInfo(
         id=statement_id,
         title=meta.get("title"),
         speaker=meta.get("speaker"),
-        date=_date_from(meta),
+        date=date,
         source_url=meta.get("source_url"),
         content_hash=str(meta["content_hash"]),
         passage_count=int(meta.get("passage_count", 0)),
         metadata=json.loads(str(meta.get("extra", "{}"))),
         speakers=tuple(meta.get("speakers") or ()),
+        quotes=quotes,
+        fingerprint=meta.get("fingerprint"),
     )
 
 

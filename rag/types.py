@@ -78,6 +78,10 @@ class StatementInfo:
     metadata: dict[str, Scalar] = field(default_factory=dict)
     speakers: tuple[str, ...] = ()
     """Everyone the statement is by or between: metadata, title, transcript turns."""
+    quotes: tuple[QuoteRecord, ...] = ()
+    """Direct quotations in the statement, with who said them."""
+    fingerprint: str | None = None
+    """MinHash signature of the text, to find republished copies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +203,10 @@ class Citation:
     source_url: str | None
     speakers: tuple[str, ...] = ()
     """Who speaks in the cited passage."""
+    statement_speakers: tuple[str, ...] = ()
+    """Everyone the statement is by or between."""
+    support: float | None = None
+    """How well the passage supports the sentences citing it (0..1), when checked."""
 
 
 RejectionReason = Literal[
@@ -227,6 +235,82 @@ class Answer:
     retrieval_seconds: float
     seconds: float
     interpreted: Interpreted | None = None
+    checks: tuple[ClaimResult, ...] = ()
+    """One per sentence of the answer: is it supported by what it cites?"""
+    sources: tuple[Source, ...] = ()
+    """The statements cited, once each, in order of first citation."""
+    fallback: str | None = None
+    """Set ("extractive") when the LLM's answer failed the checks and was replaced."""
+    timeline: tuple[TimelineEntry, ...] = ()
+    """For questions about how something evolved: one entry per statement, by date."""
+    first_checks: tuple[ClaimResult, ...] = ()
+    """The checks of the answerer's first draft (before a retry or fallback)."""
+    attempts: int = 1
+    """Drafts asked of the answerer: 2 when it was told what failed and asked again."""
+
+    @property
+    def as_of(self) -> tuple[str | None, str | None]:
+        """The dates of the earliest and latest statements the answer rests on."""
+        dates = sorted(s.date for s in self.sources if s.date)
+        return (dates[0], dates[-1]) if dates else (None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """How one sentence of an answer fared against the citations it carries."""
+
+    text: str
+    markers: tuple[int, ...]
+    support: float
+    supported: bool
+    missing: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    statement_id: str
+    title: str | None
+    speakers: tuple[str, ...]
+    date: str | None
+    source_url: str | None
+    also_published_at: tuple[Republication, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Republication:
+    """Another copy of the same statement (same text, small edits), cited once as its group."""
+
+    statement_id: str
+    date: str | None
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRecord:
+    """A direct quotation in a statement and who said it; `text == statement.text[start:end]`."""
+
+    statement_id: str
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    cue: str
+    date: str | None
+    title: str | None
+    source_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    date: str | None
+    statement_id: str
+    title: str | None
+    speakers: tuple[str, ...]
+    citation: Citation
+    verbatim: bool
+    """The cited line is the speaker's own words (a direct quotation, a speech or a turn of
+    a transcript), not reported speech."""
 
 
 @dataclass(frozen=True, slots=True)

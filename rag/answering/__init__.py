@@ -3,22 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
-from rag.types import Draft, ScoredPassage
+from rag.types import Draft, QuoteRecord, ScoredPassage
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question as the answerers see it: the words, and what retrieval read from them."""
+
+    text: str
+    topic: str | None = None
+    """What it asks about with speakers, dates and framing set aside ("Haiti"), when known."""
+    speakers: tuple[str, ...] = ()
+    """People the question names (canonical names): their own words are preferred."""
+    quotes: tuple[QuoteRecord, ...] = ()
+    """Direct quotations inside the passages retrieved, with who said them."""
 
 
 class Answerer(Protocol):
     name: str
 
-    def answer(
-        self, question: str, passages: Sequence[ScoredPassage], topic: str | None = None
-    ) -> Draft:
-        """Answer from `passages` only; cite them by passage id with verbatim quotes.
+    def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
+        """Answer from `passages` only; cite them by passage id with verbatim quotes."""
+        ...
 
-        `topic` is what the question asks about once its speakers, dates and framing
-        are set aside ("Haiti" in "What did Ruto say about Haiti in 2023?"), when known.
-        """
+    def answer_again(
+        self, question: Question, passages: Sequence[ScoredPassage], problems: Sequence[str]
+    ) -> Draft:
+        """Answer once more, told what failed the checks the first time."""
         ...
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.types import (
     Citation,
@@ -100,6 +100,7 @@ def _check(
         title=stored.info.title,
         speaker=stored.info.speaker or (passage.speakers[0] if passage.speakers else None),
         speakers=passage.speakers,
+        statement_speakers=stored.info.speakers,
         date=stored.info.date.text if stored.info.date else None,
         source_url=stored.info.source_url,
     )
@@ -114,28 +115,42 @@ def verify(
     by_id = {p.passage.id: p for p in passages}
     kept: list[Citation] = []
     rejected: list[RejectedCitation] = []
-    renumber: dict[int, int] = {}
+    renumbering: dict[int, int] = {}
     for proposed in draft.citations:
         outcome = _check(proposed, by_id, statements, len(kept) + 1)
         if isinstance(outcome, Citation):
             kept.append(outcome)
-            renumber.setdefault(proposed.marker, outcome.marker)
+            renumbering.setdefault(proposed.marker, outcome.marker)
         else:
             rejected.append(outcome)
 
+    text = _rewrite_markers(draft.text, renumbering, {c.marker for c in draft.citations})
+    return Verified(text.strip(), tuple(kept), tuple(rejected))
+
+
+def renumber(text: str, citations: Sequence[Citation]) -> tuple[str, tuple[Citation, ...]]:
+    """Keep the citations `text` still refers to (after sentences were removed), as 1..n."""
+    present = {int(m.group(1)) for m in _MARKER.finditer(text)}
+    kept = [c for c in citations if c.marker in present]
+    mapping = {c.marker: i for i, c in enumerate(kept, start=1)}
+    renumbered = tuple(replace(c, marker=mapping[c.marker]) for c in kept)
+    return _rewrite_markers(text, mapping, {c.marker for c in citations}), renumbered
+
+
+def _rewrite_markers(text: str, mapping: dict[int, int], markers: set[int]) -> str:
+    """Markers [n] mapped to new numbers; those without one removed, with their gap."""
     removed = 0
-    markers = {c.marker for c in draft.citations}
 
     def fix(match: re.Match[str]) -> str:
         nonlocal removed
         number = int(match.group(1))
         if number > MAX_MARKER and number not in markers:
             return match.group(0)  # "[2699]" is text, not a citation marker
-        new = renumber.get(number)
+        new = mapping.get(number)
         removed += new is None
         return f"[{new}]" if new else ""
 
-    text = _MARKER.sub(fix, draft.text)
-    if removed:  # tidy the gaps left by removed markers
-        text = _SPACES.sub(" ", _SPACE_BEFORE_PUNCTUATION.sub("", text))
-    return Verified(text.strip(), tuple(kept), tuple(rejected))
+    rewritten = _MARKER.sub(fix, text)
+    if removed:
+        rewritten = _SPACES.sub(" ", _SPACE_BEFORE_PUNCTUATION.sub("", rewritten))
+    return rewritten.strip()

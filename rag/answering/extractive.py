@@ -3,7 +3,9 @@
 No model. Sentences of the retrieved passages are scored by how much of the
 question's topic they contain (words weighted by rarity among the candidates)
 plus the passage's similarity. When no passage mentions the topic at all, it
-declines instead of quoting something merely nearby.
+declines instead of quoting something merely nearby. When the question names a
+person, their own words (direct quotations attributed to them) are preferred and
+shown apart from what a statement reports they said.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from rag.answering import refusal
+from rag.answering import Question, refusal
 from rag.answering.terms import content_terms, topic_terms
+from rag.answering.voice import first_person
 from rag.chunking import split_sentences
-from rag.types import Draft, ProposedCitation, ScoredPassage
+from rag.speakers import same_person
+from rag.types import Draft, ProposedCitation, QuoteRecord, ScoredPassage
 
 NAME = "extractive"
+OWN_WORDS_BONUS = 0.4
 _ASKS_FOR_A_NUMBER = re.compile(
     r"\bhow (much|many|long|large|big|often)\b|\bwhat (amount|number|share|percentage)\b", re.I
 )
@@ -32,6 +37,7 @@ class _Sentence:
     end: int
     terms: frozenset[str]
     position: int  # index of the sentence in its passage
+    own_words: QuoteRecord | None = None  # a quotation of a person the question names
 
     @property
     def key(self) -> tuple[str, int]:
@@ -40,6 +46,34 @@ class _Sentence:
     @property
     def text(self) -> str:
         return self.passage.passage.text[self.start : self.end]
+
+
+def _own_words(sentence: _Sentence, question: Question) -> QuoteRecord | None:
+    p = sentence.passage.passage
+    start, end = p.start + sentence.start, p.start + sentence.end
+    for quote in question.quotes:
+        if (
+            quote.statement_id == p.statement_id
+            and quote.start < end
+            and start < quote.end
+            and same_person(quote.speaker, question.speakers)
+        ):
+            return quote
+    speaker = next((n for n in (*p.speakers, p.speaker) if same_person(n, question.speakers)), None)
+    if speaker is not None and first_person(p.text):
+        # A speech or a turn of a transcript: the whole passage is the speaker's own words.
+        return QuoteRecord(
+            statement_id=p.statement_id,
+            start=start,
+            end=end,
+            text=sentence.text,
+            speaker=speaker,
+            cue="speech",
+            date=p.date.text if p.date else None,
+            title=p.title,
+            source_url=p.source_url,
+        )
+    return None
 
 
 def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:
@@ -81,18 +115,24 @@ class ExtractiveAnswerer:
                     taken[sid] = taken.get(sid, 0) + 1
         return chosen
 
-    def answer(
-        self, question: str, passages: Sequence[ScoredPassage], topic: str | None = None
-    ) -> Draft:
+    def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
         if not passages:
             return refusal(NAME, "No passage is close enough to the question.")
         speakers = sorted(
             {n for p in passages for n in (*p.passage.speakers, p.passage.speaker) if n}
         )
-        topic_words = content_terms(topic) if topic is not None else topic_terms(question, speakers)
-        wants_number = bool(_ASKS_FOR_A_NUMBER.search(question))
-        question_terms = set(content_terms(question))
-        sentences = [s for s in _sentences(passages) if len(s.text.split()) >= self._min_words]
+        topic_words = (
+            content_terms(question.topic)
+            if question.topic is not None
+            else topic_terms(question.text, speakers)
+        )
+        wants_number = bool(_ASKS_FOR_A_NUMBER.search(question.text))
+        question_terms = set(content_terms(question.text))
+        sentences = [
+            replace(s, own_words=_own_words(s, question))
+            for s in _sentences(passages)
+            if len(s.text.split()) >= self._min_words
+        ]
         if not sentences:
             return refusal(NAME, "The passages found contain no full sentences to quote.")
 
@@ -107,7 +147,8 @@ class ExtractiveAnswerer:
             number = 0.5 if wants_number and _NUMBER.search(s.text) else 0.0
             # Without a topic ("what did X and Y discuss?") the opening sentences say most.
             lead = 0.0 if topic_words else -0.02 * s.position
-            return s.passage.score + (on_topic + 0.3 * on_question + number) * brevity + lead
+            own = OWN_WORDS_BONUS if s.own_words else 0.0
+            return s.passage.score + (on_topic + 0.3 * on_question + number) * brevity + lead + own
 
         ranked = sorted(sentences, key=score, reverse=True)
         if topic_words:
@@ -118,14 +159,44 @@ class ExtractiveAnswerer:
         best = score(ranked[0])
         chosen = self._pick([s for s in ranked if score(s) >= 0.6 * best])
         citations = tuple(
-            ProposedCitation(marker=i, passage_id=s.passage.passage.id, quote=s.text)
+            ProposedCitation(marker=i, passage_id=s.passage.passage.id, quote=_cited(s))
             for i, s in enumerate(chosen, start=1)
         )
         sources = len({s.passage.passage.statement_id for s in chosen})
         lead = "From 1 statement:" if sources == 1 else f"From {sources} statements:"
-        lines = [f"- “{' '.join(s.text.split())}” [{i}]" for i, s in enumerate(chosen, start=1)]
+        lines = [
+            f"- {_label(s, question)}“{' '.join(_cited(s).split())}” [{i}]"
+            for i, s in enumerate(chosen, start=1)
+        ]
         text = "\n".join([lead, *lines])
         return Draft(text=text, citations=citations, answerable=True, answerer=NAME)
+
+    def answer_again(
+        self, question: Question, passages: Sequence[ScoredPassage], problems: Sequence[str]
+    ) -> Draft:
+        """Quotes are checked by construction; a second try would give the same answer."""
+        return self.answer(question, passages)
+
+
+def _cited(sentence: _Sentence) -> str:
+    """The words to quote: the person's own words where the sentence holds them."""
+    quote = sentence.own_words
+    if quote is None:
+        return sentence.text
+    p = sentence.passage.passage
+    start = max(quote.start, p.start + sentence.start) - p.start
+    end = min(quote.end, p.start + sentence.end) - p.start
+    words = p.text[start:end].strip(" ,.;:")
+    return words if len(words.split()) >= 4 else sentence.text
+
+
+def _label(sentence: _Sentence, question: Question) -> str:
+    """Own words apart from reported speech, when the question asks about someone."""
+    if not question.speakers:
+        return ""
+    if sentence.own_words is not None:
+        return f"{sentence.own_words.speaker}, in their own words: "
+    return "Reported: "
 
 
 def _rarity(sentences: Sequence[_Sentence], terms: set[str]) -> dict[str, float]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from rag.answering import refusal
+from rag.answering import Question, refusal
 from rag.errors import LLMError
 from rag.prompts import Prompt, prompts_hash
 from rag.types import Draft, ProposedCitation, ScoredPassage
@@ -71,29 +71,45 @@ class OpenAIAnswerer:
     name = NAME
 
     def __init__(
-        self, client: Any, model: str, system: Prompt, user: Prompt, temperature: float = 0.0
+        self,
+        client: Any,
+        model: str,
+        system: Prompt,
+        user: Prompt,
+        retry: Prompt,
+        temperature: float = 0.0,
     ) -> None:
         self._client = client
         self._model = model
         self._system = system
         self._user = user
+        self._retry = retry
         self._temperature = temperature
-        self.prompt_hash = prompts_hash(system, user)
+        self.prompt_hash = prompts_hash(system, user, retry)
 
-    def answer(
-        self, question: str, passages: Sequence[ScoredPassage], topic: str | None = None
-    ) -> Draft:
+    def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
         if not passages:
             return refusal(NAME, "No passage is close enough to the question.", self.prompt_hash)
+        prompt = self._user.render(question=question.text, passages=render_passages(passages))
+        return self._draft(prompt, passages)
+
+    def answer_again(
+        self, question: Question, passages: Sequence[ScoredPassage], problems: Sequence[str]
+    ) -> Draft:
+        """Ask once more, with what failed in the first answer spelled out."""
+        prompt = self._retry.render(
+            question=question.text,
+            passages=render_passages(passages),
+            problems="\n".join(f"- {p}" for p in problems),
+        )
+        return self._draft(prompt, passages)
+
+    def _draft(self, prompt: str, passages: Sequence[ScoredPassage]) -> Draft:
         messages = [
             {"role": "system", "content": self._system.render()},
-            {
-                "role": "user",
-                "content": self._user.render(question=question, passages=render_passages(passages)),
-            },
+            {"role": "user", "content": prompt},
         ]
-        content = self._complete(messages)
-        reply = parse_reply(content)
+        reply = parse_reply(self._complete(messages))
         labels = {_label(i): sp.passage.id for i, sp in enumerate(passages, start=1)}
         citations = tuple(
             ProposedCitation(

@@ -3,13 +3,14 @@ so model and store work never blocks the event loop."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
+from rag.api.answers import AnswerOut, QuoteOut, QuotesOut
 from rag.api.schemas import (
-    AnswerOut,
     ErrorOut,
     IngestOut,
     QuestionIn,
@@ -105,6 +106,32 @@ def speakers(
         speakers=[SpeakerOut.of(e) for e in entries[:limit]],
         total=len(entries),
     )
+
+
+@router.get("/v1/quotes", response_model=QuotesOut, tags=["questions"])
+def quotes(
+    service: ServiceDep,
+    speaker: Annotated[str | None, Query(max_length=200, description="Who said it")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="What it is about")] = None,
+    since: Annotated[dt.date | None, Query(description="Earliest date, YYYY-MM-DD")] = None,
+    until: Annotated[dt.date | None, Query(description="Latest date, YYYY-MM-DD")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> QuotesOut:
+    """Direct quotations with who said them, where and when; exact offsets in the statement."""
+    found = service.quotes(speaker, q, since, until, limit)
+    return QuotesOut(quotes=[QuoteOut.of(x) for x in found], total=len(found))
+
+
+@router.get("/v1/timeline", response_model=AnswerOut, tags=["questions"])
+def timeline(
+    service: ServiceDep,
+    speaker: Annotated[str | None, Query(max_length=200, description="Whose statements")] = None,
+    topic: Annotated[str | None, Query(max_length=500, description="About what")] = None,
+    since: Annotated[dt.date | None, Query()] = None,
+    until: Annotated[dt.date | None, Query()] = None,
+) -> AnswerOut:
+    """The relevant statements in date order, one cited line each (in `timeline`)."""
+    return AnswerOut.of(service.timeline(service.timeline_query(speaker, topic, since, until)))
 
 
 @router.get("/v1/stats", response_model=StatsOut, tags=["statements"])

@@ -6,19 +6,16 @@ Pydantic only: these translate between JSON and the domain objects in rag.types.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.speaker_index import SpeakerEntry
 from rag.types import (
-    Answer,
-    Citation,
     Filters,
     IngestReport,
     Interpreted,
     Passage,
-    RejectedCitation,
     ScoredPassage,
     SearchResult,
     StatementInfo,
@@ -136,79 +133,6 @@ class SearchOut(BaseModel):
             interpreted=InterpretedOut.of(result.interpreted),
             passages=[PassageOut.of(p) for p in result.passages],
             seconds=round(result.seconds, 4),
-        )
-
-
-class CitationOut(BaseModel):
-    marker: int = Field(description="The [n] in the answer text.")
-    statement_id: str
-    passage_id: str
-    title: str | None
-    speaker: str | None
-    speakers: list[str] = Field(description="Who speaks in the cited passage.")
-    date: str | None
-    source_url: str | None
-    start: int = Field(description="Character offset in the statement text.")
-    end: int
-    quote: str = Field(description="Exactly statement.text[start:end].")
-
-    @classmethod
-    def of(cls, c: Citation) -> CitationOut:
-        return cls(
-            marker=c.marker,
-            statement_id=c.statement_id,
-            passage_id=c.passage_id,
-            title=c.title,
-            speaker=c.speaker,
-            speakers=list(c.speakers),
-            date=c.date,
-            source_url=c.source_url,
-            start=c.start,
-            end=c.end,
-            quote=c.quote,
-        )
-
-
-class RejectedCitationOut(BaseModel):
-    marker: int
-    passage_id: str
-    quote: str
-    reason: Literal[
-        "passage_not_retrieved", "quote_too_short", "quote_not_in_passage", "offsets_mismatch"
-    ]
-
-    @classmethod
-    def of(cls, r: RejectedCitation) -> RejectedCitationOut:
-        return cls(marker=r.marker, passage_id=r.passage_id, quote=r.quote, reason=r.reason)
-
-
-class AnswerOut(BaseModel):
-    question: str
-    answer: str
-    answerable: bool
-    citations: list[CitationOut]
-    rejected_citations: list[RejectedCitationOut] = Field(
-        description="Citations the answerer proposed that failed verification; never in the answer."
-    )
-    answerer: str
-    prompt_hash: str | None
-    interpreted: InterpretedOut | None
-    retrieval_seconds: float
-    seconds: float
-
-    @classmethod
-    def of(cls, a: Answer) -> AnswerOut:
-        return cls(
-            question=a.question,
-            answer=a.text,
-            answerable=a.answerable,
-            citations=[CitationOut.of(c) for c in a.citations],
-            rejected_citations=[RejectedCitationOut.of(r) for r in a.rejected_citations],
-            answerer=a.answerer,
-            prompt_hash=a.prompt_hash,
-            interpreted=InterpretedOut.of(a.interpreted),
-            retrieval_seconds=round(a.retrieval_seconds, 4),
-            seconds=round(a.seconds, 4),
         )
 
 

@@ -33,6 +33,15 @@ class CaseResult:
     must_include_total: int
     retrieval_seconds: float
     answer_seconds: float
+    claims_first: int = 0
+    """Sentences of the answerer's first draft (when it claimed an answer)."""
+    claims_first_unsupported: int = 0
+    """Of those, the ones the claim checks found unsupported by their citations."""
+    claims_shown: int = 0
+    """Sentences of the answer as shown, re-checked independently against its citations."""
+    claims_shown_supported: int = 0
+    attempts: int = 1
+    fallback: bool = False
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -88,6 +97,18 @@ def compute(rows: Sequence[CaseResult]) -> dict[str, float | None]:
         ),
         "answerable_answered": _share(answerable, lambda r: r.predicted_answerable),
         "unanswerable_declined": _share(unanswerable, lambda r: not r.predicted_answerable),
+        "claim_support_rate": _ratio(
+            sum(r.claims_shown_supported for r in answered), sum(r.claims_shown for r in answered)
+        ),
+        "unsupported_before": _ratio(
+            sum(r.claims_first_unsupported for r in rows), sum(r.claims_first for r in rows)
+        ),
+        "unsupported_after": _ratio(
+            sum(r.claims_shown - r.claims_shown_supported for r in answered),
+            sum(r.claims_shown for r in answered),
+        ),
+        "retried": _share(answered, lambda r: r.attempts > 1),
+        "fell_back": _share(answered, lambda r: r.fallback),
         "retrieval_p50_ms": _ms(percentile([r.retrieval_seconds for r in rows], 50)),
         "retrieval_p95_ms": _ms(percentile([r.retrieval_seconds for r in rows], 95)),
         "answer_p50_ms": _ms(percentile([r.answer_seconds for r in rows], 50)),
@@ -96,11 +117,16 @@ def compute(rows: Sequence[CaseResult]) -> dict[str, float | None]:
     }
 
 
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else seconds * 1000
 
 
 HIGHER_IS_BETTER = frozenset(
     """hit@1 hit@5 hit@10 mrr@10 passage_recall citations_verified citation_precision
-    citation_recall must_include_recall answerable_answered unanswerable_declined""".split()
+    citation_recall must_include_recall answerable_answered unanswerable_declined
+    claim_support_rate""".split()
 )

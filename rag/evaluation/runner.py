@@ -9,12 +9,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag.embedding import Embedder
+from rag.answering.claims import ClaimCheck, check_claims
+from rag.asking import FALLBACK_NOTE, as_of_line
+from rag.embedding import Embedder, embedding_text
 from rag.errors import InputError
 from rag.evaluation.metrics import RANK_CUTOFF, CaseResult, compute
 from rag.evaluation.suite import EvalCase, Suite
 from rag.ingest import load_paths
-from rag.service import Service, build_service, content_hash
+from rag.ingesting import content_hash
+from rag.service import Service, build_service
 from rag.settings import Settings
 from rag.types import Answer, IngestReport, ScoredPassage, Statement
 
@@ -116,6 +119,7 @@ def run_case(
     answer = service.ask(query)
     spans = _quote_spans(case, corpus)
     text = answer.text.lower()
+    shown = _recheck_claims(answer)
     return CaseResult(
         id=case.id,
         question=case.question,
@@ -135,7 +139,25 @@ def run_case(
         must_include_total=len(case.must_include),
         retrieval_seconds=answer.retrieval_seconds,
         answer_seconds=answer.seconds,
+        claims_first=len(answer.first_checks),
+        claims_first_unsupported=sum(1 for c in answer.first_checks if not c.supported),
+        claims_shown=len(shown),
+        claims_shown_supported=sum(1 for c in shown if c.supported),
+        attempts=answer.attempts,
+        fallback=answer.fallback is not None,
     )
+
+
+def _recheck_claims(answer: Answer) -> tuple[ClaimCheck, ...]:
+    """The sentences of the answer as shown, checked afresh against the passages it cites
+    (the closing as-of line and a fallback note are not claims)."""
+    if not answer.answerable:
+        return ()
+    body = answer.text.removesuffix(f"\n\n{as_of_line(answer.sources)}")
+    body = body.removesuffix(f"\n\n{FALLBACK_NOTE}")
+    by_id = {p.passage.id: p.passage for p in answer.passages}
+    cited = {c.marker: embedding_text(by_id[c.passage_id]) for c in answer.citations}
+    return check_claims(body, cited, question=answer.question)
 
 
 def run_suite(

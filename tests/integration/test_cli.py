@@ -130,6 +130,35 @@ def test_ask_json_is_the_answer_with_verified_citations(ingested: Ingested) -> N
         assert f"[{c['marker']}]" in answer["answer"]
 
 
+def test_quotes_lists_a_persons_direct_quotations_with_offsets(ingested: Ingested) -> None:
+    done = ingested.home.rag("quotes", "--speaker", "President Ruto", "--json")
+
+    assert done.returncode == 0, done.stderr
+    quotes = json.loads(done.stdout)["quotes"]
+    assert quotes and {q["speaker"] for q in quotes} == {"William Ruto"}
+    texts = example_texts()
+    for q in quotes:
+        assert texts[q["statement_id"]][q["start"] : q["end"]] == q["text"]
+    plain = ingested.home.rag("quotes", "--speaker", "Ruto", "UN support office")
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.startswith("William Ruto · undated · President Ruto on his call")
+    assert f"{SEED}, characters 724-956" in plain.stdout
+
+
+def test_timeline_prints_dated_lines_oldest_first(ingested: Ingested) -> None:
+    done = ingested.home.rag("timeline", "--speaker", "Ruto", "--topic", "Haiti")
+
+    assert done.returncode == 0, done.stderr
+    answer, _, sources = done.stdout.partition("\nSources\n")
+    lines = [line for line in answer.splitlines() if line.startswith("- ")]
+    dates = [line[2:].split(":", 1)[0] for line in lines]
+    dated = [d for d in dates if d != "undated"]
+    assert len(lines) >= 4 and dated == sorted(dated)
+    assert dates[-1] == "undated"  # the seed statement carries no date
+    assert "Based on statements from 2023 to " in answer
+    assert sources.startswith("[1] ")
+
+
 def test_search_with_a_speaker_lists_only_that_speaker(ingested: Ingested) -> None:
     done = ingested.home.rag("search", "--speaker", "Ruto", "--k", "8", "Haiti")
 
@@ -207,8 +236,18 @@ def _unsupported(folder: Path) -> Path:
         (["ingest", _not_utf8], "not UTF-8 text (byte 0x93"),
         (["ingest", _unsupported], "statement.docx: unsupported file type"),
         (["ingest", "no-such-folder"], "error: no-such-folder: no such file or folder"),
+        (["quotes", "--limit", "0"], "error: limit must be between 1 and 500"),
+        (["timeline"], "error: a timeline needs a speaker or a topic"),
     ],
-    ids=["empty-question", "since-not-a-date", "not-utf8", "unsupported-type", "no-such-path"],
+    ids=[
+        "empty-question",
+        "since-not-a-date",
+        "not-utf8",
+        "unsupported-type",
+        "no-such-path",
+        "quotes-limit",
+        "timeline-of-nothing",
+    ],
 )
 def test_bad_input_exits_2_with_a_message(
     tmp_path: Path, args: list[str | MakeInput], message: str

@@ -15,14 +15,15 @@ import pytest
 
 from rag.answering.llm import NAME
 from rag.api.app import create_app
+from rag.asking import FALLBACK_NOTE
 from rag.embedding import SentenceTransformerEmbedder
 from rag.errors import LLMError
 from rag.ingest import load_paths, statement_from_record
 from rag.prompts import load_prompt, prompts_hash
-from rag.service import UNVERIFIED, Service, build_service
+from rag.service import Service, build_service
 from rag.settings import load_settings
 from rag.types import Answer
-from tests.support.openai_server import OpenAIServer, prompt_passages, question_of
+from tests.support.openai_server import OpenAIServer, is_retry, prompt_passages, question_of
 from tests.support.servers import free_port, running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -164,109 +165,143 @@ def test_prompt_hash_is_recorded_and_stable(
     expected = prompts_hash(
         load_prompt(PROMPTS, "answer_system", set()),
         load_prompt(PROMPTS, "answer_user", {"question", "passages"}),
+        load_prompt(PROMPTS, "answer_retry", {"question", "passages", "problems"}),
     )
     assert first.prompt_hash == second.prompt_hash == expected
     assert first.answerer == NAME
 
 
 # ---- verification of what the model proposes -----------------------------------------
+# The four scripted replies the checks are judged by: a correct answer passes untouched; a
+# citation of a passage not given, a wrong number and an unsupported claim are caught.
+
+# Exact source text: a curly closing quote in the seed; a line break and a curly apostrophe
+# in the readout.
+CURLY = "to aid efforts to stabilise and secure Haiti,” Ruto stated"
+BROKEN = (
+    "Kenya today to thank him for answering Haiti’s call to serve as the lead\n"
+    "nation of the Multinational Security Support (MSS) mission"
+)
+SUPPORT_OFFICE = (
+    "establishes a UN support office for the Multinational Security Support (MSS) mission in Haiti"
+)
+CORRECT = (
+    "Ruto said Kenya supports a UN support office for the Multinational Security Support "
+    "mission in Haiti [1]. Biden thanked Ruto on 3 October 2023 for Kenya answering Haiti's "
+    "call to lead the MSS mission [2]."
+)
+AS_OF = "Based on a statement from 2023-10-03 (and 1 undated)."
 
 
-def test_a_correct_citation_passes_untouched(
+def body_of(answer: Answer) -> str:
+    """The answer without its closing as-of line."""
+    return answer.text.rsplit("\n\n", 1)[0]
+
+
+def test_a_correct_answer_passes_untouched(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
-    quoted: list[str] = []
-
-    def script(request: dict[str, Any]) -> str:
-        quoted.append(p1_sentence(request))
-        return reply("Ruto backed a UN support office for the mission [1].", ("P1", quoted[-1]))
-
-    openai_server.script = script
+    openai_server.script = lambda request: reply(
+        CORRECT,
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+        (label_of(request, BROKEN), BROKEN),
+    )
 
     answer = ask(llm_service)
 
-    assert answer.answerable
-    assert answer.text == "Ruto backed a UN support office for the mission [1]."
+    assert len(openai_server.requests) == 1
+    assert answer.answerable and answer.attempts == 1 and answer.fallback is None
+    assert answer.text == f"{CORRECT}\n\n{AS_OF}"
     assert answer.rejected_citations == ()
-    [citation] = answer.citations
-    assert citation.marker == 1
-    assert citation.quote == quoted[0]
-    assert citation.passage_id == answer.passages[0].passage.id
-    assert citation.statement_id == answer.passages[0].passage.statement_id
+    assert [c.supported for c in answer.checks] == [True, True]
+    assert [c.markers for c in answer.checks] == [(1,), (2,)]
+    assert [c.quote for c in answer.citations] == [SUPPORT_OFFICE, BROKEN]
+    assert all(c.support is not None and c.support >= 0.65 for c in answer.citations)
+    assert [s.statement_id for s in answer.sources] == ["ruto-rubio-call", RUTO_READOUT]
+    assert answer.sources[1].date == "2023-10-03"
+    assert (answer.sources[1].source_url or "").startswith("https://bidenwhitehouse.archives.gov/")
+    assert answer.as_of == ("2023-10-03", "2023-10-03")
     assert_holds(llm_service, answer)
 
 
-def test_a_citation_of_a_passage_not_given_is_rejected(
+def test_a_citation_of_a_passage_not_given_is_caught(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
-    def script(request: dict[str, Any]) -> str:
-        sentence = p1_sentence(request)
-        return reply(
-            "Ruto discussed Haiti [1]. He also praised the weather [2].",
-            ("P1", sentence),
-            ("P99", "The weather in Nairobi was lovely all week."),
-        )
-
-    openai_server.script = script
+    openai_server.script = lambda request: reply(
+        "Ruto backed a UN support office for the MSS mission in Haiti [1]. "
+        "He also praised the weather in Nairobi [2].",
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+        ("P99", "The weather in Nairobi was lovely all week."),
+    )
 
     answer = ask(llm_service)
 
-    assert answer.answerable
-    assert answer.text == "Ruto discussed Haiti [1]. He also praised the weather."
-    assert len(answer.citations) == 1
+    assert answer.answerable and answer.attempts == 1
+    assert body_of(answer) == "Ruto backed a UN support office for the MSS mission in Haiti [1]."
+    assert "weather" not in answer.text
     [rejected] = answer.rejected_citations
     assert (rejected.marker, rejected.passage_id, rejected.reason) == (
         2,
         "P99",
         "passage_not_retrieved",
     )
+    weather = answer.checks[1]
+    assert not weather.supported and weather.markers == ()
     assert_holds(llm_service, answer)
 
 
-def test_a_misquote_is_rejected(llm_service: Service, openai_server: OpenAIServer) -> None:
-    def script(request: dict[str, Any]) -> str:
-        sentence = p1_sentence(request)
-        return reply(
-            "Ruto discussed Haiti [1]. He said more [2].",
-            ("P1", sentence),
-            ("P1", misquoted(sentence)),
-        )
-
-    openai_server.script = script
+def test_a_wrong_number_is_caught(llm_service: Service, openai_server: OpenAIServer) -> None:
+    police = "Kenyan police officers are at the forefront of the deployment"
+    openai_server.script = lambda request: reply(
+        "Ruto backed a UN support office for the MSS mission in Haiti [1]. "
+        "Kenya has sent 5,000 police officers to the forefront of the deployment [2].",
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+        (label_of(request, police), police),
+    )
 
     answer = ask(llm_service)
 
-    assert answer.text == "Ruto discussed Haiti [1]. He said more."
-    assert len(answer.citations) == 1
-    [rejected] = answer.rejected_citations
-    assert rejected.reason == "quote_not_in_passage"
-    assert rejected.marker == 2
-    assert rejected.passage_id == answer.passages[0].passage.id
-    assert "purple" in rejected.quote
+    assert answer.answerable and answer.attempts == 1
+    assert "5,000" not in answer.text
+    assert body_of(answer) == "Ruto backed a UN support office for the MSS mission in Haiti [1]."
+    wrong = answer.checks[1]
+    assert not wrong.supported
+    assert "5,000" in wrong.missing
+    assert answer.rejected_citations == ()  # the quote itself is exact: only the claim is wrong
 
 
-def test_a_rejected_first_citation_renumbers_the_rest(
+def test_an_unsupported_answer_is_asked_again_with_the_failures_spelled_out(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
     def script(request: dict[str, Any]) -> str:
-        sentence = p1_sentence(request)
+        if not is_retry(request):
+            return reply(
+                "Ruto promised to send the Kenyan navy to blockade Port-au-Prince [1].",
+                (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+            )
         return reply(
-            "Ruto said one thing [1]. He said another [2].",
-            ("P1", misquoted(sentence)),
-            ("P1", sentence),
+            "Ruto backed a UN support office for the MSS mission in Haiti [1].",
+            (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
         )
 
     openai_server.script = script
 
     answer = ask(llm_service)
 
-    assert answer.text == "Ruto said one thing. He said another [1]."
-    [citation] = answer.citations
-    assert citation.marker == 1
-    assert [r.marker for r in answer.rejected_citations] == [1]
+    first, second = openai_server.requests
+    assert not is_retry(first) and is_retry(second)
+    retry_prompt = second["messages"][-1]["content"]
+    assert "Ruto promised to send the Kenyan navy" in retry_prompt
+    assert "Port-au-Prince" in retry_prompt  # the name no cited passage contains
+    assert prompt_passages(second) == prompt_passages(first)
+    assert answer.attempts == 2 and answer.fallback is None
+    assert body_of(answer) == "Ruto backed a UN support office for the MSS mission in Haiti [1]."
+    assert [c.supported for c in answer.first_checks] == [False]
+    assert [c.supported for c in answer.checks] == [True]
+    assert_holds(llm_service, answer)
 
 
-def test_all_citations_bad_withholds_the_answer(
+def test_failing_twice_falls_back_to_the_extractive_answer_and_says_so(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
     def script(request: dict[str, Any]) -> str:
@@ -282,28 +317,53 @@ def test_all_citations_bad_withholds_the_answer(
 
     answer = ask(llm_service)
 
-    assert not answer.answerable
-    assert answer.text == UNVERIFIED
-    assert "could not be verified" in answer.text
+    assert len(openai_server.requests) == 2
+    assert answer.fallback == "extractive" and answer.attempts == 2
+    assert answer.answerable
     assert "Mars" not in answer.text
-    assert answer.citations == ()
-    assert [r.reason for r in answer.rejected_citations] == [
-        "passage_not_retrieved",
-        "quote_not_in_passage",
-        "quote_too_short",
-    ]
+    assert FALLBACK_NOTE in answer.text
+    assert answer.citations and all(c.support is not None for c in answer.citations)
+    assert [r.reason for r in answer.rejected_citations] == []  # the fallback's own citations
+    assert [c.supported for c in answer.first_checks] == [False, False]
+    assert_holds(llm_service, answer)
 
 
-def test_an_answer_claimed_without_citations_is_withheld(
+def test_an_answer_without_citations_is_not_passed_on(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
     openai_server.script = lambda request: reply("Ruto wants to annex Haiti.")
 
     answer = ask(llm_service)
 
-    assert not answer.answerable
-    assert answer.text == UNVERIFIED
-    assert answer.citations == ()
+    assert len(openai_server.requests) == 2
+    assert answer.fallback == "extractive"
+    assert "annex" not in answer.text
+    assert_holds(llm_service, answer)
+
+
+def test_a_misquote_is_rejected_and_its_sentence_removed(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    def script(request: dict[str, Any]) -> str:
+        sentence = a_sentence(prompt_passages(request)[label_of(request, SUPPORT_OFFICE)])
+        return reply(
+            "Ruto said Kenya and the US would build a purple embassy [1]. "
+            "Ruto backed a UN support office for the MSS mission in Haiti [2].",
+            (label_of(request, SUPPORT_OFFICE), misquoted(sentence)),
+            (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+        )
+
+    openai_server.script = script
+
+    answer = ask(llm_service)
+
+    # The rejected first citation leaves its sentence unsupported; the rest is renumbered.
+    assert body_of(answer) == "Ruto backed a UN support office for the MSS mission in Haiti [1]."
+    [citation] = answer.citations
+    assert citation.marker == 1 and citation.quote == SUPPORT_OFFICE
+    [rejected] = answer.rejected_citations
+    assert (rejected.marker, rejected.reason) == (1, "quote_not_in_passage")
+    assert "purple" in rejected.quote
 
 
 def test_the_model_saying_unanswerable_is_passed_on(
@@ -323,15 +383,6 @@ def test_the_model_saying_unanswerable_is_passed_on(
     assert answer.rejected_citations == ()
 
 
-# Exact source text: a curly closing quote in the seed; a line break and a curly apostrophe
-# in the readout.
-CURLY = "to aid efforts to stabilise and secure Haiti,” Ruto stated"
-BROKEN = (
-    "Kenya today to thank him for answering Haiti’s call to serve as the lead\n"
-    "nation of the Multinational Security Support (MSS) mission"
-)
-
-
 def test_quotes_differing_in_quote_marks_and_whitespace_return_the_source_text(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
@@ -344,7 +395,7 @@ def test_quotes_differing_in_quote_marks_and_whitespace_return_the_source_text(
     answer = ask(llm_service)
 
     assert answer.rejected_citations == ()
-    assert answer.text == (
+    assert body_of(answer) == (
         "Ruto wants Haiti secured [1]. Biden thanked Ruto for leading the mission [2]."
     )
     assert [c.quote for c in answer.citations] == [CURLY, BROKEN]
@@ -444,18 +495,15 @@ def test_an_unreachable_endpoint_is_an_llm_error(
 # ---- over HTTP -----------------------------------------------------------------------
 
 
-def test_ask_over_http_returns_verified_and_rejected_citations(
+def test_ask_over_http_returns_checks_support_sources_and_rejections(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
-    def script(request: dict[str, Any]) -> str:
-        sentence = p1_sentence(request)
-        return reply(
-            "Ruto discussed Haiti [1]. He said more [2].",
-            ("P1", sentence),
-            ("P99", sentence),
-        )
-
-    openai_server.script = script
+    openai_server.script = lambda request: reply(
+        "Ruto backed a UN support office for the MSS mission in Haiti [1]. "
+        "He also praised the weather in Nairobi [2].",
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+        ("P99", SUPPORT_OFFICE),
+    )
 
     with running_app(create_app(llm_service)) as base:
         response = httpx.post(f"{base}/v1/ask", json={"question": HAITI}, timeout=60)
@@ -464,18 +512,31 @@ def test_ask_over_http_returns_verified_and_rejected_citations(
         assert body["answerable"] is True
         assert body["answerer"] == NAME
         assert body["prompt_hash"]
-        assert body["answer"] == "Ruto discussed Haiti [1]. He said more."
+        assert body["attempts"] == 1 and body["fallback"] is None
+        assert body["answer"].startswith(
+            "Ruto backed a UN support office for the MSS mission in Haiti [1].\n\n"
+        )
         [citation] = body["citations"]
+        assert citation["support"] >= 0.65
         statement = httpx.get(f"{base}/v1/statements/{citation['statement_id']}", timeout=60)
         assert statement.json()["text"][citation["start"] : citation["end"]] == citation["quote"]
         assert body["rejected_citations"] == [
             {
                 "marker": 2,
                 "passage_id": "P99",
-                "quote": citation["quote"],
+                "quote": SUPPORT_OFFICE,
                 "reason": "passage_not_retrieved",
             }
         ]
+        checks = body["answer_checks"]
+        assert [(c["supported"], c["markers"]) for c in checks] == [(True, [1]), (False, [])]
+        assert checks[1]["reason"]
+        [source] = body["sources"]
+        assert source["statement_id"] == "ruto-rubio-call"
+        assert (
+            source["title"] == "President Ruto on his call with US Secretary of State Marco Rubio"
+        )
+        assert body["as_of"] == {"first": None, "last": None}
 
 
 @pytest.mark.parametrize("failure", ["status-500", "not-json"])

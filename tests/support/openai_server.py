@@ -20,7 +20,8 @@ from typing import Any
 Script = Callable[[dict[str, Any]], str]
 
 _PASSAGE = re.compile(
-    r"^\[(P\d+)\] .*?\n(.*?)(?=\n\n\[P\d+\] |\n\nAnswer the question|\Z)", re.M | re.S
+    r"^\[(P\d+)\] .*?\n(.*?)(?=\n\n\[P\d+\] |\n\nAnswer the question|\n\nYour previous answer|\Z)",
+    re.M | re.S,
 )
 
 
@@ -28,6 +29,12 @@ def prompt_passages(request: dict[str, Any]) -> dict[str, str]:
     """Label -> passage text, as the answerer rendered them into the user message."""
     user = next(m["content"] for m in reversed(request["messages"]) if m["role"] == "user")
     return {label: text for label, text in _PASSAGE.findall(user)}
+
+
+def is_retry(request: dict[str, Any]) -> bool:
+    """Whether the request is the answerer's second attempt, told what failed."""
+    user = next(m["content"] for m in reversed(request["messages"]) if m["role"] == "user")
+    return "Your previous answer to this question could not be verified" in user
 
 
 def question_of(request: dict[str, Any]) -> str:

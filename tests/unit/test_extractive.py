@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from rag.answering import NOT_IN_STATEMENTS
+from rag.answering import NOT_IN_STATEMENTS, Question
 from rag.answering.citations import verify
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.types import Draft, ScoredPassage, Statement
@@ -36,7 +36,7 @@ def _quotes_are_verbatim(draft: Draft, passages: list[ScoredPassage]) -> None:
 def test_answers_an_on_topic_question_with_verbatim_sentences(
     seed: Statement, passages: list[ScoredPassage]
 ) -> None:
-    draft = ExtractiveAnswerer().answer("What did Ruto say about Haiti?", passages)
+    draft = ExtractiveAnswerer().answer(Question("What did Ruto say about Haiti?"), passages)
 
     assert draft.answerable
     assert draft.answerer == "extractive"
@@ -53,7 +53,7 @@ def test_answers_an_on_topic_question_with_verbatim_sentences(
 def test_its_citations_all_pass_verification(
     seed: Statement, passages: list[ScoredPassage]
 ) -> None:
-    draft = ExtractiveAnswerer().answer("What did Ruto say about the DRC?", passages)
+    draft = ExtractiveAnswerer().answer(Question("What did Ruto say about the DRC?"), passages)
 
     verified = verify(draft, passages, {seed.id: stored(seed)})
 
@@ -63,7 +63,9 @@ def test_its_citations_all_pass_verification(
 
 
 def test_declines_when_no_passage_mentions_the_topic(passages: list[ScoredPassage]) -> None:
-    draft = ExtractiveAnswerer().answer("What did Ruto say about cryptocurrency?", passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("What did Ruto say about cryptocurrency?"), passages
+    )
 
     assert not draft.answerable
     assert draft.text.startswith("The statements don't say")
@@ -72,7 +74,9 @@ def test_declines_when_no_passage_mentions_the_topic(passages: list[ScoredPassag
 
 
 def test_different_spellings_of_the_topic_match(passages: list[ScoredPassage]) -> None:
-    draft = ExtractiveAnswerer().answer("What did Ruto say about stabilisation?", passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("What did Ruto say about stabilisation?"), passages
+    )
 
     assert draft.answerable
     assert all("stabili" in c.quote for c in draft.citations)
@@ -80,13 +84,15 @@ def test_different_spellings_of_the_topic_match(passages: list[ScoredPassage]) -
 
 def test_the_speakers_name_is_not_the_topic(passages: list[ScoredPassage]) -> None:
     """Every passage is by William Ruto, so only 'Haiti' decides."""
-    draft = ExtractiveAnswerer().answer("What did William Ruto say about Haiti?", passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("What did William Ruto say about Haiti?"), passages
+    )
     assert draft.answerable and all("Haiti" in c.quote for c in draft.citations)
 
 
 def test_at_most_two_sentences_come_from_one_statement(passages: list[ScoredPassage]) -> None:
     """Four sentences of the seed mention Haiti; two are quoted."""
-    draft = ExtractiveAnswerer().answer("What did Ruto say about Haiti?", passages)
+    draft = ExtractiveAnswerer().answer(Question("What did Ruto say about Haiti?"), passages)
     assert len(draft.citations) == 2
 
 
@@ -96,7 +102,7 @@ def test_spreads_over_statements_with_at_most_four_sentences(
     passages = [p for s in ruto_statements for p in line_passages(s)]
     statement_of = {p.passage.id: p.passage.statement_id for p in passages}
 
-    draft = ExtractiveAnswerer().answer("What was said about Haiti?", passages)
+    draft = ExtractiveAnswerer().answer(Question("What was said about Haiti?"), passages)
 
     assert draft.answerable
     _quotes_are_verbatim(draft, passages)
@@ -113,7 +119,7 @@ def test_one_sentence_from_each_statement_comes_before_a_second_from_any(
     passages = [p for s in ruto_statements[:2] for p in line_passages(s, score=0.4)]
     statement_of = {p.passage.id: p.passage.statement_id for p in passages}
 
-    draft = ExtractiveAnswerer().answer("What was said about Haiti?", passages)
+    draft = ExtractiveAnswerer().answer(Question("What was said about Haiti?"), passages)
 
     first_two = {statement_of[c.passage_id] for c in draft.citations[:2]}
     assert len(first_two) == 2
@@ -122,7 +128,9 @@ def test_one_sentence_from_each_statement_comes_before_a_second_from_any(
 @pytest.mark.parametrize("limit", [1, 3])
 def test_max_sentences_is_respected(ruto_statements: list[Statement], limit: int) -> None:
     passages = [p for s in ruto_statements for p in line_passages(s)]
-    draft = ExtractiveAnswerer(max_sentences=limit).answer("What was said about Haiti?", passages)
+    draft = ExtractiveAnswerer(max_sentences=limit).answer(
+        Question("What was said about Haiti?"), passages
+    )
     assert len(draft.citations) == limit
 
 
@@ -132,7 +140,9 @@ def test_hard_wrapped_quotes_are_exact_and_the_text_is_one_line_each(
     zelenskyy = next(s for s in fixture_statements if "zelenskyy-of-ukraine" in s.id)
     passages = line_passages(zelenskyy)
 
-    draft = ExtractiveAnswerer().answer("What did Biden say about the counteroffensive?", passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("What did Biden say about the counteroffensive?"), passages
+    )
 
     assert draft.answerable
     _quotes_are_verbatim(draft, passages)
@@ -140,7 +150,7 @@ def test_hard_wrapped_quotes_are_exact_and_the_text_is_one_line_each(
 
 
 def test_no_passages_is_a_refusal() -> None:
-    draft = ExtractiveAnswerer().answer("What did Ruto say about Haiti?", [])
+    draft = ExtractiveAnswerer().answer(Question("What did Ruto say about Haiti?"), [])
 
     assert not draft.answerable
     assert draft.text.startswith(NOT_IN_STATEMENTS)
@@ -151,6 +161,6 @@ def test_passages_without_full_sentences_are_a_refusal(seed: Statement) -> None:
     start = seed.text.index("The President noted")
     short = ScoredPassage(passage(seed, start, start + len("The President")), 0.9)
 
-    draft = ExtractiveAnswerer().answer("What did the President note?", [short])
+    draft = ExtractiveAnswerer().answer(Question("What did the President note?"), [short])
 
     assert not draft.answerable and draft.text.startswith(NOT_IN_STATEMENTS)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rag.answering import NOT_IN_STATEMENTS
+from rag.answering import NOT_IN_STATEMENTS, Question
 from rag.answering.llm import OpenAIAnswerer, parse_reply, render_passages
 from rag.errors import LLMError
 from rag.prompts import load_prompt, prompts_hash
@@ -135,10 +135,11 @@ def test_no_passages_is_a_refusal_without_calling_the_model() -> None:
     prompts = REPO_ROOT / "prompts"
     system = load_prompt(prompts, "answer_system", set())
     user = load_prompt(prompts, "answer_user", {"question", "passages"})
-    answerer = OpenAIAnswerer(client=None, model="unused", system=system, user=user)
+    retry = load_prompt(prompts, "answer_retry", {"question", "passages", "problems"})
+    answerer = OpenAIAnswerer(client=None, model="unused", system=system, user=user, retry=retry)
 
-    draft = answerer.answer("What did Ruto say about Haiti?", [])
+    draft = answerer.answer(Question("What did Ruto say about Haiti?"), [])
 
     assert not draft.answerable and draft.text.startswith(NOT_IN_STATEMENTS)
     assert draft.answerer == "openai"
-    assert draft.prompt_hash == prompts_hash(system, user)
+    assert draft.prompt_hash == prompts_hash(system, user, retry)
