@@ -27,6 +27,7 @@ from rag.types import (
     Citation,
     ClaimResult,
     Draft,
+    Passage,
     Republication,
     ScoredPassage,
     SearchResult,
@@ -86,6 +87,13 @@ class Outcome:
         return cls(checked, checked)
 
 
+def cited_text(passage: Passage) -> str:
+    """What a claim citing `passage` may draw on: its text, its header (title, speaker, date)
+    and who speaks in it (a transcript's turns name their speakers only at the turn's start)."""
+    speakers = ", ".join(n for n in passage.speakers if n != passage.speaker)
+    return f"{embedding_text(passage)}\n{speakers}" if speakers else embedding_text(passage)
+
+
 class Asker:
     def __init__(self, catalog: Catalog, answerer: Answerer, fallback: Answerer) -> None:
         self._catalog = catalog
@@ -113,8 +121,7 @@ class Asker:
         if not draft.answerable:
             return Checked(draft, verified, ())
         by_id = {p.passage.id: p.passage for p in relevant}
-        # The header (title, speaker, date) is part of what a passage says.
-        cited = {c.marker: embedding_text(by_id[c.passage_id]) for c in verified.citations}
+        cited = {c.marker: cited_text(by_id[c.passage_id]) for c in verified.citations}
         claims = check_claims(verified.text, cited, question=question.text)
         return Checked(draft, verified, claims)
 

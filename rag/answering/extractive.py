@@ -20,9 +20,11 @@ from rag.answering.terms import content_terms, topic_terms
 from rag.answering.voice import first_person
 from rag.chunking import split_sentences
 from rag.speakers import same_person
-from rag.types import Draft, ProposedCitation, QuoteRecord, ScoredPassage
+from rag.types import Draft, Passage, ProposedCitation, QuoteRecord, ScoredPassage
 
 NAME = "extractive"
+# A transcript turn's label at the start of a line: "Gareth Pierce:", "THE PRESIDENT:".
+_TURN_LABEL = re.compile(r"(?m)^[ \t\xa0]*(?P<label>[A-Z][^\n:]{1,80}):[ \t\xa0]")
 OWN_WORDS_BONUS = 0.4
 _ASKS_FOR_A_NUMBER = re.compile(
     r"\bhow (much|many|long|large|big|often)\b|\bwhat (amount|number|share|percentage)\b", re.I
@@ -59,14 +61,16 @@ def _own_words(sentence: _Sentence, question: Question) -> QuoteRecord | None:
             and same_person(quote.speaker, question.speakers)
         ):
             return quote
-    speaker = next((n for n in (*p.speakers, p.speaker) if same_person(n, question.speakers)), None)
-    if speaker is not None and first_person(p.text):
-        # A speech or a turn of a transcript: the whole passage is the speaker's own words.
+    speaker = _voice(p, sentence.start)
+    if speaker and same_person(speaker, question.speakers) and first_person(p.text):
+        # A speech, or a turn of a transcript: the speaker's own words (after the turn's label).
+        label = _TURN_LABEL.match(p.text, sentence.start)
+        skip = label.end() - sentence.start if label else 0
         return QuoteRecord(
             statement_id=p.statement_id,
-            start=start,
+            start=start + skip,
             end=end,
-            text=sentence.text,
+            text=sentence.text[skip:],
             speaker=speaker,
             cue="speech",
             date=p.date.text if p.date else None,
@@ -74,6 +78,19 @@ def _own_words(sentence: _Sentence, question: Question) -> QuoteRecord | None:
             source_url=p.source_url,
         )
     return None
+
+
+def _voice(p: Passage, at: int) -> str | None:
+    """Who speaks at offset `at` of the passage: the one speaker of a speech, or in a
+    transcript the turn label last before it (the passage's first speaker if none is)."""
+    speakers = list(dict.fromkeys(n for n in (*p.speakers, p.speaker) if n))
+    if len(speakers) <= 1:
+        return speakers[0] if speakers else None
+    labels = [m for m in _TURN_LABEL.finditer(p.text) if m.start() <= at]
+    if not labels:
+        return speakers[0]
+    label = " ".join(labels[-1].group("label").split())
+    return next((n for n in speakers if same_person(label, [n])), label)
 
 
 def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.answering.claims import ClaimCheck, check_claims
-from rag.asking import FALLBACK_NOTE, as_of_line
-from rag.embedding import Embedder, embedding_text
+from rag.asking import FALLBACK_NOTE, as_of_line, cited_text
+from rag.embedding import Embedder
 from rag.errors import InputError
 from rag.evaluation.metrics import RANK_CUTOFF, CaseResult, compute
 from rag.evaluation.suite import EvalCase, Suite
@@ -156,7 +156,7 @@ def _recheck_claims(answer: Answer) -> tuple[ClaimCheck, ...]:
     body = answer.text.removesuffix(f"\n\n{as_of_line(answer.sources)}")
     body = body.removesuffix(f"\n\n{FALLBACK_NOTE}")
     by_id = {p.passage.id: p.passage for p in answer.passages}
-    cited = {c.marker: embedding_text(by_id[c.passage_id]) for c in answer.citations}
+    cited = {c.marker: cited_text(by_id[c.passage_id]) for c in answer.citations}
     return check_claims(body, cited, question=answer.question)
 
 

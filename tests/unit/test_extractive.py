@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -164,3 +165,44 @@ def test_passages_without_full_sentences_are_a_refusal(seed: Statement) -> None:
     draft = ExtractiveAnswerer().answer(Question("What did the President note?"), [short])
 
     assert not draft.answerable and draft.text.startswith(NOT_IN_STATEMENTS)
+
+
+# Own words: in a transcript, only the asked-about speaker's turns are theirs. Shortened from
+# QMSum committee meeting train 00 (tests/fixtures/qmsum-sample.ndjson's corpus).
+TRANSCRIPT = Statement(
+    id="committee-meeting",
+    text=(
+        "Lynne Neagle AM: We've got some questions now on early help and enhanced support "
+        "from Janet.\n"
+        "Carol Shillabeer: I was delighted to see the focus on early help and enhanced support "
+        "yesterday, because we know it is not just about the NHS."
+    ),
+)
+
+
+def test_in_a_transcript_own_words_are_the_speakers_turns_only() -> None:
+    [scored] = [
+        ScoredPassage(
+            replace(
+                passage(TRANSCRIPT, 0, len(TRANSCRIPT.text)),
+                speakers=("Lynne Neagle", "Carol Shillabeer"),
+            ),
+            0.6,
+        )
+    ]
+    question = Question(
+        "What did Carol Shillabeer say about early help and enhanced support?",
+        topic="early help and enhanced support",
+        speakers=("Carol Shillabeer",),
+    )
+
+    draft = ExtractiveAnswerer().answer(question, [scored])
+
+    lines = [line for line in draft.text.splitlines() if line.startswith("- ")]
+    assert any(
+        line.startswith("- Carol Shillabeer, in their own words: “I was delighted")
+        for line in lines
+    )
+    assert all(
+        line.startswith("- Reported: ") for line in lines if "questions now on early help" in line
+    )
