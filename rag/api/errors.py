@@ -18,12 +18,14 @@ from rag.errors import (
     NotFoundError,
     RagError,
     StoreError,
+    TooLargeError,
 )
 
 log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[RagError], int, str]] = [
     (NotFoundError, 404, "not_found"),
+    (TooLargeError, 413, "too_large"),
     (InputError, 422, "invalid_input"),
     (StoreError, 503, "store_unavailable"),
     (EmbeddingError, 503, "embedding_unavailable"),
