@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from rag.api.errors import install_error_handlers
 from rag.api.routes import router
 from rag.api.uploads import router as uploads_router
+from rag.api.web import install_web
 from rag.service import Service
 from rag.uploads import Jobs
 
@@ -53,4 +54,5 @@ def create_app(service: Service) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(uploads_router)
+    install_web(app)
     return app
