@@ -20,17 +20,13 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
-from rag.ingest import load_paths
-from rag.service import Service, build_service
-from rag.settings import load_settings
+from rag.service import Service
 from tests.integration.test_api import HAITI, ZELENSKYY_READOUT, fixture_records
 from tests.support.servers import running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "examples"
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium's connections are refused on a closed network.
@@ -66,23 +62,9 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="module")
-def library(
-    tmp_path_factory: pytest.TempPathFactory,
-    cache_dir: Path,
-    embedder: SentenceTransformerEmbedder,
-) -> Service:
-    """The examples: the seed statement, four White House statements, two UN speeches."""
-    settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("web") / "data", cache_dir=cache_dir, _env_file=None
-    )
-    service = build_service(settings, embedder=embedder)
-    service.ingest(load_paths([EXAMPLES]))
-    return service
-
-
-@pytest.fixture(scope="module")
-def site(library: Service) -> Iterator[str]:
-    with running_app(create_app(library)) as base:
+def site(examples_service: Service) -> Iterator[str]:
+    """The app over examples/: the seed, four White House statements, two UN speeches."""
+    with running_app(create_app(examples_service)) as base:
         yield base
 
 
@@ -154,7 +136,9 @@ def test_an_answer_cites_and_opens_the_quoted_words(page: Page, site: str) -> No
     statement = httpx.get(f"{site}/v1/statements/{first['statement_id']}").json()
     assert statement["text"][first["start"] : first["end"]] == first["quote"]
 
-    ask(page, HAITI)
+    with page.expect_response("**/v1/ask") as response:
+        ask(page, HAITI)
+    assert response.value.headers["content-type"].startswith("text/event-stream")
     check_answer_shown(page, expected)
     assert any(s["source_url"] for s in expected["sources"]), "no source with a link to check"
 
@@ -201,8 +185,8 @@ def sse(*events: tuple[str, Any]) -> str:
     return "".join(f"event: {name}\r\ndata: {json.dumps(data)}\r\n\r\n" for name, data in events)
 
 
-def test_a_streamed_answer_is_replaced_by_the_checked_one(page: Page, site: str) -> None:
-    """The SSE protocol of POST /v1/ask with "stream": true, events as the server sends them."""
+def test_a_streamed_draft_is_replaced_by_the_checked_answer(page: Page, site: str) -> None:
+    """A draft that differs from the final answer (as an LLM's may), with \\r\\n line ends."""
     answer = api_answer(site, HAITI)
     draft = "A first draft that the checks will replace."
     sent: list[dict[str, Any]] = []
