@@ -4,7 +4,8 @@
     ├── ConfigError          settings or prompt files are wrong; fix the configuration
     ├── InputError           the caller sent something unusable (HTTP 4xx, CLI exit 2)
     │   ├── IngestError      a statement file or record cannot be read
-    │   └── NotFoundError    no statement with that id
+    │   ├── NotFoundError    no statement with that id
+    │   └── TooLargeError    an upload is over the size limit (HTTP 413)
     ├── StoreError           ChromaDB failed or is unreachable (HTTP 503)
     ├── EmbeddingError       the embedding model cannot be loaded or run (HTTP 503)
     └── LLMError             the OpenAI-compatible endpoint failed (HTTP 502)
@@ -43,6 +44,10 @@ class IngestError(InputError):
 
 
 class NotFoundError(InputError):
+    pass
+
+
+class TooLargeError(InputError):
     pass
 
 

@@ -155,22 +155,40 @@ class Service:
         """A checked, cited answer; in timeline shape when the question asks how something
         evolved; or an honest decline."""
         started = time.perf_counter()
+        return self.answer(self.retrieve(query), started)
+
+    def retrieve(self, query: Query) -> SearchResult:
+        """The search an answer to `query` rests on: a wider one when it asks for a timeline.
+
+        `ask` is `retrieve` then `answer`; a caller that shows the passages before the
+        answer (a stream) calls the two itself."""
         result = self.search(query)
         if result.interpreted is not None and result.interpreted.timeline:
-            return self.timeline(query, started)
-        outcome = self._answer(query, result, self._asker.answer)
+            return self._timeline_search(query)
+        return result
+
+    def answer(self, result: SearchResult, started: float | None = None) -> Answer:
+        """The answer from a retrieval made by `retrieve`."""
+        started = time.perf_counter() if started is None else started
+        if result.interpreted is not None and result.interpreted.timeline:
+            return self._timeline(result, started)
+        outcome = self._answer(result.query, result, self._asker.answer)
         return finish(result, outcome, self.catalog.republished, started)
 
     def timeline(self, query: Query, started: float | None = None) -> Answer:
         """The relevant statements in date order, one cited line each."""
         started = time.perf_counter() if started is None else started
-        result = self.search(replace(query, k=max(query.k, TIMELINE_PASSAGES)))
+        return self._timeline(self._timeline_search(query), started)
 
+    def _timeline_search(self, query: Query) -> SearchResult:
+        return self.search(replace(query, k=max(query.k, TIMELINE_PASSAGES)))
+
+    def _timeline(self, result: SearchResult, started: float) -> Answer:
         def by_date(question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
             lines = pick_lines(question, relevant)
             return Outcome.once(self._asker.check(as_draft(lines, TIMELINE), question, relevant))
 
-        outcome = self._answer(query, result, by_date)
+        outcome = self._answer(result.query, result, by_date)
         answer = finish(result, outcome, self.catalog.republished, started)
         question = self._question(result, result.passages)
         return replace(answer, timeline=entries(answer.citations, question, result.passages))

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # Server
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    upload_max_bytes: int = Field(
+        50_000_000, ge=1, description="Largest upload on the ingest page (all files together)."
+    )
+    upload_max_files: int = Field(100, ge=1, le=10_000, description="Files per upload.")
 
     @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_api_key", mode="before")
     @classmethod

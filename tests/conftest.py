@@ -17,9 +17,10 @@ from rag.settings import Settings, load_settings
 from tests.support.openai_server import OpenAIServer
 from tests.support.servers import chroma_server
 
-# Tests never see the developer's configuration or keys.
+# Tests never see the developer's configuration or keys. RAG_REQUIRE_BROWSER is no setting:
+# it tells the browser tests (tests/integration/test_web.py) to fail, not skip, without Chromium.
 for _name in list(os.environ):
-    if _name.startswith("RAG_") or _name == "OPENAI_API_KEY":
+    if (_name.startswith("RAG_") and _name != "RAG_REQUIRE_BROWSER") or _name == "OPENAI_API_KEY":
         del os.environ[_name]
 
 REPO = Path(__file__).resolve().parent.parent

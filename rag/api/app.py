@@ -12,7 +12,10 @@ from fastapi import FastAPI
 
 from rag.api.errors import install_error_handlers
 from rag.api.routes import router
+from rag.api.uploads import router as uploads_router
+from rag.api.web import install_web
 from rag.service import Service
+from rag.uploads import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,9 @@ def create_app(service: Service) -> FastAPI:
     )
     app.state.service = service
     app.state.warm = WarmUp()
+    app.state.uploads = Jobs(service.ingest)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(uploads_router)
+    install_web(app)
     return app

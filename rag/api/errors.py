@@ -18,12 +18,14 @@ from rag.errors import (
     NotFoundError,
     RagError,
     StoreError,
+    TooLargeError,
 )
 
 log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[RagError], int, str]] = [
     (NotFoundError, 404, "not_found"),
+    (TooLargeError, 413, "too_large"),
     (InputError, 422, "invalid_input"),
     (StoreError, 503, "store_unavailable"),
     (EmbeddingError, 503, "embedding_unavailable"),
@@ -41,18 +43,24 @@ def _field(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def classify(exc: Exception) -> tuple[int, ErrorOut]:
+    """The status and body an error becomes; also what a stream sends when it fails midway."""
+    if not isinstance(exc, RagError):
+        log.error("unexpected error", exc_info=exc)
+        return 500, ErrorOut(
+            error="internal", message="an unexpected error occurred; it has been logged"
+        )
+    status, kind = next(((s, k) for t, s, k in _STATUS if isinstance(exc, t)), (500, "error"))
+    if status >= 500:
+        log.error("%s: %s", kind, exc)
+    field = getattr(exc, "field", None)
+    return status, ErrorOut(error=kind, message=exc.message, field=field, hint=exc.hint)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RagError)
     async def rag_error(_: Request, exc: RagError) -> JSONResponse:
-        status, kind = next(((s, k) for t, s, k in _STATUS if isinstance(exc, t)), (500, "error"))
-        if status >= 500:
-            log.error("%s: %s", kind, exc)
-        return _json(
-            status,
-            ErrorOut(
-                error=kind, message=exc.message, field=getattr(exc, "field", None), hint=exc.hint
-            ),
-        )
+        return _json(*classify(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,10 +7,12 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
+from rag.api import streaming
 from rag.api.answers import AnswerOut, QuoteOut, QuotesOut
 from rag.api.schemas import (
+    AskIn,
     ErrorOut,
     IngestOut,
     QuestionIn,
@@ -46,10 +48,26 @@ def _query(service: Service, body: QuestionIn) -> DomainQuery:
     return service.query(body.question, body.k, filters)
 
 
-@router.post("/v1/ask", response_model=AnswerOut, tags=["questions"])
-def ask(body: QuestionIn, service: ServiceDep) -> AnswerOut:
-    """Answer from the statements, with verified citations, or say they don't say."""
-    return AnswerOut.of(service.ask(_query(service, body)))
+@router.post(
+    "/v1/ask",
+    response_model=AnswerOut,
+    tags=["questions"],
+    responses={200: {"content": {streaming.MEDIA_TYPE: {}}}},
+)
+def ask(body: AskIn, service: ServiceDep) -> AnswerOut | StreamingResponse:
+    """Answer from the statements, with verified citations, or say they don't say.
+
+    With `"stream": true`, server-sent events: `retrieval` (the passages, as soon as they
+    are found), `delta` (pieces of the answer text), `answer` (this route's JSON), `done`;
+    `error` in place of the rest if answering fails."""
+    query = _query(service, body)
+    if body.stream:
+        return StreamingResponse(
+            streaming.ask_events(service, query),
+            media_type=streaming.MEDIA_TYPE,
+            headers=streaming.HEADERS,
+        )
+    return AnswerOut.of(service.ask(query))
 
 
 @router.post("/v1/search", response_model=SearchOut, tags=["questions"])

@@ -51,6 +51,13 @@ class QuestionIn(_Strict):
     filters: FiltersIn | None = None
 
 
+class AskIn(QuestionIn):
+    stream: bool = Field(
+        False,
+        description="Send server-sent events: retrieval, delta..., answer (or error), done.",
+    )
+
+
 class PassageOut(BaseModel):
     passage_id: str
     statement_id: str

@@ -1,7 +1,8 @@
 """Files and folders -> Statements: .txt/.md (optional YAML front matter), .jsonl/.json, gzip.
 
 Everything is read and validated before anything is stored, so a bad line in a
-big file aborts the ingest with its location and nothing half-written.
+big file aborts the ingest with its location and nothing half-written. Uploaded
+files (a name and bytes, no path) go through the same parsing via `load_upload`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import gzip
 import json
 import logging
 from collections.abc import Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
@@ -27,7 +28,7 @@ _FRONT_MATTER_HINT = "write front matter as lines 'key: value' between two lines
 SUPPORTED = ", ".join(s + gz for s in TEXT_SUFFIXES + RECORD_SUFFIXES for gz in ("", ".gz"))
 
 
-def _kind(path: Path) -> str | None:
+def _kind(path: PurePath) -> str | None:
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
@@ -38,6 +39,16 @@ def _kind(path: Path) -> str | None:
 def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(
+            f"{path}: cannot read: {exc}", hint="check the file exists and is not a broken .gz"
+        ) from exc
+    return _decode(raw, path)
+
+
+def _decode(raw: bytes, path: PurePath) -> str:
+    """A file's bytes as text: gunzipped when its name ends in .gz, then UTF-8."""
+    try:
         if path.suffix.lower() == ".gz":
             raw = gzip.decompress(raw)
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -55,7 +66,7 @@ def _read_text(path: Path) -> str:
         ) from exc
 
 
-def _split_front_matter(content: str, path: Path) -> tuple[dict[str, Any], str]:
+def _split_front_matter(content: str, path: PurePath) -> tuple[dict[str, Any], str]:
     if not content.startswith("---"):
         return {}, content
     lines = content.split("\n")
@@ -79,13 +90,12 @@ def _split_front_matter(content: str, path: Path) -> tuple[dict[str, Any], str]:
     )
 
 
-def _text_statement(path: Path, default_id: str) -> Statement:
-    meta, body = _split_front_matter(_read_text(path), path)
+def _text_statement(content: str, path: PurePath, default_id: str) -> Statement:
+    meta, body = _split_front_matter(content, path)
     return statement_from_record({**meta, "text": body}, str(path), default_id)
 
 
-def _record_statements(path: Path, default_id: str) -> Iterator[Statement]:
-    content = _read_text(path)
+def _record_statements(content: str, path: PurePath, default_id: str) -> Iterator[Statement]:
     if _kind(path) == ".jsonl":
         # Split on "\n" only: str.splitlines() also breaks at U+2028 and friends,
         # which are legal inside JSON strings (the UN corpus has them).
@@ -123,9 +133,9 @@ def _record_statements(path: Path, default_id: str) -> Iterator[Statement]:
         yield statement_from_record(record, f"{path}[{i}]", f"{default_id}:{i}")
 
 
-def _stable_id(path: Path, root: Path) -> str:
+def _stable_id(path: PurePath, root: PurePath) -> str:
     """A file's id: its path below the folder given (or its name), without suffixes."""
-    relative = path.relative_to(root) if root != path else Path(path.name)
+    relative = path.relative_to(root) if root != path else PurePath(path.name)
     name = relative.name
     kind = _kind(path) or ""
     cut = name.lower().rfind(kind) if kind else -1
@@ -152,11 +162,14 @@ def _files(root: Path) -> Iterator[Path]:
 
 
 def _load_file(path: Path, root: Path) -> Iterator[Statement]:
-    default_id = _stable_id(path, root)
+    yield from _parse(_read_text(path), path, _stable_id(path, root))
+
+
+def _parse(content: str, path: PurePath, default_id: str) -> Iterator[Statement]:
     if _kind(path) in TEXT_SUFFIXES:
-        yield _text_statement(path, default_id)
+        yield _text_statement(content, path, default_id)
     else:
-        yield from _record_statements(path, default_id)
+        yield from _record_statements(content, path, default_id)
 
 
 def load_paths(paths: Iterable[Path]) -> list[Statement]:
@@ -164,3 +177,14 @@ def load_paths(paths: Iterable[Path]) -> list[Statement]:
     return [
         statement for root in paths for path in _files(root) for statement in _load_file(path, root)
     ]
+
+
+def load_upload(name: str, data: bytes) -> list[Statement]:
+    """The statements of one uploaded file, validated as `load_paths` would a file of that name.
+
+    Only the file's own name counts (any folders in it are dropped); errors name it.
+    """
+    path = PurePath(PurePath(name.replace("\\", "/")).name or "upload")
+    if _kind(path) is None:
+        raise IngestError(f"{path}: unsupported file type", hint=f"use {SUPPORTED}")
+    return list(_parse(_decode(data, path), path, _stable_id(path, path)))
