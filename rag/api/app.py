@@ -1,4 +1,5 @@
-"""The FastAPI app factory. Warm-up (model load) runs in a thread at start-up."""
+"""The FastAPI app factory. Warm-up (model load) runs in a thread at start-up; the MCP
+endpoint (rag.mcp_server) is served at /mcp over the same service."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 
 from rag.api.errors import install_error_handlers
 from rag.api.routes import router
+from rag.mcp_server import build_server, http_app
 from rag.service import Service
 
 log = logging.getLogger(__name__)
@@ -33,10 +35,14 @@ def _warm(service: Service, state: WarmUp) -> None:
 
 
 def create_app(service: Service) -> FastAPI:
+    mcp = build_server(service)
+    mcp_app = http_app(mcp, service.settings.host)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=_warm, args=(service, app.state.warm), daemon=True).start()
-        yield
+        async with mcp.session_manager.run():
+            yield
         service.persist_index()
 
     app = FastAPI(
@@ -49,4 +55,5 @@ def create_app(service: Service) -> FastAPI:
     app.state.warm = WarmUp()
     install_error_handlers(app)
     app.include_router(router)
+    app.router.routes.extend(mcp_app.routes)  # its route itself: a mount would answer other 404s
     return app
