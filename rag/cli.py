@@ -181,11 +181,15 @@ def _serve(args: argparse.Namespace) -> None:
     from rag.service import build_service
     from rag.settings import load_settings
 
-    settings = load_settings()
-    host, port = args.host or settings.host, args.port or settings.port
+    # The flags are settings too: the app's /mcp endpoint checks Host headers against the host.
+    bind = {name: value for name, value in (("host", args.host), ("port", args.port)) if value}
+    settings = load_settings(**bind)
     app = create_app(build_service(settings))
-    print(f"serving on http://{host}:{port} (API docs at /docs)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    print(
+        f"serving on http://{settings.host}:{settings.port} (API docs at /docs, MCP at /mcp)",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 
 def _mcp(args: argparse.Namespace) -> None:
