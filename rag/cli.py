@@ -60,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
+    sub.add_parser("mcp", help="serve the tools to an MCP host (agent) over stdin/stdout")
     p = sub.add_parser("delete", help="delete a statement by id")
     p.add_argument("statement_id")
     p = sub.add_parser("list", help="list stored statements")
@@ -180,11 +181,21 @@ def _serve(args: argparse.Namespace) -> None:
     from rag.service import build_service
     from rag.settings import load_settings
 
-    settings = load_settings()
-    host, port = args.host or settings.host, args.port or settings.port
+    # The flags are settings too: the app's /mcp endpoint checks Host headers against the host.
+    bind = {name: value for name, value in (("host", args.host), ("port", args.port)) if value}
+    settings = load_settings(**bind)
     app = create_app(build_service(settings))
-    print(f"serving on http://{host}:{port} (API docs at /docs)", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    print(
+        f"serving on http://{settings.host}:{settings.port} (API docs at /docs, MCP at /mcp)",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def _mcp(args: argparse.Namespace) -> None:
+    from rag.mcp_server import serve_stdio
+
+    serve_stdio(_service())
 
 
 def _show(args: argparse.Namespace) -> None:
@@ -321,6 +332,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "ask": _ask_or_search,
     "search": _ask_or_search,
     "serve": _serve,
+    "mcp": _mcp,
     "delete": _delete,
     "list": _list,
     "show": _show,

@@ -1,4 +1,5 @@
-"""The FastAPI app factory. Warm-up (model load) runs in a thread at start-up."""
+"""The FastAPI app factory. Warm-up (model load) runs in a thread at start-up; the MCP
+endpoint (rag.mcp_server) is served at /mcp over the same service."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rag.api.errors import install_error_handlers
 from rag.api.routes import router
 from rag.api.uploads import router as uploads_router
 from rag.api.web import install_web
+from rag.mcp_server import build_server, http_app
 from rag.service import Service
 from rag.uploads import Jobs
 
@@ -36,10 +38,14 @@ def _warm(service: Service, state: WarmUp) -> None:
 
 
 def create_app(service: Service) -> FastAPI:
+    mcp = build_server(service)
+    mcp_app = http_app(mcp, service.settings.host)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=_warm, args=(service, app.state.warm), daemon=True).start()
-        yield
+        async with mcp.session_manager.run():
+            yield
         service.persist_index()
 
     app = FastAPI(
@@ -54,5 +60,6 @@ def create_app(service: Service) -> FastAPI:
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(uploads_router)
+    app.router.routes.extend(mcp_app.routes)  # its route itself: a mount would answer other 404s
     install_web(app)
     return app
