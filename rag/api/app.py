@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
+from rag.api.chat import router as chat_router
 from rag.api.errors import install_error_handlers
 from rag.api.routes import router
 from rag.service import Service
@@ -49,4 +50,5 @@ def create_app(service: Service) -> FastAPI:
     app.state.warm = WarmUp()
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(chat_router)
     return app
