@@ -19,6 +19,7 @@ from rag.answering.terms import content_terms, topic_terms
 from rag.asking import Asker, Outcome, finish
 from rag.catalog import Catalog
 from rag.chunking import ChunkConfig
+from rag.conversation import standalone
 from rag.embedding import Embedder, SentenceTransformerEmbedder, embedding_text
 from rag.errors import InputError, NotFoundError
 from rag.ingesting import Ingester
@@ -43,6 +44,7 @@ from rag.types import (
     StoredStatement,
     StoreStats,
 )
+from rag.understanding import interpret
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +149,22 @@ class Service:
         if filters.since and filters.until and filters.since > filters.until:
             raise InputError("'since' is after 'until'", field="filters.since")
         return Query(question, k, filters)
+
+    def conversation_query(
+        self, questions: Sequence[str], k: int | None = None, filters: Filters | None = None
+    ) -> Query:
+        """The query a conversation asks: its last question, made standalone by the ones
+        before it ("and what about DRC?" after a question about what Ruto said on Haiti)."""
+        if not questions or not questions[-1].strip():
+            raise InputError(
+                "the conversation has no question: its last user message is missing or empty",
+                field="messages",
+                hint="end the messages with a user message that asks something",
+            )
+        asked = [q.strip() for q in questions if q.strip()]
+        aliases, today = self.catalog.speakers().aliases(), dt.date.today()
+        question = standalone(asked, lambda text: interpret(text, aliases, today))
+        return self.query(question, k, filters)
 
     def search(self, query: Query) -> SearchResult:
         return self._retriever.search(query, dt.date.today())

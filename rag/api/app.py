@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI
 
+from rag.api.chat import router as chat_router
 from rag.api.errors import install_error_handlers
 from rag.api.routes import router
 from rag.api.uploads import router as uploads_router
@@ -59,6 +60,7 @@ def create_app(service: Service) -> FastAPI:
     app.state.uploads = Jobs(service.ingest)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(chat_router)
     app.include_router(uploads_router)
     app.router.routes.extend(mcp_app.routes)  # its route itself: a mount would answer other 404s
     install_web(app)
