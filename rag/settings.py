@@ -126,7 +126,9 @@ class Settings(BaseSettings):
         None, ge=1, description="Requests at once before the limit applies; default: a minute's."
     )
 
-    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_api_key", mode="before")
+    @field_validator(
+        "chroma_url", "embedding_model", "llm_base_url", "llm_api_key", "open_read", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`RAG_LLM_BASE_URL=` (as compose files write it) means not configured."""
