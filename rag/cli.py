@@ -57,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _add_question_args(sub.add_parser("ask", help="answer a question with citations"))
     _add_question_args(sub.add_parser("search", help="show the passages a question retrieves"))
+    keys = sub.add_parser("keys", help="API keys for the HTTP API").add_subparsers(
+        dest="keys_command", required=True
+    )
+    p = keys.add_parser("new", help="print a new random key and its RAG_API_KEYS entry")
+    p.add_argument("--name", default="default", help="who the key is for (letters, digits, -_.@)")
+    p.add_argument("--scope", choices=["read", "admin"], default="read")
+    p = keys.add_parser("hash", help="print the RAG_API_KEYS entry of a key read from stdin")
+    p.add_argument("--name", default="default")
+    p.add_argument("--scope", choices=["read", "admin"], default="read")
     p = sub.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
@@ -190,6 +199,24 @@ def _serve(args: argparse.Namespace) -> None:
         file=sys.stderr,
     )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def _keys(args: argparse.Namespace) -> None:
+    """The key goes to stdout once; only its hash belongs in the configuration."""
+    from rag.access import ApiKey, Scope, hash_key, new_key, parse_entry
+
+    scope = Scope(args.scope)
+    if args.keys_command == "new":
+        key, entry = new_key(args.name, scope)
+    else:
+        key = sys.stdin.readline().strip()
+        if not key:
+            raise InputError("no key on stdin", hint="echo -n KEY | rag keys hash")
+        entry = ApiKey(args.name, scope, hash_key(key))
+    parse_entry(entry.entry)  # the name must fit the format too
+    if args.keys_command == "new":
+        print(f"key (shown once; give it to the client): {key}")
+    print(f"RAG_API_KEYS entry (comma-separate several): {entry.entry}")
 
 
 def _mcp(args: argparse.Namespace) -> None:
@@ -341,6 +368,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "timeline": _timeline,
     "stats": _stats,
     "eval": _eval,
+    "keys": _keys,
 }
 
 

@@ -5,7 +5,11 @@
     ├── InputError           the caller sent something unusable (HTTP 4xx, CLI exit 2)
     │   ├── IngestError      a statement file or record cannot be read
     │   ├── NotFoundError    no statement with that id
-    │   └── TooLargeError    an upload is over the size limit (HTTP 413)
+    │   └── TooLargeError    a body, upload or batch is over its limit (HTTP 413)
+    ├── AccessError          the caller may not do this
+    │   ├── UnauthenticatedError  no API key, or one that is not configured (HTTP 401)
+    │   └── ForbiddenError   the key lacks the scope, or writes are disabled (HTTP 403)
+    ├── RateLimitedError     too many requests from one key or address (HTTP 429)
     ├── StoreError           ChromaDB failed or is unreachable (HTTP 503)
     ├── EmbeddingError       the embedding model cannot be loaded or run (HTTP 503)
     └── LLMError             the OpenAI-compatible endpoint failed (HTTP 502)
@@ -49,6 +53,24 @@ class NotFoundError(InputError):
 
 class TooLargeError(InputError):
     pass
+
+
+class AccessError(RagError):
+    pass
+
+
+class UnauthenticatedError(AccessError):
+    pass
+
+
+class ForbiddenError(AccessError):
+    pass
+
+
+class RateLimitedError(RagError):
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
 
 
 class StoreError(RagError):

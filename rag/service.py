@@ -78,6 +78,7 @@ class Service:
         self.embedder = embedder
         self.answerer = answerer
         chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
+        self._tokenizer = tokenizer
         self._ingester = Ingester(catalog, embedder, tokenizer, chunking)
         self._retriever = Retriever(
             catalog,
@@ -141,6 +142,14 @@ class Service:
             raise InputError(
                 f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}",
                 field="question",
+            )
+        tokens = len(self._tokenizer.encode_ordinary(question))
+        if tokens > self.settings.max_question_tokens:
+            raise InputError(
+                f"the question is {tokens} tokens; the limit is "
+                f"{self.settings.max_question_tokens} tokens",
+                field="question",
+                hint="ask a shorter question (RAG_MAX_QUESTION_TOKENS sets the limit)",
             )
         k = self.settings.default_k if k is None else k
         if not 1 <= k <= self.settings.max_k:

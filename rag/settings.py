@@ -6,8 +6,10 @@ anywhere else. The README's settings table mirrors the fields below.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     AliasChoices,
@@ -17,8 +19,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from rag.access import ApiKey, parse_entry
 from rag.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -88,11 +91,69 @@ class Settings(BaseSettings):
     )
     upload_max_files: int = Field(100, ge=1, le=10_000, description="Files per upload.")
 
-    @field_validator("chroma_url", "embedding_model", "llm_base_url", "llm_api_key", mode="before")
+    # Security and limits (README: "Security and limits")
+    api_keys: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="API keys as name:scope:sha256hex, comma-separated; scope read or admin. "
+        "`rag keys new` makes one.",
+    )
+    open_read: bool | None = Field(
+        None,
+        description="Reads without a key. Unset: open when bound to a loopback host, "
+        "keys required otherwise. Never opens writes.",
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Origins allowed to call the API from a browser, comma-separated."
+    )
+    security_headers: bool = Field(True, description="nosniff, DENY framing, CSP, referrer.")
+    content_security_policy: str = Field(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'",
+        description="Sent on every response but /docs and /redoc.",
+    )
+    max_body_bytes: int = Field(
+        5_000_000, ge=1, description="Largest request body (uploads: RAG_UPLOAD_MAX_BYTES)."
+    )
+    max_question_tokens: int = Field(256, ge=8, le=4096, description="Question length, tiktoken.")
+    max_batch_statements: int = Field(
+        100, ge=1, le=100_000, description="Statements per POST /v1/statements."
+    )
+    rate_limit_per_minute: int = Field(
+        300, ge=0, description="Requests a minute per key (or address, open reads); 0: off."
+    )
+    rate_limit_burst: int | None = Field(
+        None, ge=1, description="Requests at once before the limit applies; default: a minute's."
+    )
+
+    @field_validator(
+        "chroma_url", "embedding_model", "llm_base_url", "llm_api_key", "open_read", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`RAG_LLM_BASE_URL=` (as compose files write it) means not configured."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """`a,b` or a JSON list or a list: environment variables hold the first."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return tuple(part.strip() for part in text.split(",") if part.strip())
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _valid_keys(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            try:
+                parse_entry(entry)
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -107,11 +168,31 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def keys(self) -> tuple[ApiKey, ...]:
+        return tuple(parse_entry(entry) for entry in self.api_keys)
+
+    @property
+    def reads_open(self) -> bool:
+        """RAG_OPEN_READ when set; else open only on a loopback host (127.0.0.1, ::1, localhost)."""
+        if self.open_read is not None:
+            return self.open_read
+        return is_loopback(self.host)
+
+    @property
     def resolved_answerer(self) -> Literal["extractive", "openai"]:
         """`auto` means openai when an endpoint or key is configured, else extractive."""
         if self.answerer != "auto":
             return self.answerer
         return "openai" if (self.llm_base_url or self.llm_api_key) else "extractive"
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings(**overrides: object) -> Settings:

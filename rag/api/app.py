@@ -1,5 +1,6 @@
 """The FastAPI app factory. Warm-up (model load) runs in a thread at start-up; the MCP
-endpoint (rag.mcp_server) is served at /mcp over the same service."""
+endpoint (rag.mcp_server) is served at /mcp over the same service. Keys, limits and
+security headers: rag.api.security."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from rag.api.chat import router as chat_router
 from rag.api.errors import install_error_handlers
 from rag.api.routes import router
+from rag.api.security import guard_mcp, install_security
 from rag.api.uploads import router as uploads_router
 from rag.api.web import install_web
 from rag.mcp_server import build_server, http_app
@@ -59,9 +61,11 @@ def create_app(service: Service) -> FastAPI:
     app.state.warm = WarmUp()
     app.state.uploads = Jobs(service.ingest)
     install_error_handlers(app)
+    guard = install_security(app, service.settings)
     app.include_router(router)
     app.include_router(chat_router)
     app.include_router(uploads_router)
-    app.router.routes.extend(mcp_app.routes)  # its route itself: a mount would answer other 404s
+    # its route itself: a mount would answer other 404s
+    app.router.routes.extend(guard_mcp(mcp_app.routes, guard))
     install_web(app)
     return app

@@ -36,6 +36,7 @@ from rag.api.openai_schemas import (
     model_filters,
 )
 from rag.api.routes import ServiceDep
+from rag.api.security import READ
 from rag.chat_reply import chat_reply
 from rag.service import Service
 from rag.types import Query
@@ -45,7 +46,8 @@ SPEAKER_MODELS = 20
 
 router = APIRouter(
     tags=["openai"],
-    responses={code: {"model": OpenAIErrorOut} for code in (400, 404, 502, 503)},
+    dependencies=READ,
+    responses={code: {"model": OpenAIErrorOut} for code in (400, 401, 403, 404, 429, 502, 503)},
 )
 
 

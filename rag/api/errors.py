@@ -2,7 +2,8 @@
 
 Under the OpenAI-compatible routes (/v1/chat/..., /v1/models) the body has OpenAI's shape,
 `{"error": {"message", "type", "param", "code"}}`, and invalid input is a 400, so OpenAI
-clients raise their own exceptions; elsewhere it is `ErrorOut`.
+clients raise their own exceptions; elsewhere it is `ErrorOut`. A 401 carries
+`WWW-Authenticate: Bearer`, a 429 `Retry-After`.
 """
 
 from __future__ import annotations
@@ -17,19 +18,27 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rag.api.openai_schemas import OpenAIErrorDetail, OpenAIErrorOut
 from rag.api.schemas import ErrorOut
 from rag.errors import (
+    AccessError,
     ConfigError,
     EmbeddingError,
+    ForbiddenError,
     InputError,
     LLMError,
     NotFoundError,
     RagError,
+    RateLimitedError,
     StoreError,
     TooLargeError,
+    UnauthenticatedError,
 )
 
 log = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[RagError], int, str]] = [
+    (UnauthenticatedError, 401, "unauthenticated"),
+    (ForbiddenError, 403, "forbidden"),
+    (AccessError, 403, "forbidden"),
+    (RateLimitedError, 429, "rate_limited"),
     (NotFoundError, 404, "not_found"),
     (TooLargeError, 413, "too_large"),
     (InputError, 422, "invalid_input"),
@@ -41,6 +50,15 @@ _STATUS: list[tuple[type[RagError], int, str]] = [
 
 
 OPENAI_PATHS = ("/v1/chat/", "/v1/models")
+
+
+class HTTPError(StarletteHTTPException):
+    """An error raised while FastAPI reads a body, where anything but an HTTPException
+    becomes a generic 400: it keeps its own status and body."""
+
+    def __init__(self, status: int, body: ErrorOut) -> None:
+        super().__init__(status, body.message)
+        self.body = body
 
 
 def _json(status: int, body: ErrorOut) -> JSONResponse:
@@ -56,11 +74,56 @@ def openai_error(status: int, body: ErrorOut) -> tuple[int, OpenAIErrorOut]:
     return status, OpenAIErrorOut(error=detail)
 
 
-def _respond(request: Request, status: int, body: ErrorOut) -> JSONResponse:
+def _respond(
+    request: Request, status: int, body: ErrorOut, headers: dict[str, str] | None = None
+) -> JSONResponse:
     if not request.url.path.startswith(OPENAI_PATHS):
-        return _json(status, body)
-    status, shaped = openai_error(status, body)
-    return JSONResponse(status_code=status, content=shaped.model_dump())
+        response = _json(status, body)
+    else:
+        status, shaped = openai_error(status, body)
+        response = JSONResponse(status_code=status, content=shaped.model_dump())
+    response.headers.update(headers or {})
+    return response
+
+
+def error_response(request: Request, exc: Exception) -> JSONResponse:
+    """The response an error becomes, headers included; also for code outside the routes
+    (the MCP endpoint's key check, the body-size check)."""
+    if isinstance(exc, HTTPError):
+        return _respond(request, exc.status_code, exc.body)
+    headers: dict[str, str] = {}
+    if isinstance(exc, UnauthenticatedError):
+        headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, RateLimitedError):
+        headers["Retry-After"] = str(exc.retry_after)
+    return _respond(request, *classify(exc), headers)
+
+
+def _unreadable(exc: StarletteHTTPException) -> ErrorOut | None:
+    """What FastAPI's generic 400 "error parsing the body" was, said plainly."""
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        return ErrorOut(
+            error="invalid_encoding",
+            message=f"the request body is not UTF-8 (byte {cause.start})",
+            field="body",
+            hint="send JSON encoded as UTF-8",
+        )
+    if isinstance(cause, RecursionError):
+        return ErrorOut(
+            error="invalid_json",
+            message="the request body's JSON is nested too deeply",
+            field="body",
+            hint="requests need only a few levels of nesting",
+        )
+    if cause is not None:
+        return ErrorOut(
+            error="invalid_json",
+            message="the request body cannot be read as JSON",
+            field="body",
+            hint="send a JSON object with Content-Type: application/json",
+        )
+    return None
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
@@ -85,7 +148,7 @@ def classify(exc: Exception) -> tuple[int, ErrorOut]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RagError)
     async def rag_error(request: Request, exc: RagError) -> JSONResponse:
-        return _respond(request, *classify(exc))
+        return error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -116,7 +179,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        kind = "not_found" if exc.status_code == 404 else "http_error"
+        if isinstance(exc, HTTPError):
+            return error_response(request, exc)
+        unreadable = _unreadable(exc) if exc.status_code == 400 else None
+        if unreadable is not None:
+            return _respond(request, 400, unreadable)
+        kind = {404: "not_found", 413: "too_large"}.get(exc.status_code, "http_error")
         return _respond(request, exc.status_code, ErrorOut(error=kind, message=str(exc.detail)))
 
     @app.exception_handler(Exception)

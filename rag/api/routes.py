@@ -25,12 +25,14 @@ from rag.api.schemas import (
     StatementsIn,
     StatsOut,
 )
+from rag.api.security import ADMIN, READ
 from rag.ingest import statement_from_record
+from rag.limits import check_batch
 from rag.service import Service
 from rag.types import Query as DomainQuery
 
 _ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorOut} for code in (400, 404, 422, 502, 503)
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 413, 422, 429, 502, 503)
 }
 router = APIRouter(responses=_ERRORS)
 
@@ -51,6 +53,7 @@ def _query(service: Service, body: QuestionIn) -> DomainQuery:
 @router.post(
     "/v1/ask",
     response_model=AnswerOut,
+    dependencies=READ,
     tags=["questions"],
     responses={200: {"content": {streaming.MEDIA_TYPE: {}}}},
 )
@@ -70,15 +73,17 @@ def ask(body: AskIn, service: ServiceDep) -> AnswerOut | StreamingResponse:
     return AnswerOut.of(service.ask(query))
 
 
-@router.post("/v1/search", response_model=SearchOut, tags=["questions"])
+@router.post("/v1/search", response_model=SearchOut, tags=["questions"], dependencies=READ)
 def search(body: QuestionIn, service: ServiceDep) -> SearchOut:
     """Ranked passages for a question, with their statements' metadata and offsets."""
     return SearchOut.of(service.search(_query(service, body)))
 
 
-@router.post("/v1/statements", response_model=IngestOut, tags=["statements"])
+@router.post("/v1/statements", response_model=IngestOut, tags=["statements"], dependencies=ADMIN)
 def add_statements(body: StatementsIn, service: ServiceDep) -> IngestOut:
-    """Ingest statements. Unchanged ones are skipped; changed ones replace their old version."""
+    """Ingest statements (an admin key). Unchanged ones are skipped; changed ones replace
+    their old version."""
+    check_batch(len(body.statements), service.settings.max_batch_statements)
     statements = [
         statement_from_record(s.model_dump(exclude_none=True), f"statements[{i}]")
         for i, s in enumerate(body.statements)
@@ -86,7 +91,9 @@ def add_statements(body: StatementsIn, service: ServiceDep) -> IngestOut:
     return IngestOut.of(service.ingest(statements))
 
 
-@router.get("/v1/statements", response_model=StatementListOut, tags=["statements"])
+@router.get(
+    "/v1/statements", response_model=StatementListOut, tags=["statements"], dependencies=READ
+)
 def list_statements(
     service: ServiceDep,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -101,18 +108,23 @@ def list_statements(
     )
 
 
-@router.get("/v1/statements/{statement_id:path}", response_model=StatementOut, tags=["statements"])
+@router.get(
+    "/v1/statements/{statement_id:path}",
+    response_model=StatementOut,
+    tags=["statements"],
+    dependencies=READ,
+)
 def get_statement(statement_id: str, service: ServiceDep) -> StatementOut:
     return StatementOut.of_stored(service.get_statement(statement_id))
 
 
-@router.delete("/v1/statements/{statement_id:path}", tags=["statements"])
+@router.delete("/v1/statements/{statement_id:path}", tags=["statements"], dependencies=ADMIN)
 def delete_statement(statement_id: str, service: ServiceDep) -> dict[str, str]:
     service.delete(statement_id)
     return {"deleted": statement_id}
 
 
-@router.get("/v1/speakers", response_model=SpeakersOut, tags=["statements"])
+@router.get("/v1/speakers", response_model=SpeakersOut, tags=["statements"], dependencies=READ)
 def speakers(
     service: ServiceDep,
     q: Annotated[str | None, Query(max_length=200, description="Filter by name")] = None,
@@ -126,7 +138,7 @@ def speakers(
     )
 
 
-@router.get("/v1/quotes", response_model=QuotesOut, tags=["questions"])
+@router.get("/v1/quotes", response_model=QuotesOut, tags=["questions"], dependencies=READ)
 def quotes(
     service: ServiceDep,
     speaker: Annotated[str | None, Query(max_length=200, description="Who said it")] = None,
@@ -140,7 +152,7 @@ def quotes(
     return QuotesOut(quotes=[QuoteOut.of(x) for x in found], total=len(found))
 
 
-@router.get("/v1/timeline", response_model=AnswerOut, tags=["questions"])
+@router.get("/v1/timeline", response_model=AnswerOut, tags=["questions"], dependencies=READ)
 def timeline(
     service: ServiceDep,
     speaker: Annotated[str | None, Query(max_length=200, description="Whose statements")] = None,
@@ -152,7 +164,7 @@ def timeline(
     return AnswerOut.of(service.timeline(service.timeline_query(speaker, topic, since, until)))
 
 
-@router.get("/v1/stats", response_model=StatsOut, tags=["statements"])
+@router.get("/v1/stats", response_model=StatsOut, tags=["statements"], dependencies=READ)
 def stats(service: ServiceDep) -> StatsOut:
     return StatsOut.of(service.stats())
 

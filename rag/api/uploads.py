@@ -13,13 +13,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from rag.api.schemas import ErrorOut, IngestOut
+from rag.api.security import ADMIN
 from rag.ingest import SUPPORTED
 from rag.service import Service
 from rag.uploads import Job, Jobs, UploadedFile, check_size, read_uploads
 
 router = APIRouter(
     tags=["statements"],
-    responses={code: {"model": ErrorOut} for code in (400, 404, 413, 422)},
+    dependencies=ADMIN,
+    responses={code: {"model": ErrorOut} for code in (400, 401, 403, 404, 413, 422, 429)},
 )
 
 _MULTIPART: dict[str, Any] = {

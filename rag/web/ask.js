@@ -92,7 +92,10 @@
   function post(body, signal) {
     return fetch("/v1/ask", {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream, application/json" },
+      headers: window.apiKey.headers({
+        "content-type": "application/json",
+        accept: "text/event-stream, application/json",
+      }),
       body: JSON.stringify(body),
       signal,
     });
@@ -367,7 +370,9 @@
     viewerStatus.textContent = `Opening citation ${marker}…`;
     let statement;
     try {
-      const response = await fetch(statementUrl(citation.statement_id), { headers: { accept: "application/json" } });
+      const response = await fetch(statementUrl(citation.statement_id), {
+        headers: window.apiKey.headers({ accept: "application/json" }),
+      });
       const body = await response.json().catch(() => null);
       if (!response.ok) throw new Error(errorText(body, response.status));
       statement = body;
@@ -416,7 +421,7 @@
 
   async function loadSpeakers() {
     try {
-      const response = await fetch("/v1/speakers?limit=500");
+      const response = await fetch("/v1/speakers?limit=500", { headers: window.apiKey.headers() });
       if (!response.ok) return;
       const { speakers } = await response.json();
       $("speaker-names").replaceChildren(...speakers.map((s) => el("option", { value: s.canonical })));

@@ -69,7 +69,9 @@
   async function poll(jobId) {
     let job;
     try {
-      const response = await fetch(`/v1/uploads/${encodeURIComponent(jobId)}`);
+      const response = await fetch(`/v1/uploads/${encodeURIComponent(jobId)}`, {
+        headers: window.apiKey.headers(),
+      });
       job = await response.json();
       if (!response.ok) return failJob(errorText(job, response.status));
     } catch (error) {
@@ -113,7 +115,9 @@
     const request = new XMLHttpRequest();
     request.open("POST", "/v1/uploads");
     request.responseType = "json";
-    request.setRequestHeader("accept", "application/json");
+    for (const [name, value] of Object.entries(window.apiKey.headers({ accept: "application/json" }))) {
+      request.setRequestHeader(name, value);
+    }
     request.upload.addEventListener("progress", (e) => {
       if (!e.lengthComputable) return;
       uploadBar.value = Math.round((100 * e.loaded) / e.total);

@@ -22,6 +22,7 @@ from rag.embedding import SentenceTransformerEmbedder
 from rag.ingest import load_paths, statement_from_record
 from rag.service import Service, build_service
 from rag.settings import load_settings
+from tests.support.keys import ADMIN, with_keys
 from tests.support.servers import running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -76,10 +77,10 @@ def assert_error(
 
 
 @contextmanager
-def client_for(service: Service) -> Iterator[httpx.Client]:
+def client_for(service: Service, headers: dict[str, str] | None = None) -> Iterator[httpx.Client]:
     with (
         running_app(create_app(service)) as base,
-        httpx.Client(base_url=base, timeout=60) as client,
+        httpx.Client(base_url=base, timeout=60, headers=headers) as client,
     ):
         yield client
 
@@ -97,9 +98,13 @@ def library(
     cache_dir: Path,
     embedder: SentenceTransformerEmbedder,
 ) -> Service:
-    """The seed statement and four readouts. Read-only: tests that write use `fresh`."""
+    """The seed statement and four readouts. Read-only: tests that write use `fresh`.
+    The test keys are configured, so refused writes can be checked here."""
     settings = load_settings(
-        data_dir=tmp_path_factory.mktemp("api") / "data", cache_dir=cache_dir, _env_file=None
+        data_dir=tmp_path_factory.mktemp("api") / "data",
+        cache_dir=cache_dir,
+        _env_file=None,
+        **with_keys(),
     )
     service = build_service(settings, embedder=embedder)
     readouts = [statement_from_record(r, "fixture") for r in fixture_records(*READOUTS)]
@@ -115,8 +120,8 @@ def api(library: Service) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def fresh(make_service: Callable[..., Service]) -> Iterator[httpx.Client]:
-    """The app on an empty store of its own."""
-    with client_for(make_service()) as client:
+    """The app on an empty store of its own, and a client sending the admin key."""
+    with client_for(make_service(**with_keys()), ADMIN) as client:
         yield client
 
 
@@ -547,7 +552,8 @@ def test_a_body_that_is_not_an_object_is_a_422(api: httpx.Client) -> None:
 def test_bad_statements_are_422_and_store_nothing(
     api: httpx.Client, body: dict[str, Any], field: str | None
 ) -> None:
-    assert_error(api.post("/v1/statements", json=body), 422, "invalid_input", field)
+    response = api.post("/v1/statements", json=body, headers=ADMIN)
+    assert_error(response, 422, "invalid_input", field)
     assert total(api) == 5
 
 
@@ -556,6 +562,7 @@ def test_bad_statements_are_422_and_store_nothing(
     "statement_id", ["no-such-statement", "statements-releases/2099-01/no-such-readout"]
 )
 def test_unknown_statement_is_a_404(api: httpx.Client, method: str, statement_id: str) -> None:
-    body = assert_error(api.request(method, f"/v1/statements/{statement_id}"), 404, "not_found")
+    response = api.request(method, f"/v1/statements/{statement_id}", headers=ADMIN)
+    body = assert_error(response, 404, "not_found")
     assert statement_id in body["message"]
     assert total(api) == 5

@@ -23,6 +23,7 @@ from tests.integration.test_api import (
     fixture_records,
     total,
 )
+from tests.support.keys import ADMIN, with_keys
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -55,8 +56,8 @@ def finished(client: httpx.Client, job_id: str, timeout: float = 60) -> dict[str
 
 @pytest.fixture
 def uploads(make_service: Callable[..., Service]) -> Iterator[httpx.Client]:
-    """The app on an empty store, with a small upload limit."""
-    with client_for(make_service(upload_max_bytes=LIMIT)) as client:
+    """The app on an empty store, with a small upload limit; the client sends the admin key."""
+    with client_for(make_service(**with_keys(upload_max_bytes=LIMIT)), ADMIN) as client:
         yield client
 
 

@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from rag.api.app import create_app
 from rag.service import Service
 from tests.integration.test_api import HAITI, ZELENSKYY_READOUT, fixture_records
+from tests.support.keys import ADMIN_KEY, READ_KEY, with_keys
 from tests.support.servers import running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -74,6 +75,12 @@ def open_page(browser: Browser, base: str) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
@@ -237,7 +244,8 @@ def test_a_server_without_streaming_answers_in_one_piece(page: Page, site: str) 
 
 @pytest.fixture
 def empty_site(make_service: Callable[..., Service]) -> Iterator[str]:
-    with running_app(create_app(make_service())) as base:
+    """An empty store with the test keys configured: uploads need the admin key."""
+    with running_app(create_app(make_service(**with_keys()))) as base:
         yield base
 
 
@@ -253,6 +261,11 @@ def test_an_upload_on_the_ingest_page_stores_the_statement(
     bad = {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7"}
     for page in open_page(browser, empty_site):
         page.goto("/ingest")
+        page.get_by_label("Statement files").set_input_files([upload])
+        page.get_by_role("button", name="Upload and add").click()
+        expect(page.locator("#upload-error")).to_contain_text("an API key is required")
+
+        page.get_by_label("API key").fill(ADMIN_KEY)
         page.get_by_label("Statement files").set_input_files([bad])
         page.get_by_role("button", name="Upload and add").click()
         expect(page.locator("#upload-error")).to_contain_text("notes.pdf: unsupported file type")
@@ -267,3 +280,23 @@ def test_an_upload_on_the_ingest_page_stores_the_statement(
     stored = httpx.get(f"{empty_site}/v1/statements/{ZELENSKYY_READOUT}")
     assert stored.status_code == 200, stored.text
     assert stored.json()["text"] == record["text"]
+
+
+def test_the_key_field_sends_the_key_when_keys_are_required(
+    browser: Browser, make_service: Callable[..., Service], examples_dir: Path
+) -> None:
+    """With reads closed, the page answers once a read key is entered; the key stays for
+    the tab (sessionStorage), so a reload keeps it."""
+    service = make_service(**with_keys(data_dir=examples_dir, open_read=False))
+    with running_app(create_app(service)) as base:
+        for page in open_page(browser, base):
+            page.goto("/")
+            page.get_by_label("Question").fill(HAITI)
+            page.get_by_role("button", name="Ask", exact=True).click()
+            expect(page.locator("#error")).to_contain_text("an API key is required")
+
+            page.get_by_label("API key").fill(READ_KEY)
+            page.reload()
+            expect(page.get_by_label("API key")).to_have_value(READ_KEY)
+            ask(page, HAITI)
+            expect(page.locator("#answer button.cite").first).to_be_visible()

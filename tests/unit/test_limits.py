@@ -1,0 +1,60 @@
+"""The rate limiter and batch check (rag.limits), on an injected clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.errors import RateLimitedError, TooLargeError
+from rag.limits import RateLimiter, check_batch
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_burst_then_429_then_recovery() -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute=60, burst=3, clock=clock)
+    for _ in range(3):
+        limiter.take("key:a")
+    with pytest.raises(RateLimitedError) as caught:
+        limiter.take("key:a")
+    assert caught.value.retry_after == 1
+    assert "60 a minute" in caught.value.message
+    limiter.take("key:b")  # each caller has its own bucket
+    clock.now += 1.0
+    limiter.take("key:a")
+    with pytest.raises(RateLimitedError):
+        limiter.take("key:a")
+
+
+def test_retry_after_is_whole_seconds_until_a_token() -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute=6, burst=1, clock=clock)
+    limiter.take("x")
+    clock.now += 4.5
+    with pytest.raises(RateLimitedError) as caught:
+        limiter.take("x")
+    assert caught.value.retry_after == 6  # 5.5 s to go, rounded up
+
+
+def test_tokens_do_not_pile_up_beyond_the_burst() -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute=60, burst=2, clock=clock)
+    clock.now += 3600
+    limiter.take("x")
+    limiter.take("x")
+    with pytest.raises(RateLimitedError):
+        limiter.take("x")
+
+
+def test_a_batch_over_the_limit_names_the_field_and_limit() -> None:
+    check_batch(100, 100)
+    with pytest.raises(TooLargeError) as caught:
+        check_batch(101, 100)
+    assert caught.value.field == "statements"
+    assert "101" in caught.value.message and "100" in caught.value.message
