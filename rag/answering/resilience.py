@@ -42,7 +42,7 @@ class RetryPolicy:
     def backoff(self, failures: int, rand: Callable[[], float] = random.random) -> float:
         """The wait after `failures` failed attempts: half fixed, half random ("equal jitter"),
         so that clients that failed together do not retry together."""
-        ceiling = min(self.max_delay, self.base_delay * 2 ** max(failures - 1, 0))
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** max(failures - 1, 0))
         return ceiling / 2 + rand() * ceiling / 2
 
 

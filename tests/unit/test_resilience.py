@@ -86,7 +86,7 @@ def test_retry_after_is_honoured() -> None:
     runner = resilient(clock, RetryPolicy(attempts=3, base_delay=0.1), CircuitBreaker(5, 10, clock))
 
     assert runner.call(request) == "ok"
-    assert clock.slept == [3.0]
+    assert clock.slept == [3.0] and len(calls) == 2
 
 
 def test_a_retry_after_beyond_the_budget_gives_up_at_once() -> None:
