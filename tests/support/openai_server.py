@@ -54,6 +54,23 @@ def prompt_passages(request: dict[str, Any]) -> dict[str, str]:
     return {label: text for label, text in _PASSAGE.findall(fenced(request)[0])}
 
 
+def reply(answer: str, *citations: tuple[str, str], answerable: bool = True) -> str:
+    """A reply as the answerer asks for it: JSON with the answer and (label, quote) pairs."""
+    return json.dumps(
+        {
+            "answerable": answerable,
+            "answer": answer,
+            "citations": [{"passage": label, "quote": quote} for label, quote in citations],
+        }
+    )
+
+
+def label_of(request: dict[str, Any], needle: str) -> str:
+    """The label of the passage sent that contains `needle` ("P0" if none does, so that the
+    test fails on its own assertions, not inside the server's thread)."""
+    return next((label for label, text in prompt_passages(request).items() if needle in text), "P0")
+
+
 def is_retry(request: dict[str, Any]) -> bool:
     """Whether the request is the answerer's second attempt, told what failed."""
     user = user_message(request)
@@ -146,8 +163,9 @@ class OpenAIServer:
                     self._misbehave(fault)
                     return
                 content = server.script(request)
+                cut = fault is not None and fault.kind == "cut-stream"
                 if request.get("stream"):
-                    self._stream(request, content, cut=fault is not None and fault.kind == "cut-stream")
+                    self._stream(request, content, cut=cut)
                     return
                 self._send(200, self._completion(request, content))
 
@@ -175,19 +193,19 @@ class OpenAIServer:
 
             def _completion(self, request: dict[str, Any], content: str) -> dict[str, Any]:
                 return {
-                        "id": "chatcmpl-test",
-                        "object": "chat.completion",
-                        "created": int(time.time()),
-                        "model": request.get("model", "scripted"),
-                        "choices": [
-                            {
-                                "index": 0,
-                                "finish_reason": "stop",
-                                "message": {"role": "assistant", "content": content},
-                            }
-                        ],
-                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-                    }
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": request.get("model", "scripted"),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": content},
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                }
 
             def _stream(self, request: dict[str, Any], content: str, cut: bool = False) -> None:
                 self.send_response(200)
