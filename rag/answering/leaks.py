@@ -8,8 +8,8 @@ verbatim quote whose words the claim repeats. So, after those checks:
 - a claim that cites an instruction-like sentence of a statement (`INSTRUCTION`: "ignore
   your instructions", "SYSTEM:", "new instructions:", a forged passage label or fence) is
   unsupported: an instruction is not a statement of fact;
-- a draft is blocked as a whole, answerable or not, when a sentence of it repeats
-  `LEAK_WORDS` words in a row of the answerer's instructions (and not of the passages),
+- a draft is blocked as a whole, answerable or not, when it repeats `LEAK_WORDS` words in
+  a row of the answerer's instructions (and not of the passages), even across sentences,
   repeats what an injected instruction asked it to say (the quoted words in it), or holds a
   link, an image or HTML (the exfiltration pattern; answers are plain sentences).
 
@@ -73,6 +73,16 @@ def _windows(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + LEAK_WORDS]) for i in range(len(words) - LEAK_WORDS + 1)}
 
 
+def _leaked_spans(text: str, leaks: set[tuple[str, ...]]) -> list[tuple[int, int]]:
+    """Where in `text` runs of `LEAK_WORDS` words of the instructions are (across sentences)."""
+    found = list(_WORD.finditer(text.lower()))
+    return [
+        (found[i].start(), found[i + LEAK_WORDS - 1].end())
+        for i in range(len(found) - LEAK_WORDS + 1)
+        if tuple(m.group(0) for m in found[i : i + LEAK_WORDS]) in leaks
+    ]
+
+
 def _squash(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
@@ -98,8 +108,11 @@ def screen(
         for m in _PAYLOAD.finditer(p.text, start, end)
     } - {""}
 
-    def blocking(sentence: str) -> str | None:
-        if leaks & _windows(sentence):
+    leaked = _leaked_spans(text, leaks)
+
+    def blocking(start: int, end: int) -> str | None:
+        sentence = text[start:end]
+        if any(a < end and start < b for a, b in leaked):
             return LEAKED
         if MARKUP.search(sentence):
             return LINKED
@@ -114,7 +127,7 @@ def screen(
     for start, end in split_claims(text):
         sentence = text[start:end]
         claim = by_start.get(start)
-        reason = blocking(sentence)
+        reason = blocking(start, end)
         if reason is None and claim and flagged_markers & set(claim.markers):
             reason = CITES_INSTRUCTION
         elif reason is not None:
