@@ -9,9 +9,9 @@ verbatim quote whose words the claim repeats. So, after those checks:
   your instructions", "SYSTEM:", "new instructions:", a forged passage label or fence) is
   unsupported: an instruction is not a statement of fact;
 - a draft is blocked as a whole, answerable or not, when it repeats `LEAK_WORDS` words in
-  a row of the answerer's instructions (and not of the passages), even across sentences,
-  repeats what an injected instruction asked it to say (the quoted words in it), or holds a
-  link, an image or HTML (the exfiltration pattern; answers are plain sentences).
+  a row of the answerer's instructions (and not of the passages), even across sentences;
+  says what an injected instruction asked it to say (the quoted words in it, two or more);
+  or holds a link, an image or HTML (the exfiltration pattern; answers are plain sentences).
 
 A blocked draft is not passed on: the claims say why, and the caller retries or falls back.
 """
@@ -47,6 +47,7 @@ MARKUP = re.compile(
 )
 _PAYLOAD = re.compile(r"[\"'“‘]([^\"'“”‘’\n]{3,120})[\"'”’]")
 _WORD = re.compile(r"[a-z]+")
+_ANY_CASE_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
 
 LEAKED = "repeats the answerer's instructions (the system prompt)"
 OBEYED = "says what an instruction inside a statement asked for"
@@ -75,11 +76,12 @@ def _windows(text: str) -> set[tuple[str, ...]]:
 
 def _leaked_spans(text: str, leaks: set[tuple[str, ...]]) -> list[tuple[int, int]]:
     """Where in `text` runs of `LEAK_WORDS` words of the instructions are (across sentences)."""
-    found = list(_WORD.finditer(text.lower()))
+    found = list(_ANY_CASE_WORD.finditer(text))
+    words = [m.group(0).lower() for m in found]
     return [
         (found[i].start(), found[i + LEAK_WORDS - 1].end())
         for i in range(len(found) - LEAK_WORDS + 1)
-        if tuple(m.group(0) for m in found[i : i + LEAK_WORDS]) in leaks
+        if tuple(words[i : i + LEAK_WORDS]) in leaks
     ]
 
 
@@ -102,11 +104,12 @@ def screen(
     }
     leaks = _windows(instructions) - set().union(*(_windows(p.text) for p in passages))
     payloads = {
-        _squash(m.group(1))
+        squashed
         for p in passages
         for start, end in instruction_spans(p.text)
         for m in _PAYLOAD.finditer(p.text, start, end)
-    } - {""}
+        if " " in (squashed := _squash(m.group(1)))  # two words at least: not "yes"
+    }
 
     leaked = _leaked_spans(text, leaks)
 
