@@ -7,12 +7,21 @@
    numbers, names and dates it states must be there, and its words must be. Too little
    supported: the LLM is asked once more with the failures spelled out; still too
    little: the extractive answer is given instead, and the answer says so.
+   The output guard (rag.answering.leaks) runs with the claim checks: a draft that repeats
+   the system prompt, says what an instruction inside a statement asked for, or holds a
+   link is not passed on, whatever its citations.
 4. Unsupported sentences are removed; the answer states the dates of the statements it
    rests on and lists them as sources, with their republished copies.
+
+When the LLM fails (after its retries, with its circuit breaker open, or with a reply that
+is not the JSON asked for), the extractive answer is given instead and the answer is marked
+degraded, with the reason; with `degrade=False` (RAG_LLM_ON_FAILURE=error) the LLMError
+propagates (HTTP 502).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -20,8 +29,10 @@ from dataclasses import dataclass, replace
 from rag.answering import Answerer, Question
 from rag.answering.citations import Verified, renumber, verify
 from rag.answering.claims import ClaimCheck, check_claims, describe, prune
+from rag.answering.leaks import screen
 from rag.catalog import Catalog
 from rag.embedding import embedding_text
+from rag.errors import LLMError
 from rag.types import (
     Answer,
     Citation,
@@ -34,12 +45,18 @@ from rag.types import (
     Source,
 )
 
+log = logging.getLogger(__name__)
+
 MIN_SUPPORTED = 0.5
 """Share of an answer's sentences that must be supported before it is passed on."""
 FALLBACK = "extractive"
 FALLBACK_NOTE = (
     "(The generated answer did not hold up against its citations twice, so these are the "
     "statements' own sentences instead.)"
+)
+DEGRADED_NOTE = (
+    "(The language model could not give an answer just now, so these are the statements' own "
+    "sentences instead.)"
 )
 UNVERIFIED = (
     "The statements don't say: the answer drafted could not be verified against them, "
@@ -52,9 +69,13 @@ class Checked:
     draft: Draft
     verified: Verified
     claims: tuple[ClaimCheck, ...]
+    blocked: tuple[str, ...] = ()
+    """Why the output guard withholds the whole draft (rag.answering.leaks)."""
 
     @property
     def acceptable(self) -> bool:
+        if self.blocked:
+            return False
         if not self.draft.answerable:
             return True
         if not self.verified.citations:
@@ -81,6 +102,8 @@ class Outcome:
     attempts: int = 1
     """Drafts the answerer was asked for (2 when it was told what failed and asked again)."""
     fallback: str | None = None
+    degraded: str | None = None
+    """Why the LLM gave no draft to check, when it failed and the fallback answered."""
 
     @classmethod
     def once(cls, checked: Checked) -> Outcome:
@@ -95,35 +118,70 @@ def cited_text(passage: Passage) -> str:
 
 
 class Asker:
-    def __init__(self, catalog: Catalog, answerer: Answerer, fallback: Answerer) -> None:
+    def __init__(
+        self, catalog: Catalog, answerer: Answerer, fallback: Answerer, *, degrade: bool = True
+    ) -> None:
         self._catalog = catalog
         self._answerer = answerer
         self._fallback = fallback
+        self._degrade = degrade
 
     def answer(self, question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
         """Draft, check; if too little holds, once more with the failures spelled out; if
-        still too little, the fallback answerer's draft."""
-        first = self.check(self._answerer.answer(question, relevant), question, relevant)
+        still too little, the fallback answerer's draft. If the answerer fails, the fallback's
+        draft, marked degraded (unless degrading is off: then the LLMError propagates)."""
+        try:
+            first = self.check(self._answerer.answer(question, relevant), question, relevant)
+        except LLMError as exc:
+            if not self._degrade:
+                raise
+            return self._degraded(question, relevant, exc, None)
         if first.acceptable or self._answerer is self._fallback:
             return Outcome.once(first)
-        retry = self._answerer.answer_again(question, relevant, first.problems())
+        try:
+            retry = self._answerer.answer_again(question, relevant, first.problems())
+        except LLMError as exc:
+            if not self._degrade:
+                raise
+            return self._degraded(question, relevant, exc, first)
         second = self.check(retry, question, relevant)
         if second.acceptable:
             return Outcome(second, first, attempts=2)
         fallback = self.check(self._fallback.answer(question, relevant), question, relevant)
         return Outcome(fallback, first, attempts=2, fallback=FALLBACK)
 
+    def _degraded(
+        self,
+        question: Question,
+        relevant: Sequence[ScoredPassage],
+        failure: LLMError,
+        first: Checked | None,
+    ) -> Outcome:
+        log.warning("answering without the LLM: %s", failure)
+        fallback = self.check(self._fallback.answer(question, relevant), question, relevant)
+        return Outcome(
+            fallback,
+            first or fallback,
+            attempts=1 if first is None else 2,
+            fallback=FALLBACK,
+            degraded=failure.message,
+        )
+
     def check(self, draft: Draft, question: Question, relevant: Sequence[ScoredPassage]) -> Checked:
         """Verify the draft's citations, then each of its sentences against what it cites."""
         statements = sorted({p.passage.statement_id for p in relevant})
         stored = self._catalog.store.get_many(statements) if draft.citations else {}
         verified = verify(draft, relevant, stored)
+        passages = [p.passage for p in relevant]
+        instructions = self._answerer.instructions
         if not draft.answerable:
-            return Checked(draft, verified, ())
+            refused = screen(draft.text, (), (), passages, instructions)
+            return Checked(draft, verified, refused.claims, refused.blocked)
         by_id = {p.passage.id: p.passage for p in relevant}
         cited = {c.marker: cited_text(by_id[c.passage_id]) for c in verified.citations}
         claims = check_claims(verified.text, cited, question=question.text)
-        return Checked(draft, verified, claims)
+        screened = screen(verified.text, claims, verified.citations, passages, instructions)
+        return Checked(draft, verified, screened.claims, screened.blocked)
 
 
 def finish(
@@ -143,7 +201,8 @@ def finish(
     citations = tuple(replace(c, support=support.get(c.marker)) for c in citations)
     sources = _sources(citations, republished) if answerable else ()
     if answerable:
-        note = f"\n\n{FALLBACK_NOTE}" if fallback else ""
+        note = DEGRADED_NOTE if outcome.degraded else FALLBACK_NOTE
+        note = f"\n\n{note}" if fallback else ""
         text = f"{text}{note}\n\n{as_of_line(sources)}"
     elif draft.answerable:
         text = UNVERIFIED
@@ -164,6 +223,7 @@ def finish(
         attempts=outcome.attempts,
         sources=sources,
         fallback=fallback,
+        degraded_reason=outcome.degraded,
     )
 
 

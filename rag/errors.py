@@ -12,7 +12,10 @@
     ├── RateLimitedError     too many requests from one key or address (HTTP 429)
     ├── StoreError           ChromaDB failed or is unreachable (HTTP 503)
     ├── EmbeddingError       the embedding model cannot be loaded or run (HTTP 503)
-    └── LLMError             the OpenAI-compatible endpoint failed (HTTP 502)
+    └── LLMError             the OpenAI-compatible endpoint failed (HTTP 502 when
+        │                    RAG_LLM_ON_FAILURE=error; by default the answer degrades)
+        └── LLMUnavailableError  timed out, cut off, 429/5xx, or circuit breaker open:
+                             worth retrying later (rag.answering.resilience)
 
 Adapters wrap third-party exceptions (`raise StoreError(...) from exc`); the API
 turns these into status codes in one handler, the CLI into exit codes in one place.
@@ -83,3 +86,14 @@ class EmbeddingError(RagError):
 
 class LLMError(RagError):
     pass
+
+
+class LLMUnavailableError(LLMError):
+    """A failure that may pass: retried, and counted by the circuit breaker."""
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+        """Seconds the endpoint asked to wait (its Retry-After header), when it said."""

@@ -44,7 +44,9 @@ def answer(a: Answer) -> str:
     for s in republished:
         copies = ", ".join(r.statement_id for r in s.also_published_at)
         lines.append(f"\n{s.statement_id} was also published as: {copies}")
-    if a.fallback:
+    if a.degraded:
+        lines.append(f"\n(degraded: {a.degraded_reason}; this is the {a.fallback} answer)")
+    elif a.fallback:
         lines.append(f"\n(the LLM's answer failed the checks; this is the {a.fallback} answer)")
     unsupported = [c for c in a.checks if not c.supported]
     if unsupported:

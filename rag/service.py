@@ -85,7 +85,12 @@ class Service:
             embedder,
             RetrievalConfig(understand=settings.understand_questions, keyword=settings.hybrid),
         )
-        self._asker = Asker(catalog, answerer, ExtractiveAnswerer())
+        self._asker = Asker(
+            catalog,
+            answerer,
+            ExtractiveAnswerer(),
+            degrade=settings.llm_on_failure == "degrade",
+        )
 
     # ---- ingest -----------------------------------------------------------------------
 
@@ -341,6 +346,7 @@ def build_answerer(settings: Settings) -> Answerer:
     from openai import OpenAI
 
     from rag.answering.llm import OpenAIAnswerer
+    from rag.answering.resilience import CircuitBreaker, Resilient, RetryPolicy
     from rag.prompts import load_prompt
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
@@ -348,7 +354,16 @@ def build_answerer(settings: Settings) -> Answerer:
         api_key=key,
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout_seconds,
-        max_retries=2,
+        max_retries=0,  # retries are ours (rag.answering.resilience): explicit and testable
+    )
+    resilient = Resilient(
+        RetryPolicy(
+            attempts=settings.llm_max_attempts,
+            base_delay=settings.llm_backoff_seconds,
+            max_delay=settings.llm_backoff_max_seconds,
+            budget=settings.llm_retry_budget_seconds,
+        ),
+        CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown_seconds),
     )
     return OpenAIAnswerer(
         client,
@@ -359,6 +374,7 @@ def build_answerer(settings: Settings) -> Answerer:
             settings.prompts_dir, "answer_retry", {"question", "passages", "problems"}
         ),
         temperature=settings.llm_temperature,
+        resilient=resilient,
     )
 
 

@@ -74,7 +74,27 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("RAG_LLM_API_KEY", "OPENAI_API_KEY", "llm_api_key")
     )
-    llm_timeout_seconds: float = Field(60.0, gt=0)
+    llm_timeout_seconds: float = Field(60.0, gt=0, description="Per request to the endpoint.")
+    llm_max_attempts: int = Field(
+        3, ge=1, le=20, description="Requests per LLM call at most (timeouts, 429, 5xx retried)."
+    )
+    llm_backoff_seconds: float = Field(
+        0.5, ge=0, description="First wait before a retry; doubles each time, with jitter."
+    )
+    llm_backoff_max_seconds: float = Field(8.0, ge=0, description="Longest wait between retries.")
+    llm_retry_budget_seconds: float = Field(
+        30.0, gt=0, description="No retry starts later than this after the first attempt."
+    )
+    llm_breaker_failures: int = Field(
+        5, ge=1, description="Failed LLM calls in a row that open the circuit breaker."
+    )
+    llm_breaker_cooldown_seconds: float = Field(
+        30.0, ge=0, description="How long an open breaker keeps calls from the endpoint."
+    )
+    llm_on_failure: Literal["degrade", "error"] = Field(
+        "degrade",
+        description="When the LLM fails: answer extractively, marked degraded; or fail (502).",
+    )
     llm_temperature: float = Field(0.0, ge=0, le=2)
 
     # Paths

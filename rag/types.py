@@ -240,13 +240,21 @@ class Answer:
     sources: tuple[Source, ...] = ()
     """The statements cited, once each, in order of first citation."""
     fallback: str | None = None
-    """Set ("extractive") when the LLM's answer failed the checks and was replaced."""
+    """Set ("extractive") when the LLM's answer failed the checks, or the LLM failed (see
+    `degraded_reason`), and the extractive answer was given instead."""
     timeline: tuple[TimelineEntry, ...] = ()
     """For questions about how something evolved: one entry per statement, by date."""
     first_checks: tuple[ClaimResult, ...] = ()
     """The checks of the answerer's first draft (before a retry or fallback)."""
     attempts: int = 1
     """Drafts asked of the answerer: 2 when it was told what failed and asked again."""
+    degraded_reason: str | None = None
+    """Why the LLM gave no answer (failed after retries, breaker open, malformed reply), when
+    the extractive answer was given in its place."""
+
+    @property
+    def degraded(self) -> bool:
+        return self.degraded_reason is not None
 
     @property
     def as_of(self) -> tuple[str | None, str | None]:

@@ -25,6 +25,11 @@ class Question:
 class Answerer(Protocol):
     name: str
 
+    @property
+    def instructions(self) -> str:
+        """What the answerer tells its model, which no answer may repeat ("" without one)."""
+        ...
+
     def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
         """Answer from `passages` only; cite them by passage id with verbatim quotes."""
         ...

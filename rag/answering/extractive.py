@@ -112,6 +112,7 @@ def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:
 
 class ExtractiveAnswerer:
     name = NAME
+    instructions = ""
 
     def __init__(self, max_sentences: int = 4, per_statement: int = 2, min_words: int = 4) -> None:
         self._max_sentences = max_sentences

@@ -4,26 +4,46 @@ The model sees passages labelled P1..Pn and replies with JSON: the answer with
 markers [n], and for each marker the passage label and an exact quote. Labels are
 mapped back to passage ids here; whether the quotes hold is decided by
 `citations.verify`, never by trusting the model.
+
+Statements are data, never instructions. The prompts fence the passages between
+`<<<PASSAGES>>>` and `<<<END PASSAGES>>>`, and `render_passages` makes sure no statement can
+forge those fences or a passage label: runs of three or more angle brackets and bracketed
+labels ("[P9]") inside a passage are written differently. What the model makes of an injected
+instruction anyway is caught after it answers (rag.answering.leaks).
+
+Requests go through `Resilient` (rag.answering.resilience): timeouts, lost connections, 429
+and 5xx are `LLMUnavailableError`s, retried with backoff under a circuit breaker.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
 from collections.abc import Sequence
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
 from rag.answering import Question, refusal
-from rag.errors import LLMError
+from rag.answering.resilience import CircuitBreaker, Resilient, RetryPolicy
+from rag.errors import LLMError, LLMUnavailableError
 from rag.prompts import Prompt, prompts_hash
 from rag.types import Draft, ProposedCitation, ScoredPassage
 
 log = logging.getLogger(__name__)
 NAME = "openai"
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+_FORGEABLE = (
+    (re.compile(r"<{3,}"), "<<"),
+    (re.compile(r">{3,}"), ">>"),
+    (re.compile(r"\[(P\d+)\]"), r"(\1)"),
+)
+"""What a statement could write to pass for the prompt's own structure, and how it is written
+instead: the passage fences (`<<<...>>>`) and passage labels ("[P9]")."""
+_TRANSIENT_STATUS = frozenset({408, 409, 429})
 
 
 class _ReplyCitation(BaseModel):
@@ -41,12 +61,22 @@ def _label(i: int) -> str:
     return f"P{i}"
 
 
+def neutralise(text: str) -> str:
+    """`text` with nothing in it that could pass for a passage fence or label."""
+    for pattern, replacement in _FORGEABLE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def render_passages(passages: Sequence[ScoredPassage]) -> str:
+    """The passages as the prompts fence them: "[P1] title | speaker | date", then the text;
+    everything taken from a statement is neutralised, and a header is kept to one line."""
     blocks = []
     for i, scored in enumerate(passages, start=1):
         p = scored.passage
         header = " | ".join(x for x in (p.title, p.speaker, p.date and p.date.text) if x)
-        blocks.append(f"[{_label(i)}] {header or p.statement_id}\n{p.text}")
+        header = " ".join(neutralise(header or p.statement_id).split())
+        blocks.append(f"[{_label(i)}] {header}\n{neutralise(p.text)}")
     return "\n\n".join(blocks)
 
 
@@ -78,6 +108,7 @@ class OpenAIAnswerer:
         user: Prompt,
         retry: Prompt,
         temperature: float = 0.0,
+        resilient: Resilient | None = None,
     ) -> None:
         self._client = client
         self._model = model
@@ -85,7 +116,17 @@ class OpenAIAnswerer:
         self._user = user
         self._retry = retry
         self._temperature = temperature
+        self._resilient = resilient or Resilient(RetryPolicy(), CircuitBreaker(5, 30.0))
         self.prompt_hash = prompts_hash(system, user, retry)
+
+    @property
+    def instructions(self) -> str:
+        """The system prompt: what no answer may repeat (rag.answering.leaks)."""
+        return self._system.render()
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        return self._resilient.breaker
 
     def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
         if not passages:
@@ -128,21 +169,62 @@ class OpenAIAnswerer:
         )
 
     def _complete(self, messages: list[dict[str, str]]) -> str:
+        return self._resilient.call(lambda: self._request(messages))
+
+    def _request(self, messages: list[dict[str, str]]) -> str:
+        """One request; failures that may pass are `LLMUnavailableError`."""
         import openai
 
         try:
             response = self._client.chat.completions.create(
                 model=self._model, messages=messages, temperature=self._temperature
             )
+        except openai.APITimeoutError as exc:
+            raise LLMUnavailableError(
+                "the LLM endpoint did not answer in time",
+                hint="RAG_LLM_TIMEOUT_SECONDS sets how long to wait",
+            ) from exc
+        except openai.APIConnectionError as exc:
+            raise LLMUnavailableError(
+                f"cannot reach the LLM endpoint, or it broke off its reply: {exc}",
+                hint="check RAG_LLM_BASE_URL",
+            ) from exc
         except openai.APIStatusError as exc:
-            raise LLMError(
-                f"the LLM endpoint answered {exc.status_code}: {exc.message}",
-                hint="check RAG_LLM_BASE_URL, RAG_LLM_MODEL and RAG_LLM_API_KEY",
-            ) from exc
+            message = f"the LLM endpoint answered {exc.status_code}: {exc.message}"
+            hint = "check RAG_LLM_BASE_URL, RAG_LLM_MODEL and RAG_LLM_API_KEY"
+            if exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500:
+                raise LLMUnavailableError(
+                    message, hint=hint, retry_after=retry_after(exc.response.headers)
+                ) from exc
+            raise LLMError(message, hint=hint) from exc
         except openai.OpenAIError as exc:
-            raise LLMError(
-                f"cannot reach the LLM endpoint: {exc}", hint="check RAG_LLM_BASE_URL"
-            ) from exc
+            raise LLMError(f"the LLM endpoint's reply cannot be read: {exc}") from exc
+        except ValueError as exc:  # a body that is not JSON at all
+            raise LLMError(f"the LLM endpoint's reply is not JSON: {exc}") from exc
         if not response.choices or response.choices[0].message.content is None:
             raise LLMError("the LLM endpoint returned no message")
         return str(response.choices[0].message.content)
+
+
+def retry_after(headers: Any) -> float | None:
+    """Seconds to wait, from Retry-After (seconds or an HTTP date) or retry-after-ms."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

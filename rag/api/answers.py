@@ -83,9 +83,19 @@ class AnswerOut(BaseModel):
     )
     sources: list[SourceOut] = Field(description="The statements cited, once each.")
     as_of: AsOfOut = Field(description="Dates of the earliest and latest statement cited.")
-    fallback: Literal["extractive"] | None = Field(
-        description="Set when the LLM answer failed the checks and the extractive one was given."
+    first_answer_checks: list[ClaimCheckOut] = Field(
+        description="The checks of the answerer's first draft: why it was not passed on, when "
+        "it was retried or replaced (the same as answer_checks otherwise)."
     )
+    fallback: Literal["extractive"] | None = Field(
+        description="Set when the extractive answer was given instead of the LLM's: its answer "
+        "failed the checks, or the LLM failed (then `degraded` is true)."
+    )
+    degraded: bool = Field(
+        description="The LLM failed (timed out, errors after retries, circuit breaker open, "
+        "malformed reply), so this is the extractive answer."
+    )
+    degraded_reason: str | None = Field(description="What failed, when `degraded`.")
     timeline: list[TimelineEntryOut] = Field(
         description="For questions about how something evolved: one entry per statement."
     )
@@ -109,7 +119,10 @@ class AnswerOut(BaseModel):
             answer_checks=[ClaimCheckOut.of(c) for c in a.checks],
             sources=[SourceOut.of(s) for s in a.sources],
             as_of=AsOfOut(first=a.as_of[0], last=a.as_of[1]),
+            first_answer_checks=[ClaimCheckOut.of(c) for c in a.first_checks],
             fallback="extractive" if a.fallback else None,
+            degraded=a.degraded,
+            degraded_reason=a.degraded_reason,
             timeline=[TimelineEntryOut.of(e) for e in a.timeline],
             attempts=a.attempts,
             retrieval_seconds=round(a.retrieval_seconds, 4),

@@ -142,6 +142,7 @@ def llm_service(
         llm_base_url=openai_server.base_url,
         llm_api_key="test-key",
         llm_model="scripted-model",
+        llm_on_failure="error",  # a failure streams an error event (degrading: test_llm_faults)
     )
 
 

@@ -289,10 +289,13 @@ def llm_service(
         llm_base_url=openai_server.base_url,
         llm_api_key="test-key",
         llm_model="scripted-model",
+        llm_on_failure="error",  # by default it degrades instead: tests/integration/test_llm_faults
     )
 
 
-def test_an_llm_failure_is_a_server_error_plain_or_streamed(llm_service: Service) -> None:
+def test_an_llm_failure_is_a_server_error_plain_or_streamed_when_degrading_is_off(
+    llm_service: Service,
+) -> None:
     with (
         running_app(create_app(llm_service)) as url,
         openai.OpenAI(base_url=f"{url}/v1", api_key="k", max_retries=0) as client,

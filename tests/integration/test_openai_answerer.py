@@ -23,7 +23,14 @@ from rag.prompts import load_prompt, prompts_hash
 from rag.service import Service, build_service
 from rag.settings import load_settings
 from rag.types import Answer
-from tests.support.openai_server import OpenAIServer, is_retry, prompt_passages, question_of
+from tests.support.openai_server import (
+    OpenAIServer,
+    is_retry,
+    label_of,
+    prompt_passages,
+    question_of,
+    reply,
+)
 from tests.support.servers import free_port, running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -38,16 +45,6 @@ RUTO_READOUT = (
     "2023-10-03-readout-of-president-bidens-call-with-president-william-ruto-of-kenya"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]")
-
-
-def reply(answer: str, *citations: tuple[str, str], answerable: bool = True) -> str:
-    return json.dumps(
-        {
-            "answerable": answerable,
-            "answer": answer,
-            "citations": [{"passage": label, "quote": quote} for label, quote in citations],
-        }
-    )
 
 
 def a_sentence(text: str) -> str:
@@ -65,12 +62,6 @@ def misquoted(sentence: str) -> str:
 
 def p1_sentence(request: dict[str, Any]) -> str:
     return a_sentence(prompt_passages(request)["P1"])
-
-
-def label_of(request: dict[str, Any], needle: str) -> str:
-    """The label of the passage sent that contains `needle` ("P0" if none does, so that the
-    test fails on its own assertions, not inside the server's thread)."""
-    return next((label for label, text in prompt_passages(request).items() if needle in text), "P0")
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +98,23 @@ def llm_service(
         llm_base_url=openai_server.base_url,
         llm_api_key="test-key",
         llm_model=MODEL,
+    )
+
+
+@pytest.fixture
+def strict_service(
+    make_service: Callable[..., Service], openai_server: OpenAIServer, library: Path
+) -> Service:
+    """As `llm_service`, with degrading off (RAG_LLM_ON_FAILURE=error): an LLM failure is an
+    LLMError (HTTP 502), after quick retries."""
+    return make_service(
+        data_dir=library,
+        answerer="openai",
+        llm_base_url=openai_server.base_url,
+        llm_api_key="test-key",
+        llm_model=MODEL,
+        llm_on_failure="error",
+        llm_backoff_seconds=0.01,
     )
 
 
@@ -419,6 +427,8 @@ def test_a_fenced_json_reply_is_understood(
 
 
 # ---- when the model is not asked, or fails ------------------------------------------
+# By default a failing LLM degrades to the extractive answer (tests/integration/
+# test_llm_faults.py); with RAG_LLM_ON_FAILURE=error it is an LLMError, as here.
 
 
 def test_an_empty_store_declines_without_calling_the_model(
@@ -450,31 +460,32 @@ def test_an_unrelated_question_declines_without_calling_the_model(
 
 
 def test_a_reply_that_is_not_json_is_an_llm_error(
-    llm_service: Service, openai_server: OpenAIServer
+    strict_service: Service, openai_server: OpenAIServer
 ) -> None:
     openai_server.script = lambda request: "Ruto talked about Haiti, I believe."
 
     with pytest.raises(LLMError, match="JSON"):
-        ask(llm_service)
+        ask(strict_service)
+    assert len(openai_server.requests) == 1  # a reply, however wrong, is not retried
 
 
 def test_a_reply_missing_fields_is_an_llm_error(
-    llm_service: Service, openai_server: OpenAIServer
+    strict_service: Service, openai_server: OpenAIServer
 ) -> None:
     openai_server.script = lambda request: json.dumps({"answer": "Ruto talked about Haiti."})
 
     with pytest.raises(LLMError):
-        ask(llm_service)
+        ask(strict_service)
 
 
 def test_an_endpoint_error_is_an_llm_error(
-    llm_service: Service, openai_server: OpenAIServer
+    strict_service: Service, openai_server: OpenAIServer
 ) -> None:
     openai_server.status = 500
 
     with pytest.raises(LLMError, match="500"):
-        ask(llm_service)
-    assert openai_server.requests
+        ask(strict_service)
+    assert len(openai_server.requests) == 3  # RAG_LLM_MAX_ATTEMPTS
 
 
 def test_an_unreachable_endpoint_is_an_llm_error(
@@ -486,6 +497,8 @@ def test_an_unreachable_endpoint_is_an_llm_error(
         llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
         llm_api_key="test-key",
         llm_model=MODEL,
+        llm_on_failure="error",
+        llm_backoff_seconds=0.01,
     )
 
     with pytest.raises(LLMError, match="cannot reach"):
@@ -540,15 +553,15 @@ def test_ask_over_http_returns_checks_support_sources_and_rejections(
 
 
 @pytest.mark.parametrize("failure", ["status-500", "not-json"])
-def test_llm_failures_over_http_are_502(
-    llm_service: Service, openai_server: OpenAIServer, failure: str
+def test_llm_failures_over_http_are_502_when_degrading_is_off(
+    strict_service: Service, openai_server: OpenAIServer, failure: str
 ) -> None:
     if failure == "status-500":
         openai_server.status = 500
     else:
         openai_server.script = lambda request: "no JSON here"
 
-    with running_app(create_app(llm_service)) as base:
+    with running_app(create_app(strict_service)) as base:
         response = httpx.post(f"{base}/v1/ask", json={"question": HAITI}, timeout=60)
 
     assert response.status_code == 502, response.text
