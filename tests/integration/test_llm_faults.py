@@ -30,7 +30,8 @@ SUPPORT_OFFICE = (
 )
 GOOD = "Ruto backed a UN support office for the MSS mission in Haiti [1]."
 QUICK = {
-    "llm_timeout_seconds": 0.5,
+    # Long enough that a loaded machine's ordinary reply is not a timeout.
+    "llm_timeout_seconds": 2.0,
     "llm_backoff_seconds": 0.02,
     "llm_backoff_max_seconds": 0.05,
 }
@@ -129,7 +130,9 @@ def test_retries_are_bounded_in_time(make_llm: MakeLLM, openai_server: OpenAISer
     started = time.perf_counter()
     answer = ask(service)
 
-    assert time.perf_counter() - started < 3
+    # The bound is the request count (the budget stops retrying); the time limit only catches
+    # a runaway loop, loosely, since a loaded machine answers slowly.
+    assert time.perf_counter() - started < 15
     assert 2 <= len(openai_server.requests) <= 8  # far fewer than 20 attempts
     assert_degraded(service, answer, "503")
 
@@ -138,7 +141,7 @@ def test_retries_are_bounded_in_time(make_llm: MakeLLM, openai_server: OpenAISer
 
 FAILURES: dict[str, tuple[Fault | None, str, str, int]] = {
     # name: (fault on every request, the model's content, reason, requests made)
-    "timeout": (Fault("hang", seconds=2.0), "", "did not answer in time", 3),
+    "timeout": (Fault("hang", seconds=4.0), "", "did not answer in time", 3),
     "503": (Fault("status", 503), "", "503", 3),
     "body-not-json": (Fault("not-json"), "", "not JSON", 1),
     "body-cut-off": (Fault("cut"), "", "broke off", 3),
@@ -182,7 +185,11 @@ def test_the_breaker_opens_after_n_failures_and_half_opens_after_the_cooldown(
     make_llm: MakeLLM, openai_server: OpenAIServer
 ) -> None:
     openai_server.fault = Fault("status", 500)
-    service = make_llm(llm_max_attempts=1, llm_breaker_failures=2, llm_breaker_cooldown_seconds=0.5)
+    service = make_llm(llm_max_attempts=1, llm_breaker_failures=2, llm_breaker_cooldown_seconds=30)
+    # The breaker's clock, so that a slow machine cannot outlast the cool-down between asks.
+    now = [0.0]
+    breaker = service.answerer.breaker  # type: ignore[attr-defined]
+    breaker._clock = lambda: now[0]
 
     for _ in range(2):
         assert_degraded(service, ask(service), "500")
@@ -193,7 +200,7 @@ def test_the_breaker_opens_after_n_failures_and_half_opens_after_the_cooldown(
     assert len(openai_server.requests) == 2
 
     openai_server.fault = None
-    time.sleep(0.6)  # half-open: one trial call goes out, succeeds, and closes the breaker
+    now[0] += 31  # half-open: one trial call goes out, succeeds, and closes the breaker
     assert_answered_by_the_llm(ask(service))
     assert_answered_by_the_llm(ask(service))
     assert len(openai_server.requests) == 4
