@@ -11,6 +11,7 @@ stale or missing without any harm: Chroma is the truth.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import pickle
@@ -28,13 +29,23 @@ from rag.near_duplicates import DuplicateGroup, DuplicateIndex, Fingerprint
 from rag.search_index import PassageIndex
 from rag.speaker_index import SpeakerIndex
 from rag.store import ChromaStore, StatementWrite
-from rag.types import QuoteRecord, Republication, StoreStats
+from rag.types import DateSpan, Passage, QuoteRecord, Republication, StatementInfo, StoreStats
 
 log = logging.getLogger(__name__)
 
 CHECK_EVERY_SECONDS = 1.0
 _LOAD_BATCH = 200
-_SNAPSHOT_VERSION = 1
+_SNAPSHOT_VERSION = 2
+
+
+def _snapshot_layout() -> str:
+    """The fields of the objects a snapshot pickles: a snapshot written by code whose objects
+    had other fields (an older release) is not loaded, rather than failing later on use."""
+    kinds = (StatementInfo, Passage, QuoteRecord, DateSpan)
+    fields = ";".join(
+        f"{k.__name__}:{','.join(f.name for f in dataclasses.fields(k))}" for k in kinds
+    )
+    return f"{_SNAPSHOT_VERSION}|{fields}|{','.join(sorted(vars(PassageIndex())))}"
 
 
 class Catalog:
@@ -218,7 +229,7 @@ class Catalog:
             self._snapshot.parent.mkdir(parents=True, exist_ok=True)
             partial = self._snapshot.with_suffix(f".{os.getpid()}.tmp")
             with partial.open("wb") as f:
-                pickle.dump((_SNAPSHOT_VERSION, self._model, self._index), f, protocol=5)
+                pickle.dump((_snapshot_layout(), self._model, self._index), f, protocol=5)
             partial.replace(self._snapshot)
 
     def _read_snapshot(self) -> PassageIndex | None:
@@ -230,6 +241,6 @@ class Catalog:
         except Exception as exc:  # a damaged snapshot is only a slower start
             log.warning("ignoring the index snapshot %s: %s", self._snapshot, exc)
             return None
-        if version != _SNAPSHOT_VERSION or model != self._model:
+        if version != _snapshot_layout() or model != self._model:
             return None
         return index if isinstance(index, PassageIndex) else None

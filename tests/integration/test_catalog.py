@@ -188,8 +188,15 @@ def _another_model(path: Path) -> None:
 
 
 def _another_version(path: Path) -> None:
-    version, model, index = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps((version + 1, model, index)))
+    # What the release before quotes and fingerprints wrote: version 1, and its objects had
+    # fewer fields (loading them would fail later, on use).
+    _, model, index = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps((1, model, index)))
+
+
+def _another_layout(path: Path) -> None:
+    layout, model, index = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps((layout.replace(",fingerprint", ""), model, index)))
 
 
 @pytest.mark.parametrize(
@@ -201,6 +208,7 @@ def _another_version(path: Path) -> None:
         pytest.param(_not_an_index, True, id="not-an-index"),
         pytest.param(_another_model, False, id="another-model"),
         pytest.param(_another_version, False, id="another-version"),
+        pytest.param(_another_layout, False, id="another-layout"),
     ],
 )
 def test_an_unusable_snapshot_is_ignored_and_the_index_rebuilt_from_chroma(
