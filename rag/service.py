@@ -79,7 +79,9 @@ class Service:
         self.answerer = answerer
         chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
         self._tokenizer = tokenizer
-        self._ingester = Ingester(catalog, embedder, tokenizer, chunking)
+        self._ingester = Ingester(
+            catalog, embedder, tokenizer, chunking, settings.ingest_group_passages
+        )
         self._retriever = Retriever(
             catalog,
             embedder,
