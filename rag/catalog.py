@@ -54,6 +54,9 @@ class Catalog:
         self._model = model
         self._snapshot = snapshot
         self._lock = threading.RLock()
+        # Writes of this process go one at a time: a delete racing a write of the same
+        # statement could otherwise leave the index holding what the store no longer does.
+        self._write_lock = threading.Lock()
         self._index: PassageIndex | None = None
         self._speakers: SpeakerIndex | None = None
         self._groups: dict[str, DuplicateGroup] | None = None
@@ -142,21 +145,30 @@ class Catalog:
     # ---- writes -----------------------------------------------------------------------
 
     def write(self, writes: Sequence[StatementWrite]) -> None:
-        others_wrote = self._others_wrote()
-        self.store.write(writes)
-        with self._lock:
-            index = self._loaded()
-            for w in writes:
-                texts = [embedding_text(p) for p in w.passages]
-                index.put_statement(w.info, w.passages, w.vectors, texts)
-            self._changed(others_wrote)
+        with self._write_lock:
+            others_wrote = self._others_wrote()
+            self.store.write(writes)
+            with self._lock:
+                index = self._loaded()
+                for w in writes:
+                    texts = [embedding_text(p) for p in w.passages]
+                    index.put_statement(w.info, w.passages, w.vectors, texts)
+                self._changed(others_wrote)
+
+    def remove_stale_passages(self, statement_ids: Sequence[str]) -> int:
+        """Remove the passages of these statements that their committed records do not
+        name, left by a write that was killed. Under the write lock, so no write of this
+        process is half done; readers never saw them, so the index is unchanged."""
+        with self._write_lock:
+            return self.store.remove_stale_passages(self.store.content_hashes(statement_ids))
 
     def delete(self, statement_id: str) -> bool:
-        others_wrote = self._others_wrote()
-        existed = self.store.delete(statement_id)
-        with self._lock:
-            self._loaded().remove_statement(statement_id)
-            self._changed(others_wrote)
+        with self._write_lock:
+            others_wrote = self._others_wrote()
+            existed = self.store.delete(statement_id)
+            with self._lock:
+                self._loaded().remove_statement(statement_id)
+                self._changed(others_wrote)
         return existed
 
     def _others_wrote(self) -> bool:

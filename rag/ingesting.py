@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -28,9 +29,11 @@ from rag.store import StatementWrite
 from rag.tokens import Tokenizer
 from rag.types import IngestReport, Passage, QuoteRecord, Statement, StatementInfo
 
+log = logging.getLogger(__name__)
+
 # Statements are embedded and stored in groups: big enough to batch the model well,
 # small enough that an interrupted ingest loses little work.
-_GROUP_PASSAGES = 512
+GROUP_PASSAGES = 512
 # Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints.
 PROCESSING_VERSION = 3
 
@@ -55,9 +58,15 @@ def content_hash(statement: Statement, index_version: str) -> str:
 
 class Ingester:
     def __init__(
-        self, catalog: Catalog, embedder: Embedder, tokenizer: Tokenizer, chunking: ChunkConfig
+        self,
+        catalog: Catalog,
+        embedder: Embedder,
+        tokenizer: Tokenizer,
+        chunking: ChunkConfig,
+        group_passages: int = GROUP_PASSAGES,
     ) -> None:
         self._catalog = catalog
+        self._group_passages = group_passages
         self._embedder = embedder
         self._tokenizer = tokenizer
         self._chunking = chunking
@@ -78,13 +87,21 @@ class Ingester:
         hashes = {s.id: content_hash(s, self.index_version) for s in statements}
         existing = self._catalog.store.content_hashes(list(hashes))
         todo = [s for s in statements if existing.get(s.id) != hashes[s.id]]
+        unchanged = [sid for sid, h in existing.items() if hashes.get(sid) == h]
+        # An ingest killed between committing a statement and removing its old passages
+        # leaves those behind (readers ignore them); this run finishes the job.
+        stale = self._catalog.remove_stale_passages(unchanged)
+        if stale:
+            log.info("removed %d passages left by an interrupted write", stale)
         progress(len(statements) - len(todo))
+        log.info("ingesting %d new or changed of %d statements", len(todo), len(statements))
         passages = 0
-        for group in _groups(todo):
+        for group in _groups(todo, self._group_passages):
             writes = self._prepare(group, hashes)
             self._catalog.write(writes)
             passages += sum(len(w.passages) for w in writes)
             progress(len(group))
+            log.info("stored %d statements (%d passages)", len(group), passages)
         updated = sum(1 for s in todo if s.id in existing)
         return IngestReport(
             added=len(todo) - updated,
@@ -142,13 +159,13 @@ class Ingester:
         return np.stack([known[t] for t in texts]).astype(np.float32)
 
 
-def _groups(statements: list[Statement]) -> Iterator[list[Statement]]:
+def _groups(statements: list[Statement], group_passages: int) -> Iterator[list[Statement]]:
     group: list[Statement] = []
     size = 0
     for statement in statements:
         group.append(statement)
         size += 1 + len(statement.text) // 800  # about one passage per 800 characters
-        if size >= _GROUP_PASSAGES:
+        if size >= group_passages:
             yield group
             group, size = [], 0
     if group:

@@ -100,6 +100,15 @@ class KeywordIndex:
                     self._df[term] -= 1
         self._pending = [r for r in self._pending if r in self._docs]
 
+    def renumber(self, new_row: dict[int, int]) -> None:
+        """Move every live row to its new number (old -> new), as the passage index compacts."""
+        lengths = np.zeros(max(len(new_row), 1024), dtype=np.float32)
+        for old, new in new_row.items():
+            lengths[new] = self._lengths[old]
+        self._lengths = lengths
+        self._docs = {new_row[row]: doc for row, doc in self._docs.items()}
+        self.rebuild()
+
     def rebuild(self) -> None:
         """One segment from the live rows: drops postings of removed rows."""
         self._segments = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +22,9 @@ from rag.types import DateSpan, Passage, StatementInfo
 
 _NO_DAY_FIRST = 99_999_999  # an undated statement never overlaps a date range
 _NO_DAY_LAST = 0
+# Rows of removed passages are reclaimed once they outnumber the live ones (and this many),
+# so a server that keeps rewriting statements does not grow without end.
+_COMPACT_AFTER_DEAD = 1024
 
 
 def day_number(day: dt.date) -> int:
@@ -113,6 +117,29 @@ class PassageIndex:
             self._alive[start : start + len(passages)] = True
         self._rows_by_statement[info.id] = rows
         self.statements[info.id] = info
+        dead = self.rows - self.keywords.size
+        if dead > max(_COMPACT_AFTER_DEAD, self.keywords.size):
+            self.compact()
+
+    def compact(self) -> None:
+        """Drop the rows of removed passages; live rows are renumbered in order."""
+        keep = np.flatnonzero(self._alive[: self.rows])
+        new_row = {int(old): new for new, old in enumerate(keep)}
+        capacity, live = max(len(keep), 1024), len(keep)
+        self._vectors = _head(self._vectors[keep], capacity, 0.0)
+        self._first = _head(self._first[keep], capacity, _NO_DAY_FIRST)
+        self._last = _head(self._last[keep], capacity, _NO_DAY_LAST)
+        self._alive = _head(np.ones(live, dtype=bool), capacity, False)
+        self._passages = [self._passages[row] for row in keep]
+        self._rows_by_statement = {
+            sid: [new_row[row] for row in rows] for sid, rows in self._rows_by_statement.items()
+        }
+        by_speaker = {
+            name: [new_row[row] for row in rows if row in new_row]
+            for name, rows in self._rows_by_speaker.items()
+        }
+        self._rows_by_speaker = {name: rows for name, rows in by_speaker.items() if rows}
+        self.keywords.renumber(new_row)
 
     def remove_statement(self, statement_id: str) -> None:
         rows = self._rows_by_statement.pop(statement_id, [])
@@ -205,6 +232,13 @@ class PassageIndex:
                 gap = date.first.toordinal() - hi
             distances.append(gap)
         return distances
+
+
+def _head(values: NDArray[Any], capacity: int, fill: Any) -> NDArray[Any]:
+    """`values` at the start of an array of `capacity` rows, the rest `fill`."""
+    grown = np.full((capacity, *values.shape[1:]), fill, dtype=values.dtype)
+    grown[: len(values)] = values
+    return grown
 
 
 def _days(date: DateSpan | None) -> tuple[int, int]:

@@ -79,7 +79,9 @@ class Service:
         self.answerer = answerer
         chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
         self._tokenizer = tokenizer
-        self._ingester = Ingester(catalog, embedder, tokenizer, chunking)
+        self._ingester = Ingester(
+            catalog, embedder, tokenizer, chunking, settings.ingest_group_passages
+        )
         self._retriever = Retriever(
             catalog,
             embedder,
@@ -121,8 +123,10 @@ class Service:
     def list_statements(self, offset: int = 0, limit: int = 50) -> StatementPage:
         if offset < 0 or not 1 <= limit <= 1000:
             raise InputError("offset must be >= 0 and limit between 1 and 1000", field="limit")
-        infos = self.store.list_statements(offset, limit)
-        return StatementPage(tuple(infos), self.store.count(), offset, limit)
+        total = self.store.count()
+        # Past the end there is nothing to read (and Chroma fails on offsets beyond int64).
+        infos = self.store.list_statements(offset, limit) if offset < total else []
+        return StatementPage(tuple(infos), total, offset, limit)
 
     def stats(self) -> StoreStats:
         return self.catalog.stats()

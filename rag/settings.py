@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     # Chunking
     chunk_max_tokens: int = Field(180, ge=32, le=2000, description="Passage size, tiktoken.")
     chunk_overlap_tokens: int = Field(30, ge=0, le=500)
+    ingest_group_passages: int = Field(
+        512,
+        ge=1,
+        le=100_000,
+        description="Passages embedded and written together (an interrupted ingest redoes one).",
+    )
 
     # Retrieval and answering
     default_k: int = Field(6, ge=1, le=50)

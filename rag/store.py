@@ -52,6 +52,17 @@ class LoadedStatement:
 
 
 @dataclass(frozen=True, slots=True)
+class StoreAudit:
+    """What `ChromaStore.audit` found: committed statements and passages, passages no
+    committed record names (statement id -> count), and every inconsistency, in words."""
+
+    statements: int
+    passages: int
+    orphans: dict[str, int]
+    problems: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class StatementWrite:
     """One statement's new version: its record, passages and their vectors."""
 
@@ -198,6 +209,25 @@ class ChromaStore:
                 )
             self._bump_generation()
 
+    def remove_stale_passages(self, committed: Mapping[str, str]) -> int:
+        """Remove passages of these statements that are not their committed version
+        (`committed`: statement id -> content hash), left by an interrupted write."""
+        removed = 0
+        with _wrapped("remove stale passages"):
+            for batch in _batches(list(committed), _MAX_BATCH):
+                got = self._passages.get(
+                    where={"statement_id": {"$in": batch}}, include=["metadatas"]
+                )
+                stale = [
+                    pid
+                    for pid, meta in zip(got["ids"], got["metadatas"], strict=True)
+                    if meta["content_hash"] != committed[str(meta["statement_id"])]
+                ]
+                for ids in _batches(stale, _MAX_BATCH):
+                    self._passages.delete(ids=ids)
+                removed += len(stale)
+        return removed
+
     def delete(self, statement_id: str) -> bool:
         """Remove a statement: its record first (so readers stop seeing it), then passages."""
         with _wrapped(f"delete statement {statement_id!r}"):
@@ -219,6 +249,43 @@ class ChromaStore:
                 for sid, meta in zip(got["ids"], got["metadatas"], strict=True):
                     hashes[sid] = str(meta["content_hash"])
         return hashes
+
+    def audit(self) -> StoreAudit:
+        """Check every statement against its passages (after a crash, or in a test): each
+        committed record has exactly `passage_count` passages, numbered from 0, whose text
+        is the statement's text at their offsets; quotations sit at their offsets too."""
+        with _wrapped("read the whole store"):
+            records = _all(self._statements, ["metadatas", "documents"])
+            rows = _all(self._passages, ["metadatas", "documents"])
+        texts = {sid: text for sid, _, text in records}
+        infos = {sid: _info(sid, meta) for sid, meta, _ in records}
+        committed: dict[str, list[Passage]] = {sid: [] for sid in infos}
+        orphans: dict[str, int] = {}
+        for pid, meta, text in rows:
+            sid = str(meta["statement_id"])
+            if sid in infos and meta["content_hash"] == infos[sid].content_hash:
+                committed[sid].append(_passage(pid, meta, text))
+            else:
+                orphans[sid] = orphans.get(sid, 0) + 1
+        problems = []
+        for sid, info in infos.items():
+            passages = sorted(committed[sid], key=lambda p: p.index)
+            if [p.index for p in passages] != list(range(info.passage_count)):
+                problems.append(
+                    f"{sid}: passages {[p.index for p in passages]} for a record of "
+                    f"{info.passage_count}"
+                )
+            problems += [
+                f"{p.id}: text differs from the statement at {p.start}:{p.end}"
+                for p in passages
+                if texts[sid][p.start : p.end] != p.text
+            ]
+            problems += [
+                f"{sid}: quotation at {q.start}:{q.end} differs from the statement"
+                for q in info.quotes
+                if texts[sid][q.start : q.end] != q.text
+            ]
+        return StoreAudit(len(infos), sum(len(p) for p in committed.values()), orphans, problems)
 
     def load_passages(self, statement_ids: Sequence[str]) -> list[LoadedStatement]:
         """Committed statements with their passages (in order) and vectors."""
@@ -263,6 +330,16 @@ class ChromaStore:
     def ping(self) -> None:
         with _wrapped("answer a heartbeat"):
             self._client.heartbeat()
+
+
+def _all(collection: Any, include: list[str]) -> list[tuple[str, Any, Any]]:
+    """Every row of a collection as (id, first included field, second), read in batches."""
+    rows: list[tuple[str, Any, Any]] = []
+    total = int(collection.count())
+    for offset in range(0, total, _MAX_BATCH):
+        got = collection.get(offset=offset, limit=_MAX_BATCH, include=include)
+        rows += zip(got["ids"], got[include[0]], got[include[1]], strict=True)
+    return rows
 
 
 def _batches(rows: list[Any], size: int) -> Iterator[list[Any]]:

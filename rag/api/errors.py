@@ -184,8 +184,12 @@ def install_error_handlers(app: FastAPI) -> None:
         unreadable = _unreadable(exc) if exc.status_code == 400 else None
         if unreadable is not None:
             return _respond(request, 400, unreadable)
-        kind = {404: "not_found", 413: "too_large"}.get(exc.status_code, "http_error")
-        return _respond(request, exc.status_code, ErrorOut(error=kind, message=str(exc.detail)))
+        kind = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+            exc.status_code, "http_error"
+        )
+        # Starlette's own headers stay (a 405 names the allowed methods in Allow).
+        body = ErrorOut(error=kind, message=str(exc.detail))
+        return _respond(request, exc.status_code, body, dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
