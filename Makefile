@@ -23,7 +23,7 @@ demo: install
 	$(RAG) ingest examples/
 	$(RAG) ask "$(QUESTION)"
 	@echo
-	@echo "Start the API with:  $(RAG) serve   (then open http://127.0.0.1:8000/docs)"
+	@echo "Start the API with:  $(RAG) serve   (then open http://127.0.0.1:8000/ for the web page, /docs for the API)"
 
 test: install
 	$(VENV)/bin/pytest -q
