@@ -17,24 +17,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import httpx
+from common import (
+    FIXTURES,
+    ingest_fixtures,
+    percentile,
+    running_server,
+    sampling_rss,
+    server_env,
+    timed_request,
+)
 
 from rag.access import Scope, new_key
 
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = REPO / "tests" / "fixtures"
-CORPUS = ("whitehouse-sample.jsonl", "ungdc-sample.jsonl", "ruto-rubio-call.md")
 CHURN = FIXTURES / "quotes-sample.ndjson"
 QUESTIONS = (
     "What did Ruto say about Haiti?",
@@ -46,24 +49,6 @@ QUESTIONS = (
     "How has the position on Haiti evolved?",
     "What did France say about Africa?",
 )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Load:
@@ -79,7 +64,7 @@ class Load:
         self.writes = 0
 
     async def client(self) -> None:
-        async with httpx.AsyncClient(base_url=self.base, timeout=300) as http:
+        async with httpx.AsyncClient(base_url=self.base, headers=self.admin, timeout=300) as http:
             while time.monotonic() < self.deadline:
                 roll = self.chance.random()
                 question = self.chance.choice(QUESTIONS)
@@ -103,32 +88,17 @@ class Load:
             await self.call(http, "delete", "DELETE", path, ok=(200, 404))
 
     async def call(
-        self, http: httpx.AsyncClient, name: str, method: str, path: str, **kwargs: object
+        self, http: httpx.AsyncClient, name: str, method: str, path: str, **kwargs: Any
     ) -> None:
-        ok = kwargs.pop("ok", (200,))
-        started = time.perf_counter()
-        try:
-            response = await http.request(method, path, headers=self.admin, **kwargs)  # type: ignore[arg-type]
-            if response.status_code not in ok:  # type: ignore[operator]
-                self.errors[name].append(f"{response.status_code}: {response.text[:200]}")
-        except httpx.HTTPError as exc:
-            self.errors[name].append(repr(exc))
-        self.latencies[name].append(time.perf_counter() - started)
+        latency, error = await timed_request(http, method, path, **kwargs)
+        if error:
+            self.errors[name].append(error)
+        self.latencies[name].append(latency)
 
 
-async def sample_rss(pid: int, until: float, samples: list[tuple[float, float]]) -> None:
-    started = time.monotonic()
-    while time.monotonic() < until:
-        samples.append((time.monotonic() - started, rss_mb(pid)))
-        await asyncio.sleep(1.0)
-    samples.append((time.monotonic() - started, rss_mb(pid)))
-
-
-async def run(load: Load, clients: int, pid: int) -> list[tuple[float, float]]:
-    samples: list[tuple[float, float]] = []
-    sampler = asyncio.create_task(sample_rss(pid, load.deadline, samples))
-    await asyncio.gather(*(load.client() for _ in range(clients)))
-    await sampler
+async def run(load: Load, clients: int, pid: int) -> list[float]:
+    async with sampling_rss(pid) as samples:
+        await asyncio.gather(*(load.client() for _ in range(clients)))
     return samples
 
 
@@ -142,49 +112,17 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="default: a temporary directory")
     args = parser.parse_args()
 
-    rag = shutil.which("rag", path=str(Path(sys.executable).parent)) or "rag"
-    home = Path(tempfile.mkdtemp(prefix="rag-load-"))
     key, api_key = new_key("load", Scope.ADMIN)
-    env = {n: v for n, v in os.environ.items() if not n.startswith("RAG_")}
-    env.update(
-        RAG_DATA_DIR=str(args.data_dir or home / "data"),
-        RAG_CACHE_DIR=str(home / "cache"),
-        RAG_API_KEYS=api_key.entry,
-        RAG_RATE_LIMIT_PER_MINUTE="1000000",
-    )
-    ingest = [rag, "ingest", *(str(FIXTURES / n) for n in CORPUS)]
-    subprocess.run(ingest, env=env, cwd=home, check=True, stderr=subprocess.DEVNULL)
-    port = free_port()
-    server_log = (home / "server.log").open("w")
-    server = subprocess.Popen(
-        [rag, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=home,
-        stdout=server_log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise SystemExit("the server did not become ready within 120 s")
-        load = Load(base, key, args.seconds, args.seed)
-        began = time.monotonic()
-        samples = asyncio.run(run(load, args.clients, server.pid))
-        elapsed = time.monotonic() - began
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        server_log.close()
-        log_lines = (home / "server.log").read_text().splitlines()
-        shutil.rmtree(home, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="rag-load-", ignore_cleanup_errors=True) as tmp:
+        home = Path(tmp)
+        env = server_env(home, args.data_dir or home / "data", api_key.entry)
+        ingest_fixtures(env, home)
+        with running_server(env, home) as server:
+            load = Load(server.base, key, args.seconds, args.seed)
+            began = time.monotonic()
+            rss = asyncio.run(run(load, args.clients, server.pid))
+            elapsed = time.monotonic() - began
+        log_lines = server.log_tail()
 
     total = sum(len(v) for v in load.latencies.values())
     failed = sum(len(v) for v in load.errors.values())
@@ -201,7 +139,6 @@ def main() -> None:
             f"{name:<8} {len(ms):>8} {len(load.errors[name]):>6} {percentile(ms, 50):>8.0f} "
             f"{percentile(ms, 95):>8.0f} {percentile(ms, 99):>8.0f}"
         )
-    rss = [mb for _, mb in samples]
     print(
         f"server RSS MB: start {rss[0]:.0f}, peak {max(rss):.0f}, end {rss[-1]:.0f} "
         f"({len(rss)} samples)"
@@ -212,7 +149,7 @@ def main() -> None:
         for error in errors[:5]:
             print(f"error {name}: {error}")
     if failed:
-        print("server log, last lines:", *log_lines[-20:], sep="\n")
+        print("server log, last lines:", *log_lines, sep="\n")
     sys.exit(1 if failed else 0)
 
 

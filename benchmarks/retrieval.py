@@ -16,14 +16,11 @@ import statistics
 import time
 from pathlib import Path
 
+from common import percentile
+
 from rag.service import build_service
 from rag.settings import load_settings
 from rag.types import Filters
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
 
 
 def main() -> None:
