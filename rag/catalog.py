@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 CHECK_EVERY_SECONDS = 1.0
 _LOAD_BATCH = 200
-_SNAPSHOT_VERSION = 2
+_SNAPSHOT_VERSION = 3
 
 
 def _snapshot_layout() -> str:

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.keyword_index import KeywordIndex
+from rag.passage_columns import PassageColumns
 from rag.types import DateSpan, Passage, StatementInfo
 
 _NO_DAY_FIRST = 99_999_999  # an undated statement never overlaps a date range
@@ -62,6 +63,20 @@ class PassageIndex:
         self._rows_by_speaker: dict[str, list[int]] = {}
         self.statements: dict[str, StatementInfo] = {}
         self.keywords = KeywordIndex()
+
+    # ---- snapshot -------------------------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a snapshot holds: the used rows only, passages as columns."""
+        state = dict(vars(self))
+        for name in ("_vectors", "_first", "_last", "_alive"):
+            state[name] = state[name][: self.rows]
+        state["_passages"] = PassageColumns.of(self._passages)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state["_passages"] = state["_passages"].passages()
+        vars(self).update(state)
 
     # ---- size -------------------------------------------------------------------------
 

@@ -4,12 +4,14 @@ does not depend on what the vectors mean)."""
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from rag.embedding import embedding_text
+from rag.passage_columns import PassageColumns
 from rag.search_index import Hit, PassageIndex, RowFilter
 from rag.types import DateSpan, Passage, StatementInfo
 from tests.support.hash_embedder import HashEmbedder
@@ -482,3 +484,39 @@ def test_date_distance_counts_days_outside_the_range(index: PassageIndex) -> Non
         (dt.date(2025, 1, 8) - dt.date(2022, 12, 1)).days,
     ]
     assert index.date_distance(rows, None, None) == [0, 0, 10_000, 0]
+
+
+# ---- the snapshot form ------------------------------------------------------------------
+
+
+def test_a_pickled_index_comes_back_the_same_with_its_removed_rows(index: PassageIndex) -> None:
+    index.remove_statement("un-speech")  # a removed row inside the rows kept
+    put(index, "seed", PARAGRAPHS[7:8], None, [("Marco Rubio",)])  # rows replaced
+    vector = EMBEDDER.embed([PARAGRAPHS[8]])[0]
+    everything = index.mask(RowFilter())
+
+    copy = pickle.loads(pickle.dumps(index, protocol=5))
+
+    assert copy.rows == index.rows
+    assert [copy._passages[r] for r in range(copy.rows)] == index._passages[: index.rows]
+    assert copy.statements == index.statements
+    assert copy.dense(vector, everything, 5) == index.dense(vector, everything, 5)
+    assert copy.keyword("Haiti mission", everything, 5) == index.keyword(
+        "Haiti mission", everything, 5
+    )
+    assert masked_ids(copy, by({"Marco Rubio"})) == {"seed#0"}
+    assert copy.speaker_names() == index.speaker_names()
+    put(copy, "later", PARAGRAPHS[0:2], "2025-02-01")  # it grows again from its saved size
+    assert ids(copy, np.flatnonzero(copy.mask(RowFilter(statement_ids=frozenset({"later"}))))) == {
+        "later#0",
+        "later#1",
+    }
+
+
+def test_passages_of_one_statement_share_their_header_in_the_snapshot(
+    index: PassageIndex,
+) -> None:
+    columns = PassageColumns.of(index._passages[: index.rows])
+
+    assert len(columns.headers) == len(index.statements)
+    assert columns.passages() == index._passages[: index.rows]
