@@ -28,14 +28,14 @@ from rag.embedding import embedding_text
 from rag.near_duplicates import DuplicateGroup, DuplicateIndex, Fingerprint
 from rag.search_index import PassageIndex
 from rag.speaker_index import SpeakerIndex
-from rag.store import ChromaStore, StatementWrite
+from rag.store import ChromaStore, StatementWrite, settled
 from rag.types import DateSpan, Passage, QuoteRecord, Republication, StatementInfo, StoreStats
 
 log = logging.getLogger(__name__)
 
 CHECK_EVERY_SECONDS = 1.0
 _LOAD_BATCH = 200
-_SNAPSHOT_VERSION = 3
+_SNAPSHOT_VERSION = 4
 
 
 def _snapshot_layout() -> str:
@@ -189,8 +189,15 @@ class Catalog:
 
     def _loaded(self) -> PassageIndex:
         if self._index is None:
-            self._index = self._read_snapshot() or PassageIndex()
-            self._reconcile()
+            snapshot = self._read_snapshot()
+            self._index = snapshot.index if snapshot else PassageIndex()
+            current = self.store.generation()
+            if snapshot and snapshot.generation == current and settled(current):
+                # Nothing was written since the snapshot: no need to read every record.
+                self._generation = current
+                self._checked_at = time.monotonic()
+            else:
+                self._reconcile()
         return self._index
 
     def _refresh_if_stale(self) -> None:
@@ -240,19 +247,29 @@ class Catalog:
                 return
             self._snapshot.parent.mkdir(parents=True, exist_ok=True)
             partial = self._snapshot.with_suffix(f".{os.getpid()}.tmp")
+            saved = (_snapshot_layout(), self._model, self._generation, self._index)
             with partial.open("wb") as f:
-                pickle.dump((_snapshot_layout(), self._model, self._index), f, protocol=5)
+                pickle.dump(saved, f, protocol=5)
             partial.replace(self._snapshot)
 
-    def _read_snapshot(self) -> PassageIndex | None:
+    def _read_snapshot(self) -> _Snapshot | None:
         if self._snapshot is None or not self._snapshot.exists():
             return None
         try:
             with self._snapshot.open("rb") as f:
-                version, model, index = pickle.load(f)
+                version, model, generation, index = pickle.load(f)
         except Exception as exc:  # a damaged snapshot is only a slower start
             log.warning("ignoring the index snapshot %s: %s", self._snapshot, exc)
             return None
         if version != _snapshot_layout() or model != self._model:
             return None
-        return index if isinstance(index, PassageIndex) else None
+        if not isinstance(index, PassageIndex) or not isinstance(generation, str):
+            return None
+        return _Snapshot(index, generation)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Snapshot:
+    index: PassageIndex
+    generation: str
+    """The store's generation token the index was known to match when it was saved."""

@@ -42,6 +42,12 @@ log = logging.getLogger(__name__)
 _STATEMENT_VECTOR = [1.0]  # statements are looked up by id, never by similarity
 _MAX_BATCH = 1000
 _GENERATION = "generation"
+_WRITING = "writing:"
+
+
+def settled(generation: str) -> bool:
+    """Whether a generation token was set by a finished write (or an empty store)."""
+    return not generation.startswith(_WRITING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +196,7 @@ class ChromaStore:
                     metadatas=[meta for _, _, meta in batch],
                 )
         with _wrapped("store statement records"):
+            self._bump_generation(writing=True)
             for batch in _batches(list(items), _MAX_BATCH):
                 self._statements.upsert(
                     ids=[item.info.id for item in batch],
@@ -198,15 +205,17 @@ class ChromaStore:
                     metadatas=[_statement_metadata(item.info) for item in batch],
                 )
         with _wrapped("remove replaced passages"):
-            for item in items:
-                self._passages.delete(
-                    where={
-                        "$and": [
-                            {"statement_id": item.info.id},
-                            {"content_hash": {"$ne": item.info.content_hash}},
-                        ]
-                    }
-                )
+            # One `where` for the whole batch: each costs ~0.1 s at 100k passages. (Two
+            # statements of one batch with the same content hash would keep each other's
+            # older passages; readers ignore passages their statement's record does not name.)
+            for batch in _batches(list(items), _MAX_BATCH):
+                where = {
+                    "$and": [
+                        {"statement_id": {"$in": [item.info.id for item in batch]}},
+                        {"content_hash": {"$nin": [item.info.content_hash for item in batch]}},
+                    ]
+                }
+                self._passages.delete(where=where)
             self._bump_generation()
 
     def remove_stale_passages(self, committed: Mapping[str, str]) -> int:
@@ -232,6 +241,7 @@ class ChromaStore:
         """Remove a statement: its record first (so readers stop seeing it), then passages."""
         with _wrapped(f"delete statement {statement_id!r}"):
             existed = bool(self._statements.get(ids=[statement_id], include=[])["ids"])
+            self._bump_generation(writing=True)
             self._statements.delete(ids=[statement_id])
             self._passages.delete(where={"statement_id": statement_id})
             self._bump_generation()
@@ -320,11 +330,12 @@ class ChromaStore:
             got = self._meta.get(ids=[_GENERATION], include=["metadatas"])
         return str(got["metadatas"][0]["token"]) if got["ids"] else ""
 
-    def _bump_generation(self) -> None:
+    def _bump_generation(self, writing: bool = False) -> None:
+        """A new token; one marked `writing` says a write began and has not finished (or
+        was killed), so nobody may take the store as unchanged since an earlier token."""
+        token = f"{_WRITING if writing else ''}{uuid.uuid4().hex}"
         self._meta.upsert(
-            ids=[_GENERATION],
-            embeddings=[_STATEMENT_VECTOR],
-            metadatas=[{"token": uuid.uuid4().hex}],
+            ids=[_GENERATION], embeddings=[_STATEMENT_VECTOR], metadatas=[{"token": token}]
         )
 
     def ping(self) -> None:

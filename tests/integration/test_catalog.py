@@ -21,8 +21,10 @@ from numpy.typing import NDArray
 import rag.catalog
 from rag.catalog import CHECK_EVERY_SECONDS
 from rag.embedding import SentenceTransformerEmbedder
+from rag.errors import StoreError
 from rag.ingest import load_paths, statement_from_record
 from rag.service import Service, build_service
+from rag.store import ChromaStore
 from rag.types import Filters, Statement
 from tests.conftest import FIXTURES, MakeSettings
 
@@ -183,20 +185,21 @@ def _not_an_index(path: Path) -> None:
 
 
 def _another_model(path: Path) -> None:
-    version, _, index = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps((version, "another-model", index)))
+    version, _, generation, index = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps((version, "another-model", generation, index)))
 
 
 def _another_version(path: Path) -> None:
     # What the release before quotes and fingerprints wrote: version 1, and its objects had
     # fewer fields (loading them would fail later, on use).
-    _, model, index = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps((1, model, index)))
+    _, model, generation, index = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps((1, model, generation, index)))
 
 
 def _another_layout(path: Path) -> None:
-    layout, model, index = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps((layout.replace(",fingerprint", ""), model, index)))
+    layout, model, generation, index = pickle.loads(path.read_bytes())
+    older = layout.replace(",fingerprint", "")
+    path.write_bytes(pickle.dumps((older, model, generation, index)))
 
 
 @pytest.mark.parametrize(
@@ -282,6 +285,57 @@ def store_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
         "chroma_url": request.getfixturevalue("chroma_url"),
         "collection_prefix": f"t{uuid.uuid4().hex}",
     }
+
+
+def test_a_snapshot_of_an_unchanged_store_is_used_without_reading_every_record(
+    make_service: MakeService,
+    statements: dict[str, Statement],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = make_service()
+    first.ingest(list(statements.values()))
+    first.persist_index()
+    expected = results(first)
+    reads: list[int] = []
+    read_all = ChromaStore.all_content_hashes
+
+    def counted(store: ChromaStore) -> dict[str, str]:
+        reads.append(1)
+        return read_all(store)
+
+    monkeypatch.setattr(ChromaStore, "all_content_hashes", counted)
+
+    started = make_service()
+
+    assert results(started) == expected
+    assert reads == []  # the store's generation token matched the snapshot's
+
+
+def test_a_write_killed_midway_makes_the_next_start_check_every_record(
+    make_service: MakeService,
+    statements: dict[str, Statement],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write that committed its statement record but died before marking itself done
+    must not be hidden by a snapshot saved before it."""
+    first = make_service()
+    first.ingest([statements[SEED], statements[BIDEN_CALL]])
+    first.persist_index()
+    bump = ChromaStore._bump_generation
+
+    def dies_when_done(store: ChromaStore, writing: bool = False) -> None:
+        if not writing:
+            raise StoreError("killed before the write was marked done")
+        bump(store, writing=True)
+
+    monkeypatch.setattr(ChromaStore, "_bump_generation", dies_when_done)
+    with pytest.raises(StoreError):
+        make_service().ingest([statements[ZELENSKYY_MEETING]])
+    monkeypatch.undo()
+
+    started = make_service()
+
+    assert statement_ids(started) == {SEED, BIDEN_CALL, ZELENSKYY_MEETING}
 
 
 def test_a_readers_index_follows_another_services_writes(
