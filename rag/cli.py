@@ -123,11 +123,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _service() -> Service:
+def _service(load_model_now: bool = False) -> Service:
     from rag.service import build_service
     from rag.settings import load_settings
 
-    return build_service(load_settings())
+    return build_service(load_settings(), load_model_now=load_model_now)
 
 
 def _filters(args: argparse.Namespace) -> Filters:
@@ -173,7 +173,7 @@ def _ask_or_search(args: argparse.Namespace) -> None:
     from rag.api.answers import AnswerOut
     from rag.api.schemas import SearchOut
 
-    service = _service()
+    service = _service(load_model_now=True)
     query = service.query(args.question, args.k, _filters(args))
     if args.command == "ask":
         answer = service.ask(query)

@@ -12,18 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from rag.catalog import Catalog
 from rag.dates import DateMention
-from rag.embedding import Embedder
+from rag.embedding import QueryVectors
 from rag.near_duplicates import DuplicateGroup
 from rag.search_index import PassageIndex, RowFilter
 from rag.speaker_index import SpeakerIndex
 from rag.types import Interpreted, Query, ScoredPassage, SearchResult
 from rag.understanding import interpret
+
+# Questions are embedded here while the question is read for speakers and dates: the
+# model (torch, outside the GIL) and the reading (Python) share two cores.
+_QUESTION_VECTORS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="question-vector")
 
 RRF_K = 60
 CANDIDATES = 100
@@ -104,14 +109,19 @@ def _people(speakers: SpeakerIndex, names: Sequence[str]) -> tuple[frozenset[str
 
 
 class Retriever:
-    def __init__(self, catalog: Catalog, embedder: Embedder, config: RetrievalConfig) -> None:
+    def __init__(self, catalog: Catalog, queries: QueryVectors, config: RetrievalConfig) -> None:
         self._catalog = catalog
-        self._embedder = embedder
+        self._queries = queries
         self._config = config
 
     def search(self, query: Query, today: dt.date) -> SearchResult:
         started = time.perf_counter()
         speakers = self._catalog.speakers()
+        f = query.filters
+        explicit = tuple(e.canonical for e in speakers.resolve(f.speaker)[:1]) if f.speaker else ()
+        # An explicit speaker filter that matches nobody finds nothing: nothing to embed.
+        nobody = bool(f.speaker) and not explicit
+        pending = None if nobody else _QUESTION_VECTORS.submit(self._queries.vector, query.question)
         meaning = None
         if self._config.understand:
             meaning = interpret(query.question, speakers.aliases(), today)
@@ -119,8 +129,6 @@ class Retriever:
             tuple(dict.fromkeys(m.names[0] for m in meaning.speakers if m.names)) if meaning else ()
         )
         period = widened(meaning.dates) if meaning else (None, None)
-        f = query.filters
-        explicit = tuple(e.canonical for e in speakers.resolve(f.speaker)[:1]) if f.speaker else ()
 
         def result(passages: Sequence[ScoredPassage], attempt: _Attempt | None) -> SearchResult:
             applied = attempt.filter if attempt else RowFilter()
@@ -141,7 +149,7 @@ class Retriever:
             seconds = time.perf_counter() - started
             return SearchResult(query, tuple(passages), tuple(sorted(people)), seconds, interpreted)
 
-        if f.speaker and not explicit:  # an explicit filter that matches nobody: nothing
+        if pending is None:
             return result((), None)
         base = RowFilter(
             speakers=_people(speakers, explicit) if explicit else None,
@@ -154,7 +162,7 @@ class Retriever:
             _people(speakers, named) if not explicit else (),
             period if period != (None, None) and not (f.since or f.until) else None,
         )
-        vector = self._embedder.embed([query.question])[0]
+        vector = pending.result()
         copies = self._catalog.duplicates()
         with self._catalog.reading() as index:
             chosen = next(((a, m) for a in attempts if (m := index.mask(a.filter)).any()), None)

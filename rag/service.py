@@ -20,7 +20,7 @@ from rag.asking import Asker, Outcome, finish
 from rag.catalog import Catalog
 from rag.chunking import ChunkConfig
 from rag.conversation import standalone
-from rag.embedding import Embedder, SentenceTransformerEmbedder, embedding_text
+from rag.embedding import Embedder, QueryVectors, SentenceTransformerEmbedder, embedding_text
 from rag.errors import InputError, NotFoundError
 from rag.ingesting import Ingester
 from rag.quote_search import search_quotes
@@ -84,7 +84,7 @@ class Service:
         )
         self._retriever = Retriever(
             catalog,
-            embedder,
+            QueryVectors(embedder, settings.query_cache_size),
             RetrievalConfig(understand=settings.understand_questions, keyword=settings.hybrid),
         )
         self._asker = Asker(
@@ -338,10 +338,13 @@ class Service:
     # ---- lifecycle --------------------------------------------------------------------
 
     def warm_up(self) -> None:
-        """Load the model and touch the store, so the first question is not slow."""
-        self.embedder.embed(["warm up"])
+        """Load the model and the search index, so the first question is not slow; the
+        model loads on a thread meanwhile."""
+        if isinstance(self.embedder, SentenceTransformerEmbedder):
+            self.embedder.load_in_background()
         self.store.ping()
         self.catalog.stats()  # loads the search index
+        self.embedder.embed(["warm up"])
 
 
 def build_answerer(settings: Settings) -> Answerer:
@@ -382,11 +385,22 @@ def build_answerer(settings: Settings) -> Answerer:
     )
 
 
-def build_service(settings: Settings, embedder: Embedder | None = None) -> Service:
-    """Wire the real parts. `embedder` lets a process share one loaded model."""
-    embedder = embedder or SentenceTransformerEmbedder(
-        settings.embedding_model, settings.embedding_batch_size, settings.torch_threads
-    )
+def build_service(
+    settings: Settings, embedder: Embedder | None = None, load_model_now: bool = False
+) -> Service:
+    """Wire the real parts. `embedder` lets a process share one loaded model;
+    `load_model_now` starts loading the model while the store opens (for a command that
+    is about to embed a question)."""
+    if embedder is None:
+        model = SentenceTransformerEmbedder(
+            settings.embedding_model,
+            settings.embedding_batch_size,
+            settings.torch_threads,
+            settings.embedding_precision,
+        )
+        if load_model_now:
+            model.load_in_background()
+        embedder = model
     client, location = open_client(settings.data_dir, settings.chroma_url)
     store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
     catalog = Catalog(store, embedder.name, _snapshot_path(settings))

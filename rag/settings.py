@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(64, ge=1, le=1024)
     torch_threads: int = Field(0, ge=0, description="0 lets torch decide.")
+    embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
+        "auto", description="auto: bf16 where the CPU has native bf16 (AVX512-BF16, AMX)."
+    )
+    query_cache_size: int = Field(
+        1024, ge=0, description="Question vectors kept for questions asked again (0: none)."
+    )
 
     # Chunking
     chunk_max_tokens: int = Field(180, ge=32, le=2000, description="Passage size, tiktoken.")

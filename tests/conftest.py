@@ -36,7 +36,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
     """The real bundled MiniLM, loaded once for the whole session."""
-    model = SentenceTransformerEmbedder(None, batch_size=32)
+    model = SentenceTransformerEmbedder(None, batch_size=32, precision="fp32")  # same on any CPU
     model.load()
     return model
 
