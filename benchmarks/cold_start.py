@@ -1,0 +1,98 @@
+"""Cold start: from starting a process to its first answer, on an existing store.
+
+    python benchmarks/cold_start.py --data-dir DIR [--runs 3] [--question "..."]
+
+Two ways in, each `--runs` times (the first run may read files the page cache does not
+hold yet; all runs are printed):
+
+  - cli: `rag ask QUESTION` with the extractive answerer, timed from spawning the process
+    to its exit (Python start, imports, opening ChromaDB and the index snapshot, loading
+    the model, answering, printing);
+  - serve: `rag serve`, timed from spawning it to the first 200 from POST /v1/ask.
+
+The store is only read (a server saves its index snapshot when it stops).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from common import free_port, rag_command, server_env
+
+from rag.access import Scope, new_key
+
+QUESTION = "What did the President say about Haiti?"
+
+
+def cli_run(env: dict[str, str], home: Path, question: str) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [rag_command(), "ask", question],
+        env=env,
+        cwd=home,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def serve_run(env: dict[str, str], home: Path, question: str) -> float:
+    port = free_port()
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [rag_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        cwd=home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while time.perf_counter() - started < 300:
+            try:
+                answer = httpx.post(
+                    f"http://127.0.0.1:{port}/v1/ask", json={"question": question}, timeout=60
+                )
+                if answer.status_code == 200:
+                    return time.perf_counter() - started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise SystemExit("no answer within 300 s")
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--question", default=QUESTION)
+    parser.add_argument("--cache-dir", type=Path, help="RAG_CACHE_DIR (tiktoken files)")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="rag-cold-"))
+    _, api_key = new_key("bench", Scope.ADMIN)
+    env = server_env(home, args.data_dir.resolve(), api_key.entry, answerer="extractive")
+    if args.cache_dir:
+        env["RAG_CACHE_DIR"] = str(args.cache_dir.resolve())
+    for name, run in (("cli", cli_run), ("serve", serve_run)):
+        seconds = [run(env, home, args.question) for _ in range(args.runs)]
+        runs = ", ".join(f"{s:.1f}" for s in seconds)
+        print(
+            f"{name:<6} process start to first answer: median {statistics.median(seconds):.1f} s"
+            f" (runs: {runs} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Ingest throughput next to the model's own: how close ingestion is to its compute limit.
+
+    python benchmarks/ingest.py [--statements 400] [--threads 0] [--data ../shared/data]
+
+It reads the White House statements and the UN General Debate speeches, takes
+`--statements` of them spread evenly over both corpora (0: all of them, ~90k passages,
+hours on 2 cores), and ingests them into a new temporary store with the service's real
+ingester (chunk, attribute, quotations, fingerprint, embed, write to ChromaDB, index).
+Then, in the same process and with the same model and settings, it times the model
+alone: `SentenceTransformer.encode` on exactly the texts the ingester embedded. It prints
+
+  - ingest passages/s end to end, raw encode passages/s, and their ratio (goal >= 0.9);
+  - the time to ingest the same statements again (all unchanged: nothing is embedded)
+    and how many times faster than the first ingest that is (goal >= 20);
+  - peak resident memory during the ingest (ru_maxrss before the raw-encode phase).
+
+The model is loaded before any timing starts. Where the statements of the slice come
+from is printed, so a run can be repeated exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from rag.embedding import SentenceTransformerEmbedder, embedding_text
+from rag.ingest.files import load_paths
+from rag.service import build_service
+from rag.settings import load_settings
+from rag.types import Statement
+
+REPO = Path(__file__).resolve().parent.parent
+CORPORA = ("whitehouse/statements.jsonl.gz", "ungdc/speeches_2015_2024.jsonl.gz")
+
+
+def spread(statements: list[Statement], n: int) -> list[Statement]:
+    """`n` statements at even steps through the list (all of them when n is 0 or more)."""
+    if not n or n >= len(statements):
+        return statements
+    step = len(statements) / n
+    return [statements[int(i * step)] for i in range(n)]
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--statements", type=int, default=400, help="0: every statement")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch decides)")
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--keep", type=Path, help="keep the store in this directory")
+    args = parser.parse_args()
+
+    statements = spread(load_paths([args.data / c for c in CORPORA]), args.statements)
+    home = Path(tempfile.mkdtemp(prefix="rag-ingest-bench-"))
+    data_dir = args.keep or home / "data"
+    settings = load_settings(
+        data_dir=data_dir, cache_dir=home / "cache", torch_threads=args.threads, _env_file=None
+    )
+    embedder = SentenceTransformerEmbedder(
+        settings.embedding_model, settings.embedding_batch_size, settings.torch_threads
+    )
+    embedder.load()
+    service = build_service(settings, embedder)
+    print(f"machine: {machine()}")
+    print(
+        f"slice: {len(statements)} statements spread evenly over {', '.join(CORPORA)}; "
+        f"torch threads {args.threads or 'auto'}, batch {settings.embedding_batch_size}"
+    )
+
+    first = service.ingest(statements)
+    peak = peak_rss_mb()
+    again = service.ingest(statements)
+    with service.catalog.reading() as index:
+        texts = [embedding_text(p) for s in statements for p, _ in index.passages_of(s.id)]
+    started = time.perf_counter()
+    embedder.embed(texts)
+    raw_seconds = time.perf_counter() - started
+    shutil.rmtree(home, ignore_errors=True)
+
+    ingest_rate = first.passages / first.seconds
+    raw_rate = len(texts) / raw_seconds
+    print(f"ingest:    {first.passages} passages in {first.seconds:.1f} s = {ingest_rate:.1f}/s")
+    print(f"raw encode: {len(texts)} passages in {raw_seconds:.1f} s = {raw_rate:.1f}/s")
+    print(f"ratio ingest/raw: {ingest_rate / raw_rate:.3f} (goal >= 0.9)")
+    print(
+        f"re-ingest unchanged: {again.unchanged} statements in {again.seconds:.2f} s, "
+        f"{first.seconds / again.seconds:.0f}x faster (goal >= 20)"
+    )
+    print(f"peak RSS during ingest: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
