@@ -1,8 +1,9 @@
-"""rag/keyword_index.py: BM25 scores, segments, removals and rebuilds."""
+"""rag/keyword_index.py: BM25 scores, segments, removals, rebuilds and pickling."""
 
 from __future__ import annotations
 
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -284,3 +285,156 @@ def test_rows_added_after_a_rebuild_are_found() -> None:
 
     assert ranking(index.scores("Haiti budget", 6)) == [5, 4]
     assert index.size == 2
+
+
+# ---- the columnar layout: the same scores as the index of one array pair per row --------
+
+# Scores of "Haiti Kenya security climate police" at each step of
+# `scripted_adds_and_removals`, as the earlier layout (main at e00e5b1, which kept two
+# small arrays per row) computed them: float32 values, to compare exactly.
+RECORDED = {
+    "segments": {
+        0: 2.505134344100952,
+        2: 1.5046876668930054,
+        3: 1.0153313875198364,
+        6: 2.8231663703918457,
+        7: 1.7607184648513794,
+        8: 5.041640758514404,
+        9: 2.6330466270446777,
+        10: 1.3049333095550537,
+    },
+    "renumbered": {
+        0: 2.145136833190918,
+        1: 1.337006688117981,
+        2: 0.8834273815155029,
+        4: 2.45640230178833,
+        5: 1.6103299856185913,
+        6: 4.809665679931641,
+        7: 2.6330466270446777,
+        8: 1.3049333095550537,
+    },
+    "removed and added": {
+        0: 2.5751826763153076,
+        1: 0.9473642110824585,
+        2: 1.0694750547409058,
+        4: 2.9488492012023926,
+        5: 1.1410331726074219,
+        6: 5.919924259185791,
+        7: 3.371483325958252,
+        8: 1.5326921939849854,
+        10: 4.627297401428223,
+    },
+    "rebuilt": {
+        1: 0.8848077058792114,
+        2: 0.9880402088165283,
+        4: 2.7243099212646484,
+        5: 1.0823802947998047,
+        7: 3.3155276775360107,
+        8: 1.5014663934707642,
+        10: 4.627297401428223,
+    },
+}
+RECORDED_QUERY = "Haiti Kenya security climate police"
+# Live rows 0, 2, 3, 5-11 after the first removal, renumbered in order.
+COMPACTED = {old: new for new, old in enumerate([0, 2, 3, 5, 6, 7, 8, 9, 10, 11])}
+
+
+def scored(index: KeywordIndex, capacity: int) -> dict[int, float]:
+    scores = index.scores(RECORDED_QUERY, capacity)
+    return {row: float(score) for row, score in enumerate(scores) if score}
+
+
+def scripted_adds_and_removals(index: KeywordIndex) -> dict[str, dict[int, float]]:
+    """Segments, pending rows, removals, a merge, a renumbering and a rebuild, in turn."""
+    for row, text in enumerate(READOUT_SENTENCES):
+        index.add(row, text)
+    index.remove([1, 4])
+    for row, text in TINY.items():
+        index.add(8 + row, text)
+    steps = {"segments": scored(index, 12)}
+    index.renumber(COMPACTED)
+    steps["renumbered"] = scored(index, 10)
+    index.remove([0, 6])
+    index.add(10, "Kenya Haiti climate")
+    steps["removed and added"] = scored(index, 11)
+    index.rebuild()
+    steps["rebuilt"] = scored(index, 11)
+    return steps
+
+
+def test_scores_are_bit_for_bit_those_of_the_earlier_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(keyword_index, "_SEGMENT_SIZE", 3)
+    monkeypatch.setattr(keyword_index, "_MAX_SEGMENTS", 2)
+    assert scripted_adds_and_removals(KeywordIndex()) == RECORDED
+
+
+def test_renumbering_scores_as_a_fresh_index_of_the_live_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(keyword_index, "_SEGMENT_SIZE", 3)
+    texts = dict(enumerate(READOUT_SENTENCES)) | {8 + row: text for row, text in TINY.items()}
+    index = built(texts)
+    index.scores("Haiti", 12)  # rows 0-10 in segments, row 11 pending
+    index.remove([1, 4])
+
+    index.renumber(COMPACTED)
+
+    fresh = built({COMPACTED[row]: text for row, text in texts.items() if row in COMPACTED})
+    fresh.rebuild()
+    assert index.size == fresh.size == 10
+    for query in [*QUERIES, RECORDED_QUERY]:
+        assert index.scores(query, 10).tobytes() == fresh.scores(query, 10).tobytes(), query
+    for term in ["haiti", "kenya", "police", "vote"]:
+        assert index.document_frequency(term) == fresh.document_frequency(term)
+
+
+def test_renumbering_must_give_every_live_row_a_number() -> None:
+    index = built(TINY)
+    index.remove([1])
+    with pytest.raises(KeyError):
+        index.renumber({0: 0, 2: 1})  # row 3 is live
+
+
+def test_adding_a_live_row_again_is_refused() -> None:
+    index = built(TINY)
+    with pytest.raises(ValueError, match="row 2 is already"):
+        index.add(2, "Haiti")
+    index.remove([2])
+    index.add(2, "Haiti")  # a removed row may be given new text
+    assert index.document_frequency("vote") == 0
+    assert index.document_frequency("haiti") == 2
+
+
+def test_a_pickled_index_scores_the_same_and_keeps_growing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(keyword_index, "_SEGMENT_SIZE", 3)
+    index = built(dict(enumerate(READOUT_SENTENCES)))
+    index.remove([1, 7])  # row 7 is the last row: the pickle keeps rows up to 6
+
+    loaded = pickle.loads(pickle.dumps(index))
+
+    assert loaded.size == index.size == 6
+    for query in QUERIES:
+        assert loaded.scores(query, 8).tobytes() == index.scores(query, 8).tobytes()
+    for copy in (index, loaded):
+        copy.remove([7, 2])
+        for row, text in TINY.items():
+            copy.add(8 + row, text)
+    for query in [*QUERIES, RECORDED_QUERY]:
+        assert loaded.scores(query, 12).tobytes() == index.scores(query, 12).tobytes()
+    assert loaded.document_frequency("haiti") == index.document_frequency("haiti") == 4
+
+
+def test_an_index_pickled_in_another_layout_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As the layout of one array pair per row was pickled: the snapshot is then unusable,
+    # and the catalog rebuilds the index from the store.
+    older = {"vocab": {}, "_df": [], "_lengths": np.zeros(0), "_docs": {}, "_segments": []}
+    monkeypatch.setattr(KeywordIndex, "__getstate__", lambda self: older | {"_pending": []})
+    saved = pickle.dumps(KeywordIndex())
+    monkeypatch.undo()
+
+    with pytest.raises(ValueError, match="another layout"):
+        pickle.loads(saved)
