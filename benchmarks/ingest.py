@@ -80,14 +80,18 @@ def main() -> None:
         data_dir=data_dir, cache_dir=home / "cache", torch_threads=args.threads, _env_file=None
     )
     embedder = SentenceTransformerEmbedder(
-        settings.embedding_model, settings.embedding_batch_size, settings.torch_threads
+        settings.embedding_model,
+        settings.embedding_batch_size,
+        settings.torch_threads,
+        settings.embedding_precision,
     )
     embedder.load()
     service = build_service(settings, embedder)
     print(f"machine: {machine()}")
     print(
         f"slice: {len(statements)} statements spread evenly over {', '.join(CORPORA)}; "
-        f"torch threads {args.threads or 'auto'}, batch {settings.embedding_batch_size}"
+        f"torch threads {args.threads or 'auto'}, batch {settings.embedding_batch_size}, "
+        f"{'bf16' if embedder.bf16 else 'fp32'}"
     )
 
     first = service.ingest(statements)
