@@ -26,11 +26,14 @@ _FRAME_WORDS = frozenset(
     much""".split()
 )
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_POSSESSIVE_END = re.compile(r"['’]s?$")
 STEM_LENGTH = 6
 
 
 def fold(text: str) -> str:
     """Lower-case with accents removed, so "Macrón" and "macron" compare equal."""
+    if text.isascii():  # nothing to remove (most text): the quick way to the same result
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -40,7 +43,8 @@ def stem(word: str) -> str:
 
     Truncation keeps "stabilise"/"stabilize" and "negotiation"/"negotiations" together.
     """
-    word = re.sub(r"['’]s?$", "", word)
+    if "'" in word or "’" in word:
+        word = _POSSESSIVE_END.sub("", word)
     if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
     return word[:STEM_LENGTH]
