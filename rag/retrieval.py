@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,10 +24,6 @@ from rag.search_index import PassageIndex, RowFilter
 from rag.speaker_index import SpeakerIndex
 from rag.types import Interpreted, Query, ScoredPassage, SearchResult
 from rag.understanding import interpret
-
-# Questions are embedded here while the question is read for speakers and dates: the
-# model (torch, outside the GIL) and the reading (Python) share two cores.
-_QUESTION_VECTORS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="question-vector")
 
 RRF_K = 60
 CANDIDATES = 100
@@ -119,9 +114,6 @@ class Retriever:
         speakers = self._catalog.speakers()
         f = query.filters
         explicit = tuple(e.canonical for e in speakers.resolve(f.speaker)[:1]) if f.speaker else ()
-        # An explicit speaker filter that matches nobody finds nothing: nothing to embed.
-        nobody = bool(f.speaker) and not explicit
-        pending = None if nobody else _QUESTION_VECTORS.submit(self._queries.vector, query.question)
         meaning = None
         if self._config.understand:
             meaning = interpret(query.question, speakers.aliases(), today)
@@ -149,7 +141,7 @@ class Retriever:
             seconds = time.perf_counter() - started
             return SearchResult(query, tuple(passages), tuple(sorted(people)), seconds, interpreted)
 
-        if pending is None:
+        if f.speaker and not explicit:  # an explicit filter that matches nobody: nothing
             return result((), None)
         base = RowFilter(
             speakers=_people(speakers, explicit) if explicit else None,
@@ -162,7 +154,7 @@ class Retriever:
             _people(speakers, named) if not explicit else (),
             period if period != (None, None) and not (f.since or f.until) else None,
         )
-        vector = pending.result()
+        vector = self._queries.vector(query.question)
         copies = self._catalog.duplicates()
         with self._catalog.reading() as index:
             chosen = next(((a, m) for a in attempts if (m := index.mask(a.filter)).any()), None)
