@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -31,22 +31,28 @@ class WarmUp:
     error: str | None = None
 
 
-def _warm(service: Service, state: WarmUp) -> None:
+def _warm(service: Service, state: WarmUp, after: Callable[[], None]) -> None:
     try:
         service.warm_up()
         state.done = True
     except Exception as exc:  # reported by /readyz instead of killing the server
         log.exception("warm-up failed")
         state.error = str(exc)
+    finally:
+        after()
 
 
-def create_app(service: Service) -> FastAPI:
+def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: None) -> FastAPI:
+    """The app; `after_warm_up` runs when the warm-up (model and index) has ended."""
     mcp = build_server(service)
     mcp_app = http_app(mcp, service.settings.host)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        threading.Thread(target=_warm, args=(service, app.state.warm), daemon=True).start()
+        warm = threading.Thread(
+            target=_warm, args=(service, app.state.warm, after_warm_up), daemon=True
+        )
+        warm.start()
         async with mcp.session_manager.run():
             yield
         service.persist_index()
