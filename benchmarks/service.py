@@ -2,6 +2,7 @@
 
     python benchmarks/service.py [--data-dir DIR] [--clients 16] [--seconds 60]
                                  [--endpoints search,ask] [--threads N] [--seed 7]
+                                 [--setting NAME=VALUE ...]
 
 It starts `rag serve` on 127.0.0.1 (a free port, an admin key it makes, no rate limit,
 RAG_TORCH_THREADS=N when --threads is given). With --data-dir it serves that store as it
@@ -200,6 +201,13 @@ def main() -> None:
     parser.add_argument("--endpoints", default="search,ask", help="of: search, ask")
     parser.add_argument("--threads", type=int, help="RAG_TORCH_THREADS for the server")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="another server setting, as RAG_NAME (repeatable), e.g. query_cache_size=0",
+    )
     args = parser.parse_args()
     endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
     if not endpoints or not set(endpoints) <= ENDPOINTS.keys():
@@ -211,6 +219,7 @@ def main() -> None:
 
     key, api_key = new_key("service-benchmark", Scope.ADMIN)
     rag = {"torch_threads": str(args.threads)} if args.threads is not None else {}
+    rag.update(setting.split("=", 1) for setting in args.setting)
     with tempfile.TemporaryDirectory(prefix="rag-service-", ignore_cleanup_errors=True) as tmp:
         home = Path(tmp)
         env = server_env(home, args.data_dir or home / "data", api_key.entry, **rag)
