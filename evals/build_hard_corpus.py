@@ -1,6 +1,7 @@
 """Build the corpus shared by the hand-written suites (questions-hard, reading) from ../shared/data.
 
-The corpus holds every gold statement named by those suites plus a fixed random sample of White
+The corpus holds every gold statement named by those suites (White House, UN, or the seed
+statement in evals/corpora/seed.jsonl) plus a fixed random sample of White
 House statements, White House remarks and UN General Debate speeches as distractors. A case may
 list `absent_ids`: statements its question is about that must NOT be in the store (a speech the
 question names but the store does not hold); those are left out even when drawn as distractors.
@@ -21,8 +22,15 @@ from pathlib import Path
 
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_DATA = EVALS_DIR.parent.parent / "shared" / "data"
-SUITES = ("questions-hard.jsonl", "reading.jsonl")
+SUITES = (
+    "questions-hard.jsonl",
+    "questions-hard-test.jsonl",
+    "reading.jsonl",
+    "reading-test.jsonl",
+)
 CORPUS_PATH = EVALS_DIR / "corpora" / "hard.jsonl.gz"
+# The seed statement (President Ruto on his call with Secretary Rubio) is drawn only when gold.
+SEED_PATH = EVALS_DIR / "corpora" / "seed.jsonl"
 SOURCES = (
     ("statements", "whitehouse/statements.jsonl.gz"),
     ("remarks", "whitehouse/remarks.jsonl.gz"),
@@ -55,11 +63,13 @@ def build(data: Path, sizes: dict[str, int], seed: int) -> tuple[list[str], set[
     rng = random.Random(seed)
     lines: list[str] = []
     found: set[str] = set()
-    for kind, relative in SOURCES:
-        with gzip.open(data / relative, "rt", encoding="utf-8") as handle:
+    for kind, relative in (*SOURCES, ("seed", None)):
+        path = SEED_PATH if relative is None else data / relative
+        opener = open if relative is None else gzip.open
+        with opener(path, "rt", encoding="utf-8") as handle:
             source = [line.rstrip("\n") for line in handle if line.strip()]
         ids = [json.loads(line)["id"] for line in source]
-        drawn = set(rng.sample(range(len(source)), sizes[kind]))
+        drawn = set(rng.sample(range(len(source)), sizes.get(kind, 0)))
         for index, (line, record_id) in enumerate(zip(source, ids, strict=True)):
             if record_id in absent:
                 continue
