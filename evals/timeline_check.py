@@ -21,9 +21,9 @@ import argparse
 import json
 from pathlib import Path
 
-from rag.answering.terms import content_terms
 from rag.service import Service, build_service
 from rag.settings import load_settings
+from rag.text.words import content_terms
 from rag.types import TimelineEntry
 
 ROOT = Path(__file__).resolve().parent

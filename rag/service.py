@@ -14,23 +14,29 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rag.answering import Answerer, Question, refusal
+from rag.answering.asking import Asker, Outcome, finish
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.answering.terms import content_terms, topic_terms
-from rag.asking import Asker, Outcome, finish
-from rag.catalog import Catalog
-from rag.chunking import ChunkConfig
-from rag.conversation import standalone
-from rag.embedding import Embedder, QueryVectors, SentenceTransformerEmbedder, embedding_text
+from rag.answering.timeline import as_draft, entries, pick_lines
+from rag.embedding.embedder import (
+    Embedder,
+    QueryVectors,
+    SentenceTransformerEmbedder,
+    embedding_text,
+)
 from rag.errors import InputError, NotFoundError
-from rag.ingesting import Ingester
-from rag.quote_search import search_quotes
-from rag.relevance import Verdict, judge
-from rag.retrieval import RetrievalConfig, Retriever
+from rag.index.catalog import Catalog
+from rag.index.store import ChromaStore, open_client
+from rag.ingest.chunking import ChunkConfig
+from rag.ingest.pipeline import Ingester
+from rag.people.quote_search import search_quotes
+from rag.people.speaker_index import SpeakerEntry
+from rag.question.conversation import standalone
+from rag.question.understanding import interpret
+from rag.retrieval.relevance import Verdict, judge
+from rag.retrieval.retriever import RetrievalConfig, Retriever
 from rag.settings import Settings
-from rag.speaker_index import SpeakerEntry
-from rag.store import ChromaStore, open_client
-from rag.timeline import as_draft, entries, pick_lines
-from rag.tokens import Tokenizer, get_tokenizer
+from rag.text.tokens import Tokenizer, get_tokenizer
+from rag.text.words import content_terms, topic_terms
 from rag.types import (
     Answer,
     Filters,
@@ -44,7 +50,6 @@ from rag.types import (
     StoredStatement,
     StoreStats,
 )
-from rag.understanding import interpret
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
 from rag.service import Service, build_service
 from rag.settings import Settings, load_settings

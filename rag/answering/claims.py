@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from rag.answering.facts import Evidence, Fact, found, read_evidence, stated
-from rag.answering.terms import content_terms, words
-from rag.chunking import split_sentences
+from rag.ingest.chunking import split_sentences
+from rag.text.words import content_terms, words
 
 Similarity = Callable[[str, str], float]
 """(claim, cited text) -> cosine similarity, supplied by the caller (an embedding model)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from rag.answering.terms import STOPWORDS, fold
+from rag.text.words import STOPWORDS, fold
 
 FactKind = Literal["number", "date", "name", "negation"]
 DateKey = tuple[int | None, int | None, int | None]

@@ -9,14 +9,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rag.answering.asking import FALLBACK_NOTE, as_of_line, cited_text
 from rag.answering.claims import ClaimCheck, check_claims
-from rag.asking import FALLBACK_NOTE, as_of_line, cited_text
-from rag.embedding import Embedder
+from rag.embedding.embedder import Embedder
 from rag.errors import InputError
 from rag.evaluation.metrics import RANK_CUTOFF, CaseResult, compute
 from rag.evaluation.suite import EvalCase, Suite
 from rag.ingest import load_paths
-from rag.ingesting import content_hash
+from rag.ingest.pipeline import content_hash
 from rag.service import Service, build_service
 from rag.settings import Settings
 from rag.types import Answer, IngestReport, ScoredPassage, Statement

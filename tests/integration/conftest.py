@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
 from rag.service import Service, build_service
 from rag.settings import load_settings

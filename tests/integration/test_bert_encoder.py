@@ -1,4 +1,4 @@
-"""rag/bert_encoder.py computes what sentence-transformers computes for the bundled model."""
+"""rag/embedding/bert.py computes what sentence-transformers computes for the bundled model."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.bert_encoder import BertEncoder, supports
-from rag.embedding import SentenceTransformerEmbedder, bundled_model_path
+from rag.embedding.bert import BertEncoder, supports
+from rag.embedding.embedder import SentenceTransformerEmbedder, bundled_model_path
 from tests.conftest import FIXTURES
 
 MODEL = Path(bundled_model_path())

@@ -24,9 +24,9 @@ from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, Tool
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
+from rag.interfaces.api.app import create_app
 from rag.service import build_service
 from rag.settings import load_settings
 from tests.conftest import EXAMPLES

@@ -18,8 +18,8 @@ import pytest
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
+from rag.interfaces.api.app import create_app
 from rag.service import Service, build_service
 from rag.settings import load_settings
 from tests.integration.test_api import HAITI, assert_error

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths, statement_from_record
+from rag.interfaces.api.app import create_app
 from rag.service import Service, build_service
 from rag.settings import load_settings
 from tests.support.servers import running_app

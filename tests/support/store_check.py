@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from rag.search_index import RowFilter
+from rag.index.search_index import RowFilter
 from rag.service import build_service
 from rag.settings import load_settings
 

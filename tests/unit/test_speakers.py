@@ -1,10 +1,10 @@
-"""rag/speakers.py: a speaker as a user writes it -> the stored names it means."""
+"""rag/people/speakers.py: a speaker as a user writes it -> the stored names it means."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.speakers import name_tokens, resolve_speakers
+from rag.people.speakers import name_tokens, resolve_speakers
 
 # Speaker names as the fixtures store them.
 KNOWN = [

@@ -1,10 +1,10 @@
-"""rag/answering/terms.py: comparable stems, and the topic of a question."""
+"""rag/text/words.py: comparable stems, and the topic of a question."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.answering.terms import content_terms, stem, topic_terms, words
+from rag.text.words import content_terms, stem, topic_terms, words
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,164 @@
+"""Transcript turns: who holds the floor, read from speaker labels ("PRESIDENT RUTO:", "Q",
+"Lynne Neagle AM:").
+
+A passage of a transcript is spoken by whoever holds the floor there, not by everyone the
+statement names. Labels are told from headings ("FACT SHEET:") and each is resolved to a display
+name through the statement's people ("THE PRESIDENT" -> the title's president).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.people.names import (
+    _PARTICLES,
+    _UP,
+    _capitalised,
+    _is_role,
+    _parse_person,
+    _strip_parens,
+    _unique,
+    _words,
+    clean_name,
+    role_only,
+)
+from rag.people.statement_people import _Context, _statement_context
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A transcript turn: who holds the floor from `start` to `end` (label included)."""
+
+    start: int
+    end: int
+    label: str
+    speaker: str | None
+
+
+_UPPER_LABEL = re.compile(
+    rf"(?m)^[ \t\xa0]*(?P<label>[{_UP}](?:[{_UP}.’'\-]|[ \xa0](?=[{_UP}]))*)[ \t\xa0]*:(?=\s|\Z)"
+)
+_Q_LABEL = re.compile(r"(?m)^[ \t\xa0]*Q(?=[:\s])")
+_NAME_LABEL = re.compile(
+    rf"(?:\A|\n[ \t\xa0]*\n)[ \t\xa0]*(?P<label>[{_UP}][^\n:]{{0,150}}?):[ \t\xa0]"
+)
+_PARAGRAPH = re.compile(r"\n[ \t\xa0]*\n")
+_END_LINE = re.compile(r"(?m)^[ \t\xa0]*END\b")
+_LABEL_STOP = frozenset("is are was were to for on in with by a an our we your its and at".split())
+# Transcript labels that name nobody: the audience, reporters, anonymous officials.
+_ANONYMOUS = frozenset(
+    """q audience member members moderator operator participant participants aide aides child
+    children crowd reporter reporters interpreter translator official officials senior
+    administration unidentified voice announcer narrator student students all both video white
+    house military local law enforcement attendee attendees guest guests pool staff""".split()
+)
+_NOT_LABELS = frozenset(
+    {"note", "item", "question", "answer", "dear", "subject", "date", "from", "to"}
+)
+
+
+def _upper_label_ok(label: str, count: int) -> bool:
+    """A speaker label, not a heading ("FACT SHEET:", "NOMINATIONS SENT TO THE SENATE:")."""
+    words = label.split()
+    lowered = [w.lower().rstrip(".") for w in words]
+    if len(words) > 6 or lowered[0] in _NOT_LABELS | {"end"} or sum(map(str.isalpha, label)) < 2:
+        return False
+    if any(w in _LABEL_STOP for w in lowered):
+        return False
+    if all(w in _ANONYMOUS for w in lowered) or lowered[0] == "the":
+        return True
+    if _is_role(words[0]) and not all(map(_is_role, words)):
+        return True
+    return count >= 2 and len(words) <= 3
+
+
+def _name_label_ok(label: str) -> bool:
+    """A mixed-case label that reads as a person: "Lynne Neagle AM", "Hon. Bill Blair (...)"."""
+    outside, _ = _strip_parens(label)
+    words = outside.split()
+    if not 1 <= len(words) <= 7 or any(c.isdigit() for c in outside):
+        return False
+    if words[0].lower().rstrip(".") in _NOT_LABELS:
+        return False
+    return all(_capitalised(w) or w.lower() in _PARTICLES | {"the", "of"} for w in words)
+
+
+def _q_ok(text: str, at: int) -> bool:
+    """ "Q" asks a question when followed by a colon or wide space, or when it opens a paragraph."""
+    after = text[at + 1 : at + 3]
+    if after[:1] in (":", "\xa0") or (len(after) == 2 and after.isspace()):
+        return True
+    line = text.rfind("\n", 0, at)
+    previous = text[text.rfind("\n", 0, max(line, 0)) + 1 : max(line, 0)]
+    return (line < 0 or not previous.strip(" \t\xa0")) and not after[1:2].islower()
+
+
+def _labels(text: str) -> list[tuple[int, str]]:
+    """(offset, label) of every plausible speaker label, in order."""
+    found: dict[int, str] = {}
+    upper = [
+        (m.start("label"), " ".join(m.group("label").split())) for m in _UPPER_LABEL.finditer(text)
+    ]
+    counts = Counter(label for _, label in upper)
+    for at, label in upper:
+        if _upper_label_ok(label, counts[label]):
+            found[at] = label
+    for match in _Q_LABEL.finditer(text):
+        if _q_ok(text, match.end() - 1):
+            found[match.end() - 1] = "Q"
+    named = [
+        (m.start("label"), " ".join(m.group("label").split()))
+        for m in _NAME_LABEL.finditer(text)
+        if any(map(str.islower, m.group("label"))) and _name_label_ok(m.group("label"))
+    ]
+    # Mixed-case labels only in a text made of them, as committee transcripts are.
+    if len(named) >= 2 and 2 * len(named) > len(_PARAGRAPH.findall(text)):
+        found.update(named)
+    return sorted(found.items())
+
+
+def _label_speaker(label: str, context: _Context, chairs: dict[str, str]) -> str | None:
+    outside = _strip_parens(label)[0]
+    if label == "Q" or all(w.lower().rstrip(".") in _ANONYMOUS for w in outside.split()):
+        return None
+    person, _ = _parse_person(_words(outside), 0, roleless=1, lenient=True)
+    name = clean_name(label)
+    if person is not None and person.name:
+        return context.expand(name, person.role)
+    role = person.role if person else outside.lower()
+    if role in context.roles:  # "THE PRESIDENT" in "Remarks by President Biden"
+        return context.roles[role]
+    if not role_only(name):  # "The Chair (Hon. Anthony Rota)": later "The Chair" is him too
+        chairs[role] = name
+        return name
+    return chairs.get(role, name)
+
+
+def _find_turns(text: str, context: _Context) -> tuple[Turn, ...]:
+    labels = _labels(text)
+    if not labels or (len(labels) == 1 and labels[0][1] != "Q"):
+        return ()
+    ends = [m.start() for m in _END_LINE.finditer(text)]
+    chairs: dict[str, str] = {}
+    turns: list[Turn] = []
+    for index, (start, label) in enumerate(labels):
+        end = labels[index + 1][0] if index + 1 < len(labels) else len(text)
+        cut = bisect.bisect_right(ends, start)
+        if cut < len(ends) and ends[cut] < end:
+            end = ends[cut]
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        turns.append(Turn(start, end, label, _label_speaker(label, context, chairs)))
+    return tuple(turns)
+
+
+def find_turns(text: str, title: str | None, statement_speakers: Sequence[str]) -> tuple[Turn, ...]:
+    """The turns of a transcript, each label resolved to a display name where the statement
+    makes it clear ("THE PRESIDENT" -> the title's president); () for other texts."""
+    context = _statement_context(text, title, None)
+    context.know(_unique([*statement_speakers, *(k for _, k, _ in context.known)]))
+    return _find_turns(text, context)
