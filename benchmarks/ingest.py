@@ -36,10 +36,10 @@ from pathlib import Path
 from rag.embedding.embedder import SentenceTransformerEmbedder, bundled_model_path, embedding_text
 from rag.ingest.chunking import ChunkConfig, chunk_statement
 from rag.ingest.files import load_paths
-from rag.service import build_service
 from rag.settings import Settings, load_settings
 from rag.text.tokens import get_tokenizer
 from rag.types import Statement
+from rag.wiring import build_service
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = ("whitehouse/statements.jsonl.gz", "ungdc/speeches_2015_2024.jsonl.gz")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rag.index.catalog import Catalog
 from rag.index.store import StatementWrite
-from rag.service import build_service
 from rag.settings import load_settings
+from rag.wiring import build_service
 
 BATCH = 100
 

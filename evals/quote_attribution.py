@@ -20,8 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rag.people.quotes import Quote, find_quotes
-from rag.people.speaker_index import distinctive_tokens
+from rag.people import Quote, distinctive_tokens, find_quotes
 
 ROOT = Path(__file__).resolve().parent
 COVER = 0.8

@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.ingest.chunking import ChunkConfig, chunk_spans, split_sentences
-from rag.people.attribution import Attribution, attribute
-from rag.people.speaker_index import SpeakerIndex
+from rag.ingest.chunking import ChunkConfig, chunk_spans
+from rag.people import Attribution, SpeakerIndex, attribute
 from rag.settings import load_settings
+from rag.text.sentences import split_sentences
 from rag.text.tokens import get_tokenizer
 
 EVALS_DIR = Path(__file__).resolve().parent

@@ -12,8 +12,9 @@ import pytest
 
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import Settings, load_settings
+from rag.wiring import build_service
 from tests.support.openai_server import OpenAIServer
 from tests.support.servers import chroma_server
 

@@ -16,9 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import Question, refusal
-from rag.ingest.chunking import split_sentences
-from rag.people.speakers import same_person
-from rag.people.voice import first_person
+from rag.people import first_person, same_person
+from rag.text.sentences import split_sentences
 from rag.text.words import content_terms, topic_terms
 from rag.types import Draft, Passage, ProposedCitation, QuoteRecord, ScoredPassage
 

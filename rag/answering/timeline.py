@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from rag.answering import Question
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.people.speakers import same_person
-from rag.people.voice import first_person
+from rag.people import first_person, same_person
 from rag.types import Citation, Draft, ProposedCitation, ScoredPassage, TimelineEntry
 
 MAX_ENTRIES = 12

@@ -28,7 +28,7 @@ from rag.embedding.embedder import embedding_text
 from rag.index.search_index import PassageIndex
 from rag.index.store import ChromaStore, StatementWrite, settled
 from rag.ingest.near_duplicates import DuplicateGroup, DuplicateIndex, Fingerprint
-from rag.people.speaker_index import SpeakerIndex
+from rag.people import SpeakerIndex
 from rag.types import DateSpan, Passage, QuoteRecord, Republication, StatementInfo, StoreStats
 
 log = logging.getLogger(__name__)

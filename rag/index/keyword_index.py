@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rag.text.words import STOPWORDS, stem, words
+from rag.text.vocabulary import STOPWORDS
+from rag.text.words import stem, words
 
 K1 = 1.2
 B = 0.75

@@ -24,8 +24,7 @@ from rag.index.store import StatementWrite
 from rag.ingest import unique_statements
 from rag.ingest.chunking import ChunkConfig, chunk_statement
 from rag.ingest.near_duplicates import fingerprint
-from rag.people.attribution import attribute
-from rag.people.quotes import find_quotes
+from rag.people import attribute, find_quotes
 from rag.text.tokens import Tokenizer
 from rag.types import IngestReport, Passage, QuoteRecord, Statement, StatementInfo
 

@@ -125,8 +125,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _service(load_model_now: bool = False) -> Service:
-    from rag.service import build_service
     from rag.settings import load_settings
+    from rag.wiring import build_service
 
     return build_service(load_settings(), load_model_now=load_model_now)
 
@@ -150,7 +150,7 @@ def _ingest(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from rag.ingest import load_paths
-    from rag.interfaces.api.schemas import IngestOut
+    from rag.interfaces.output import IngestOut
 
     statements = load_paths(args.paths)
     service = _service()
@@ -171,8 +171,7 @@ def _ingest(args: argparse.Namespace) -> None:
 
 def _ask_or_search(args: argparse.Namespace) -> None:
     from rag.interfaces import render
-    from rag.interfaces.api.answers import AnswerOut
-    from rag.interfaces.api.schemas import SearchOut
+    from rag.interfaces.output import AnswerOut, SearchOut
 
     service = _service(load_model_now=True)
     query = service.query(args.question, args.k, _filters(args))
@@ -185,8 +184,8 @@ def _ask_or_search(args: argparse.Namespace) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    from rag.service import build_service
     from rag.settings import load_settings
+    from rag.wiring import build_service
 
     gc.disable()  # while the model and the index load (see _ONE_SHOT)
     # The flags are settings too: the app's /mcp endpoint checks Host headers against the host.
@@ -238,7 +237,7 @@ def _mcp(args: argparse.Namespace) -> None:
 
 def _show(args: argparse.Namespace) -> None:
     from rag.interfaces import render
-    from rag.interfaces.api.schemas import StatementOut
+    from rag.interfaces.output import StatementOut
 
     stored = _service().get_statement(args.statement_id)
     if args.json:
@@ -254,7 +253,7 @@ def _show(args: argparse.Namespace) -> None:
 
 def _list(args: argparse.Namespace) -> None:
     from rag.interfaces import render
-    from rag.interfaces.api.schemas import StatementInfoOut, StatementListOut
+    from rag.interfaces.output import StatementInfoOut, StatementListOut
 
     page = _service().list_statements(args.offset, args.limit)
     if args.json:
@@ -273,7 +272,7 @@ def _list(args: argparse.Namespace) -> None:
 
 
 def _speakers(args: argparse.Namespace) -> None:
-    from rag.interfaces.api.schemas import SpeakerOut, SpeakersOut
+    from rag.interfaces.output import SpeakerOut, SpeakersOut
 
     entries = _service().speakers(args.name)
     shown = entries[: args.limit]
@@ -288,7 +287,7 @@ def _speakers(args: argparse.Namespace) -> None:
 
 def _quotes(args: argparse.Namespace) -> None:
     from rag.interfaces import render
-    from rag.interfaces.api.answers import QuoteOut, QuotesOut
+    from rag.interfaces.output import QuoteOut, QuotesOut
 
     found = _service().quotes(args.speaker, args.text, args.since, args.until, args.limit)
     if args.json:
@@ -299,7 +298,7 @@ def _quotes(args: argparse.Namespace) -> None:
 
 def _timeline(args: argparse.Namespace) -> None:
     from rag.interfaces import render
-    from rag.interfaces.api.answers import AnswerOut
+    from rag.interfaces.output import AnswerOut
 
     service = _service()
     answer = service.timeline(
@@ -309,7 +308,7 @@ def _timeline(args: argparse.Namespace) -> None:
 
 
 def _stats(args: argparse.Namespace) -> None:
-    from rag.interfaces.api.schemas import StatsOut
+    from rag.interfaces.output import StatsOut
 
     stats = _service().stats()
     if args.json:

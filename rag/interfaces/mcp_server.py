@@ -24,8 +24,15 @@ from pydantic import Field
 from starlette.applications import Starlette
 
 from rag.errors import NotFoundError, RagError
-from rag.interfaces.api.answers import AnswerOut, QuoteOut, QuotesOut
-from rag.interfaces.api.schemas import SearchOut, SpeakerOut, SpeakersOut, StatementOut
+from rag.interfaces.output import (
+    AnswerOut,
+    QuoteOut,
+    QuotesOut,
+    SearchOut,
+    SpeakerOut,
+    SpeakersOut,
+    StatementOut,
+)
 from rag.service import MAX_QUOTES, Service
 from rag.types import Filters
 

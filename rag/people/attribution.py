@@ -20,40 +20,33 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.ingest.chunking import split_sentences
 from rag.people.names import (
-    _PHRASE,
-    _WS,
-    _base,
-    _is_role,
-    _parse_person,
-    _real_words,
-    _unique,
-    _words,
+    PHRASE,
+    WS,
     clean_name,
+    is_role,
+    name_words,
+    parse_person,
+    real_words,
+    strip_possessive,
     surname,
+    unique,
 )
-from rag.people.statement_people import _Context, _statement_context
-from rag.people.turns import Turn, _find_turns
+from rag.people.statement_people import StatementContext, statement_context
+from rag.people.turns import Turn, turns_in_context
+from rag.text.sentences import split_sentences
+from rag.text.vocabulary import INVERTING_SPEECH_VERBS, SPEECH_VERBS
 
 # ---- attributions in running text -------------------------------------------------------
 
-_VERBS = (
-    "said says stated emphasi[sz]ed emphasi[sz]es noted added adds told "
-    "announced announces urged urges warned warns called stressed stresses reaffirmed "
-    "reaffirms welcomed welcomes thanked declared declares explained remarked observed "
-    "asserted insisted underscored highlighted disclosed affirmed reiterated acknowledged "
-    "commented wrote argued pledged vowed expressed praised recalled assured cautioned"
-)
-_VERB = re.compile(rf"\b(?:{'|'.join(_VERBS.split())})\b")
-_INVERTING = frozenset("said says stated added noted wrote explained".split())
+_VERB = re.compile(rf"\b(?:{'|'.join(SPEECH_VERBS)})\b")
 _ADVERBS = r"(?:(?:has|have|had|also|further|then|later|again|previously|once|publicly)\s+)*"
 _LOOKBACK = 160
-_WHO_BEFORE = re.compile(rf"(?<![\w’'.\-])(?P<who>{_PHRASE}),?{_WS}{_ADVERBS}\Z")
-_AND_BEFORE = re.compile(rf"(?<![\w’'.\-])(?P<who>{_PHRASE}){_WS}and{_WS}\Z")
-_PRONOUN_BEFORE = re.compile(rf"(?<![\w’'])(?:[Hh]e|[Ss]he){_WS}{_ADVERBS}\Z")
-_WHO_AFTER = re.compile(rf"{_WS}(?P<who>{_PHRASE})(?=[ \t\xa0]*[.,;:!?)]|\s*\Z)")
-_ACCORDING = re.compile(rf"\b[Aa]ccording{_WS}to{_WS}(?:(?P<pron>him|her)\b|(?P<who>{_PHRASE}))")
+_WHO_BEFORE = re.compile(rf"(?<![\w’'.\-])(?P<who>{PHRASE}),?{WS}{_ADVERBS}\Z")
+_AND_BEFORE = re.compile(rf"(?<![\w’'.\-])(?P<who>{PHRASE}){WS}and{WS}\Z")
+_PRONOUN_BEFORE = re.compile(rf"(?<![\w’'])(?:[Hh]e|[Ss]he){WS}{_ADVERBS}\Z")
+_WHO_AFTER = re.compile(rf"{WS}(?P<who>{PHRASE})(?=[ \t\xa0]*[.,;:!?)]|\s*\Z)")
+_ACCORDING = re.compile(rf"\b[Aa]ccording{WS}to{WS}(?:(?P<pron>him|her)\b|(?P<who>{PHRASE}))")
 _CLOSING_QUOTE = re.compile(r"[”\"][\s,]*\Z")
 _OPENING_QUOTE = re.compile(r"[ \t\xa0]*[:,]?\s*“")
 
@@ -65,22 +58,22 @@ class _Hit:
     name: str
 
 
-class _Reader:
+class AttributionReader:
     """Attributions in one text, with names, roles and pronouns resolved against the context."""
 
-    def __init__(self, context: _Context) -> None:
+    def __init__(self, context: StatementContext) -> None:
         self.context, self.text = context, context.text
         self._events: list[tuple[int, str]] | None = None
         self._sentences: list[tuple[int, int]] | None = None
 
     def person(self, raw: str, at: int) -> str | None:
         """The display name a "<who> said" refers to, or None if it is not a person."""
-        words = _words(raw)
-        cut = max((i for i, w in enumerate(words[:-1]) if _base(w)[1]), default=-1)
+        words = name_words(raw)
+        cut = max((i for i, w in enumerate(words[:-1]) if strip_possessive(w)[1]), default=-1)
         words = words[cut + 1 :]  # "Kenya's President William Ruto": after the possessive
-        while len(words) > 1 and not _is_role(words[0]) and self.context.common_word(words[0]):
+        while len(words) > 1 and not is_role(words[0]) and self.context.common_word(words[0]):
             words = words[1:]  # "Because Donald Trump said": a sentence's first word
-        person, _ = _parse_person(words, 0, roleless=1)
+        person, _ = parse_person(words, 0, roleless=1)
         if person is None:
             return None
         if not person.name:  # "The President noted": the title's, else the last one so named
@@ -101,7 +94,7 @@ class _Reader:
         if last in self.context.by_surname or any(s == last for s, _, _ in self.context.known):
             return True
         words = name.split()
-        return len(_real_words(name)) >= 2 and not any(
+        return len(real_words(name)) >= 2 and not any(
             (w.isupper() and len(w) > 1) or self.context.common_word(w) for w in words
         )
 
@@ -158,7 +151,7 @@ class _Reader:
                         found.append((at, offset + subject.start(), match.end(), name))
             elif _PRONOUN_BEFORE.search(before):
                 found.append((at, at, match.end(), ""))
-            elif match.group(0) in _INVERTING and _CLOSING_QUOTE.search(before[-4:]):
+            elif match.group(0) in INVERTING_SPEECH_VERBS and _CLOSING_QUOTE.search(before[-4:]):
                 inverted = _WHO_AFTER.match(text, match.end())  # "…,” said President Ruto."
                 name = self.person(inverted.group("who"), at) if inverted else None
                 if inverted and name:
@@ -184,8 +177,8 @@ class _Reader:
 def attributed_speakers(text: str, start: int, end: int, known: Sequence[str]) -> tuple[str, ...]:
     """Names attributed in the sentences that text[start:end] overlaps: "Ruto stated",
     "said President Ruto", "according to him" (the person named last before it)."""
-    hits = _Reader(_Context(text, known)).hits()
-    return _unique(h.name for h in hits if h.start < end and start < h.end)
+    hits = AttributionReader(StatementContext(text, known)).hits()
+    return unique(h.name for h in hits if h.start < end and start < h.end)
 
 
 # ---- a statement ------------------------------------------------------------------------
@@ -208,15 +201,15 @@ def attribute(
     Transcript passages get the speakers of the turns they overlap; other passages the
     statement's speakers plus whoever the passage's sentences quote.
     """
-    context = _statement_context(text, title, speaker)
+    context = statement_context(text, title, speaker)
     statement = [name for _, name, _ in context.known]
-    turns = _find_turns(text, context)
+    turns = turns_in_context(text, context)
     if turns:
         spoken: Counter[str] = Counter()
         for turn in turns:
             if turn.speaker:
                 spoken[turn.speaker] += turn.end - turn.start
-        statement = list(_unique([*statement, *(n for n, _ in spoken.most_common())]))
+        statement = list(unique([*statement, *(n for n, _ in spoken.most_common())]))
         starts = [t.start for t in turns]
         passages: list[tuple[str, ...]] = []
         for start, end in spans:
@@ -226,14 +219,14 @@ def attribute(
                 for t in turns[first : bisect.bisect_left(starts, end)]
                 if t.start < end and start < t.end
             ]
-            names = _unique(t.speaker for t in overlapping if t.speaker)
+            names = unique(t.speaker for t in overlapping if t.speaker)
             passages.append(names if overlapping else tuple(statement))
         return Attribution(tuple(statement), tuple(passages), turns)
-    hits = _Reader(context).hits()
+    hits = AttributionReader(context).hits()
     if not statement:
         statement = [name for name, _ in Counter(h.name for h in hits).most_common()]
     passages = [
-        _unique([*statement, *(h.name for h in hits if h.start < end and start < h.end)])
+        unique([*statement, *(h.name for h in hits if h.start < end and start < h.end)])
         for start, end in spans
     ]
     return Attribution(tuple(statement), tuple(passages), ())

@@ -15,51 +15,46 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.people.attribution import _Reader
+from rag.people.attribution import AttributionReader
 from rag.people.names import (
-    _NOT_NAME,
-    _PHRASE,
-    _STOP,
-    _WS,
-    _is_role,
-    _parse_person,
-    _words,
+    PHRASE,
+    WS,
     clean_name,
+    is_role,
+    name_words,
+    parse_person,
     surname,
 )
-from rag.people.quote_marks import MINOR, WORD, MarkedText, QuotedSpan
-from rag.people.statement_people import _Context
-from rag.people.turns import Turn, _find_turns
+from rag.people.quote_marks import WORD, MarkedText, QuotedSpan
+from rag.people.statement_people import StatementContext
+from rag.people.turns import Turn, turns_in_context
+from rag.text.vocabulary import (
+    CLAUSE_OPENERS,
+    NAME_STOPS,
+    NOT_NAME,
+    ORGANISATION_NOUNS,
+    PLACE_PREFIXES,
+    SPEECH_VERBS,
+    TITLE_MINOR_WORDS,
+)
 
 Cue = Literal["said-after", "said-before", "colon", "turn", "pronoun", "statement", "none"]
 
-_SPEECH = (
-    "said says say saying stated states noted notes added adds told tells tell emphasi[sz]ed "
-    "emphasi[sz]es stressed stresses explained explains declared declares wrote writes "
-    "remarked remarks urged urges warned warns announced announces asked asks replied "
-    "proclaimed proclaims called calls described describes observed recalled tweeted posted "
-    "preached insisted asserted underscored highlighted reiterated affirmed reaffirmed "
-    "commented argued continued reported outlined promised pledged vowed yelled testified "
-    "acknowledged cautioned reminded taught cried shouted exclaimed spoke quipped joked "
-    "responded answered recounted"
-)
-_VERB = re.compile(rf"\b(?:{'|'.join(_SPEECH.split())})\b")
+_VERB = re.compile(rf"\b(?:{'|'.join(SPEECH_VERBS)})\b")
 _PRONOUNS = r"I|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|[Yy]ou|[Ii]t"
 _CONTRACTION = r"(?:[’'](?:d|ve|ll|s|m))?"
 
 # -- after the closing mark
 _INVERTED = re.compile(rf"[\s,]*(?:(?:also|then|later)\s+)?(?P<verb>{_VERB.pattern})[\s,]*")
 _SUBJECT_FIRST = re.compile(
-    rf"[\s,]*(?P<who>(?:[Tt]he{_WS})?{_PHRASE}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)"
-    rf"(?:{_WS}(?:also|then|later|had|has|would|once))*{_WS}(?P<verb>{_VERB.pattern})"
+    rf"[\s,]*(?P<who>(?:[Tt]he{WS})?{PHRASE}|[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)"
+    rf"(?:{WS}(?:also|then|later|had|has|would|once))*{WS}(?P<verb>{_VERB.pattern})"
 )
 _LOWER_SUBJECT = re.compile(
     rf"[\s,]*(?:the|a|an|my|his|her|their|our|one|its)\b[^.“”\n]{{0,60}}?(?:{_VERB.pattern})"
 )
-_DASH_SIGNED = re.compile(rf"\s*[-—–]+[ \t\xa0]*(?P<who>{_PHRASE})(?=[ \t\xa0]*(?:,|\n|\Z))")
-_ACCORDING_AFTER = re.compile(rf"[\s,]*according{_WS}to{_WS}(?P<who>(?:[Tt]he{_WS})?{_PHRASE})")
-# Words that start a new sentence after a closing mark, not an attribution: "…?” And I thought".
-_NOT_SUBJECT = frozenset("and but so then now well because when if as or yet".split())
+_DASH_SIGNED = re.compile(rf"\s*[-—–]+[ \t\xa0]*(?P<who>{PHRASE})(?=[ \t\xa0]*(?:,|\n|\Z))")
+_ACCORDING_AFTER = re.compile(rf"[\s,]*according{WS}to{WS}(?P<who>(?:[Tt]he{WS})?{PHRASE})")
 _MAX_AFTER = 200
 
 # -- before the opening mark
@@ -76,36 +71,36 @@ _SKIP_BACK = re.compile(
     r"(?:[\w’'-]+\s+){0,3}?(?:statement|tweet|post|letter|interview|release|speech|dissent|"
     r"op-ed|video|message|address|remarks|report)(?:\s+today|\s+yesterday)?)\b)+\Z"
 )
-_NAME_TAIL = re.compile(rf"(?<![\w’'.\-])(?P<who>(?:[Tt]he{_WS})?{_PHRASE})[\s,]*\Z")
+_NAME_TAIL = re.compile(rf"(?<![\w’'.\-])(?P<who>(?:[Tt]he{WS})?{PHRASE})[\s,]*\Z")
 _PRONOUN_TAIL = re.compile(rf"(?<![\w’'])(?P<pron>{_PRONOUNS}){_CONTRACTION}[\s,]*\Z")
 _RELATIVE_TAIL = re.compile(r"(?P<before>.*?)[\s,]*\b(?:who|that|which)[\s,]*\Z", re.S)
 _APPOSITIVE = re.compile(
-    rf"(?P<head>.*{_PHRASE}),[ \t\xa0\n]*(?:the|a|an|our|his|her|their|its)\b[^,“”]{{0,100}}"
+    rf"(?P<head>.*{PHRASE}),[ \t\xa0\n]*(?:the|a|an|our|his|her|their|its)\b[^,“”]{{0,100}}"
     r",?\s*",
     re.S,
 )
 _TITLED = re.compile(
-    rf".*?(?<![\w’'.\-])(?P<who>{_PHRASE}),[ \t\xa0\n]*"
+    rf".*?(?<![\w’'.\-])(?P<who>{PHRASE}),[ \t\xa0\n]*"
     rf"[A-Z][^,“”]{{0,100}}(?:,[^,“”]{{0,60}})?,?\s*",
     re.S,
 )
 _JOIN_TAIL = re.compile(r"\b(?:and|to|then|but|or)[\s,]*\Z")
 _CLAUSE = re.compile(r"[,;:—–(]")
 _NAME_HEAD = re.compile(
-    rf"\s*(?:(?P<pron>{_PRONOUNS}){_CONTRACTION}\b|(?P<who>(?:[Tt]he{_WS})?{_PHRASE})"
+    rf"\s*(?:(?P<pron>{_PRONOUNS}){_CONTRACTION}\b|(?P<who>(?:[Tt]he{WS})?{PHRASE})"
     r"|(?P<lower>[a-z]))"
 )
-_ACCORDING = re.compile(rf"\b[Aa]ccording{_WS}to{_WS}(?P<rest>.*)", re.S)
+_ACCORDING = re.compile(rf"\b[Aa]ccording{WS}to{WS}(?P<rest>.*)", re.S)
 _WORDS_OF = re.compile(
-    rf"(?:\bwords{_WS}(?:of{_WS}(?:the{_WS})?(?:[a-z]+{_WS}){{0,2}}?|(?:that{_WS})?)"
-    rf"(?P<of>{_PHRASE})(?:{_WS}(?:addressed|spoke|used|wrote|uttered))?"
-    rf"|(?P<who>{_PHRASE})[’'](?:s\b)?{_WS}(?:own{_WS}|famous{_WS}|final{_WS})?"
+    rf"(?:\bwords{WS}(?:of{WS}(?:the{WS})?(?:[a-z]+{WS}){{0,2}}?|(?:that{WS})?)"
+    rf"(?P<of>{PHRASE})(?:{WS}(?:addressed|spoke|used|wrote|uttered))?"
+    rf"|(?P<who>{PHRASE})[’'](?:s\b)?{WS}(?:own{WS}|famous{WS}|final{WS})?"
     r"(?:words|phrase|statement|message|video|sermon|line|dictum|maxim|saying|tweet)\b)"
 )
 _PASSIVE = re.compile(r"\b(?:am|is|are|was|were|be|been|being)\s+\Z")  # "I am reminded of"
 _THEIR_WORDS = re.compile(r"\b(?:his|her)\s+(?:own\s+|[a-z]+\s+)?(?:words|phrase)\b[^.“”]{0,60}\Z")
 _FOLLOWING = re.compile(
-    rf"(?P<who>(?:[Tt]he{_WS})?{_PHRASE}){_WS}(?:released|issued|provided|shared|gave|"
+    rf"(?P<who>(?:[Tt]he{WS})?{PHRASE}){WS}(?:released|issued|provided|shared|gave|"
     r"delivered)\s+the\s+following\b"
 )
 _MAX_LEAD = 600
@@ -115,7 +110,7 @@ _MAX_LEAD = 600
 # to deliver the following statement on behalf of His Excellency Mr. Patrice Talon, …"
 _PROXY = re.compile(
     rf"\b(?:statement|message|address|letter|speech|remarks)\b[^.“]{{0,40}}?\b"
-    rf"(?:on{_WS}behalf{_WS}of|from|by){_WS}(?P<who>(?:[Tt]he{_WS})?{_PHRASE})"
+    rf"(?:on{WS}behalf{WS}of|from|by){WS}(?P<who>(?:[Tt]he{WS})?{PHRASE})"
 )
 _MAX_INTRO = 1000
 
@@ -126,13 +121,6 @@ _KIN = re.compile(
     r"uncle|aunt|friend|kids|children|parents)\b",
     re.I,
 )
-_ORG_NOUNS = frozenset(
-    """ministry service department forum office council agency commission committee coalition
-    campaign union association foundation institute court government administration bank fund
-    organization organisation network alliance society federation caucus board bureau center
-    centre party corporation company""".split()
-)
-_PLACE_WORDS = frozenset({"st", "saint", "fort", "mount", "mt", "lake", "port", "san", "santa"})
 _OF_WORDS = frozenset({"of", "the", "and", "for", "staff"})
 _PRONOUN_WINDOW = 1500
 
@@ -147,14 +135,14 @@ class Said:
     narrator: bool = False  # "I said": the one speaking, whom a later "he said" is not
 
 
-def _single_name(word: str, context: _Context) -> bool:
+def _single_name(word: str, context: StatementContext) -> bool:
     """A lone capitalised word in a subject's place that the text never writes in lower case:
     "Gianna told me", "Durbin said"."""
     return (
         word[:1].isupper()
         and word[1:].islower()
-        and word.lower() not in _NOT_NAME
-        and not _is_role(word)
+        and word.lower() not in NOT_NAME
+        and not is_role(word)
         and not context.common_word(word)
     )
 
@@ -167,13 +155,13 @@ def _label_like(text: str) -> bool:
         0 < len(words) <= 25
         and text[:1].isupper()
         and not re.search(r"[.!?]\s", text)
-        and all(w[:1].isupper() or w.lower() in MINOR for w in words)
+        and all(w[:1].isupper() or w.lower() in TITLE_MINOR_WORDS for w in words)
     )
 
 
 def _strip_leading(words: list[str]) -> list[str]:
     """Without a sentence's first function words: "As Justice Elena Kagan" -> "Justice …"."""
-    while len(words) > 1 and words[0].lower() in _STOP:
+    while len(words) > 1 and words[0].lower() in NAME_STOPS:
         words = words[1:]
     return words
 
@@ -181,9 +169,9 @@ def _strip_leading(words: list[str]) -> list[str]:
 class CueReader:
     """The cues of one statement, with its people (context) and, when needed, its turns."""
 
-    def __init__(self, text: MarkedText, context: _Context) -> None:
+    def __init__(self, text: MarkedText, context: StatementContext) -> None:
         self.text, self.masked, self.context = text, text.masked, context
-        self.reader = _Reader(context)
+        self.reader = AttributionReader(context)
         self._turns: tuple[Turn, ...] | None = None
         self._turn_starts: list[int] = []
         self._named: dict[int, str | None] = {}  # person named at an offset, for "he said"
@@ -201,7 +189,7 @@ class CueReader:
     def person(self, raw: str, at: int) -> str | None:
         """The person a phrase names, read as rag.people.attribution reads "<who> said"."""
         words = _strip_leading(raw.split())
-        if not words or words[0].rstrip(".").lower() in _PLACE_WORDS:
+        if not words or words[0].rstrip(".").lower() in PLACE_PREFIXES:
             return None  # "St. Anthony’s", "Fort Bragg": places
         found = self.reader.person(" ".join(words), at)
         if found:
@@ -209,12 +197,12 @@ class CueReader:
         # Roles rag.people.names does not read as an office: "Secretary-General Ban Ki-moon",
         # "Chief of Staff Tarak Shah". The name after them is still a name.
         rest = words
-        while rest and (_is_role(rest[0]) or rest[0].lower() in _OF_WORDS):
+        while rest and (is_role(rest[0]) or rest[0].lower() in _OF_WORDS):
             rest = rest[1:]
         if rest and len(rest) < len(words):
             lone = len(rest) == 1 and _single_name(rest[0], self.context)
             return self.reader.person(" ".join(rest), at) or (clean_name(rest[0]) if lone else None)
-        if len(words) >= 3 and _is_role(words[-1]) and self.reader.person(" ".join(words[:-1]), at):
+        if len(words) >= 3 and is_role(words[-1]) and self.reader.person(" ".join(words[:-1]), at):
             return " ".join(words)  # "Martin Luther King": a surname that is also a title
         return None
 
@@ -224,7 +212,7 @@ class CueReader:
         if found:
             return found
         words = _strip_leading(raw.split())
-        if not words or words[0].rstrip(".").lower() in _PLACE_WORDS:
+        if not words or words[0].rstrip(".").lower() in PLACE_PREFIXES:
             return None
         acronyms = [i for i, w in enumerate(words[:-1]) if w.isupper() and len(w) > 1]
         if acronyms:  # "Ford CEO Jim Farley", "DOE Chief of Staff Tarak Shah"
@@ -234,7 +222,7 @@ class CueReader:
         bare = [w for w in words if w.lower() != "the"]
         if len(bare) == 1 and _single_name(bare[0], self.context):
             return clean_name(bare[0])
-        if org and bare and bare[-1].lower() in _ORG_NOUNS and len(bare) <= 8:
+        if org and bare and bare[-1].lower() in ORGANISATION_NOUNS and len(bare) <= 8:
             return " ".join(bare)  # "The Chinese Foreign Ministry says"
         return None
 
@@ -254,7 +242,7 @@ class CueReader:
         start = max(0, at - _PRONOUN_WINDOW)
         window = self.masked[start:at]
         named = [(p, n) for p, n in self.said if start <= p < at]
-        for match in re.finditer(_PHRASE, window):
+        for match in re.finditer(PHRASE, window):
             offset = start + match.start()
             if offset not in self._named:
                 self._named[offset] = self._mentioned(match.group(0), offset)
@@ -278,7 +266,7 @@ class CueReader:
     def turns(self) -> tuple[Turn, ...]:
         """Transcript turns, read only once a cue needs them."""
         if self._turns is None:
-            self._turns = _find_turns(self.masked, self.context)
+            self._turns = turns_in_context(self.masked, self.context)
             self._turn_starts = [t.start for t in self._turns]
         return self._turns
 
@@ -387,14 +375,14 @@ class CueReader:
         Jim Farley was unambiguous:"), else the organisation a short label is."""
         label = label.lstrip(" \t\xa0\n-•")
         for piece in re.finditer(r"[^,()]+", label):
-            person, _ = _parse_person(_words(piece.group(0)), 0, roleless=1)
+            person, _ = parse_person(name_words(piece.group(0)), 0, roleless=1)
             if person is None or not person.name:
                 continue  # "President and CEO": a title, not whose title
             name = self.name(piece.group(0), offset + piece.start(), org=False)
             if name:
                 return Said("colon", name)
-        for match in re.finditer(_PHRASE, label):
-            person, _ = _parse_person(_words(match.group(0)), 0, roleless=1)
+        for match in re.finditer(PHRASE, label):
+            person, _ = parse_person(name_words(match.group(0)), 0, roleless=1)
             if person is None or not person.name:
                 continue  # "Automotive Innovation President": an office, not who holds it
             name = self.name(match.group(0), offset + match.start(), org=False)
@@ -402,7 +390,9 @@ class CueReader:
             if name and (len(name.split()) > 1 or known or person.role):  # "Pope Francis"
                 return Said("colon", name)
         words = label.split()
-        if 0 < len(words) <= 8 and all(w[:1].isupper() for w in words if w.lower() not in MINOR):
+        if 0 < len(words) <= 8 and all(
+            w[:1].isupper() for w in words if w.lower() not in TITLE_MINOR_WORDS
+        ):
             return Said("colon", " ".join(words))  # "Climate Action Campaign:"
         return None
 
@@ -437,7 +427,7 @@ class CueReader:
             rest, end = window[inverted.end() :], close + inverted.end()
             if re.match(r"(?:he|she)\b", rest):
                 return Said("pronoun", self.last_named(opening), end)
-            head = re.match(rf"(?:[Tt]he{_WS})?{_PHRASE}", rest)
+            head = re.match(rf"(?:[Tt]he{WS})?{PHRASE}", rest)
             if head is None:  # "said a White House spokesperson": nobody named
                 return Said("said-after", None, end)
             name = self.name(head.group(0), close)
@@ -445,7 +435,7 @@ class CueReader:
         subject = _SUBJECT_FIRST.match(window)
         if subject:
             who, end = subject.group("who"), close + subject.end()
-            if who.split()[0].lower() in _NOT_SUBJECT:
+            if who.split()[0].lower() in CLAUSE_OPENERS:
                 return None
             bare = re.sub(r"[’'].*", "", who)
             if bare.lower() in ("i", "he", "she", "they", "we"):

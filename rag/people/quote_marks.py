@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from rag.ingest.chunking import split_sentences
+from rag.text.sentences import split_sentences
+from rag.text.vocabulary import TITLE_MINOR_WORDS
 
 # Markup whose characters are not text: HTML tags (line breaks kept as line breaks), link
 # targets, bare URLs, markdown emphasis and escapes.
@@ -149,10 +150,6 @@ def runs(spans: Sequence[QuotedSpan]) -> list[list[QuotedSpan]]:
 
 # ---- quoted names -----------------------------------------------------------------------
 
-MINOR = frozenset(
-    "a an the and or nor but for of to in on at by with from as into over via per vs de del "
-    "la le du des el y und is are be its".split()
-)
 # "the theme of this session, “…”", "a document entitled “…”", "Goal 13, “…”", "H.R. 1815, “…”"
 _NAMING_BEFORE = re.compile(
     r"(?:\b(?:themes?|entitled(?!\s+to\b)|titled|title|headlined|hashtag|dubbed|named|"
@@ -174,7 +171,7 @@ def names_a_thing(words: Sequence[str], lead: str, after: str) -> bool:
     """A title, theme or name in quotation marks, not someone's words: every word that matters
     capitalised ("Take It Down Act"; not "the Laws of Nature …", which starts in lower case),
     or introduced or followed as a name ("the theme “…”", "the “…” approach")."""
-    content = [w for w in words if w.lower() not in MINOR and not w[:1].isdigit()]
+    content = [w for w in words if w.lower() not in TITLE_MINOR_WORDS and not w[:1].isdigit()]
     has_lower = any(c.islower() for w in words for c in w)
     starts_low = bool(words) and words[0][:1].islower()
     if has_lower and content and not starts_low and all(w[:1].isupper() for w in content):

@@ -29,7 +29,7 @@ from typing import Literal
 
 from rag.people.quote_cues import Cue, CueReader, Said
 from rag.people.quote_marks import WORD, MarkedText, QuotedSpan, names_a_thing, runs
-from rag.people.statement_people import _statement_context
+from rag.people.statement_people import statement_context
 
 __all__ = ["MIN_WORDS", "Cue", "Quote", "find_quotes"]
 
@@ -66,7 +66,7 @@ def find_quotes(text: str, title: str | None, speaker: str | None) -> tuple[Quot
     spans = marked.spans()
     if not spans:
         return ()
-    cues = CueReader(marked, _statement_context(marked.masked, title, speaker))
+    cues = CueReader(marked, statement_context(marked.masked, title, speaker))
     quotes: list[Quote] = []
     previous: tuple[QuotedSpan, Said | None] | None = None
     for run in runs(spans):

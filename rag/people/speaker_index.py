@@ -19,42 +19,10 @@ from dataclasses import dataclass, field
 from rag.people.mentions import AliasIndex
 from rag.people.names import clean_name, role_only, surname
 from rag.people.speakers import name_tokens
+from rag.text.vocabulary import NAME_SUFFIXES, NICKNAMES
 from rag.text.words import fold
 
 FUZZY_CUTOFF = 0.85
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-# A nickname and the given name it stands for, so "Joe Biden" and "Joseph R. Biden Jr." agree.
-_NICKNAMES = {
-    "joe": "joseph",
-    "bill": "william",
-    "will": "william",
-    "bob": "robert",
-    "rob": "robert",
-    "mike": "michael",
-    "jim": "james",
-    "tom": "thomas",
-    "dick": "richard",
-    "rick": "richard",
-    "chuck": "charles",
-    "dave": "david",
-    "dan": "daniel",
-    "tony": "anthony",
-    "chris": "christopher",
-    "steve": "steven",
-    "andy": "andrew",
-    "alex": "alexander",
-    "ben": "benjamin",
-    "nick": "nicholas",
-    "pete": "peter",
-    "ted": "edward",
-    "ed": "edward",
-    "don": "donald",
-    "ron": "ronald",
-    "matt": "matthew",
-    "tim": "timothy",
-    "liz": "elizabeth",
-    "kate": "katherine",
-}
 
 
 def distinctive_tokens(name: str) -> frozenset[str]:
@@ -67,8 +35,8 @@ def distinctive_tokens(name: str) -> frozenset[str]:
     allowed = name_tokens(display)
     seen: Counter[str] = Counter()
     for word in re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", fold(display)):
-        if word in allowed and len(word) > 1 and word not in _SUFFIXES:
-            seen[_NICKNAMES.get(word, word)] += 1
+        if word in allowed and len(word) > 1 and word not in NAME_SUFFIXES:
+            seen[NICKNAMES.get(word, word)] += 1
     kept = {f"{w}#{n}" if n > 1 else w for w, count in seen.items() for n in range(1, count + 1)}
     return frozenset(kept) or allowed
 
@@ -125,7 +93,7 @@ def _written_words(display: str) -> list[str]:
     """The distinctive words of a name as written (no nickname resolution), in order."""
     allowed = name_tokens(display)
     words = re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", fold(display))
-    return [w for w in words if w in allowed and len(w) > 1 and w not in _SUFFIXES]
+    return [w for w in words if w in allowed and len(w) > 1 and w not in NAME_SUFFIXES]
 
 
 def _group(forms: list[_Form]) -> list[_Group]:
@@ -174,7 +142,7 @@ def _entry(group: _Group, surname_owner: bool) -> SpeakerEntry:
         group.forms,
         key=lambda f: (len(f.tokens), f.statements, f.passages, -len(f.display), f.display),
     )
-    words = [w for w in best.display.split() if fold(w).rstrip(".") not in _SUFFIXES]
+    words = [w for w in best.display.split() if fold(w).rstrip(".") not in NAME_SUFFIXES]
     derived = []
     if surname_owner and len(words) > 1 and not role_only(best.display):
         derived.append(words[-1])

@@ -5,23 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from rag.text.vocabulary import TITLES
 from rag.text.words import fold
 
 # Words that describe a role rather than name a person.
-_HONORIFICS = frozenset(
-    """mr mrs ms dr his her excellency president vice prime minister secretary senator sen
-    rep representative governor gov ambassador amb the of chancellor king queen prince
-    sheikh general gen first lady deputy foreign minister chair chairman chairwoman""".split()
-)
-
-
+_NOT_NAME_TOKENS = TITLES | {"the", "of"}
 _HIS_EXCELLENCY = re.compile(r"\bh\.\s?e\.?(?=\s|$)")
 
 
 def name_tokens(name: str) -> frozenset[str]:
     """The distinctive words of a name: lower-cased, accents folded, honorifics dropped."""
     words = re.findall(r"[a-z0-9]+(?:['’-][a-z0-9]+)*", _HIS_EXCELLENCY.sub(" ", fold(name)))
-    tokens = frozenset(w for w in words if w not in _HONORIFICS)
+    tokens = frozenset(w for w in words if w not in _NOT_NAME_TOKENS)
     return tokens or frozenset(words)
 
 

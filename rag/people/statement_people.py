@@ -14,17 +14,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.people.names import (
-    _PHRASE,
-    _UP,
-    _WS,
-    _parse_person,
-    _Person,
-    _real_words,
-    _unique,
-    _words,
+    PHRASE,
+    UPPER,
+    WS,
+    Person,
     clean_name,
+    name_words,
+    parse_person,
+    real_words,
     surname,
+    unique,
 )
+from rag.text.vocabulary import HONORIFICS, OCCASIONS
 
 # ---- titles -----------------------------------------------------------------------------
 
@@ -38,13 +39,12 @@ _DOC_TYPE = re.compile(
 )
 _TITLE_PREFIX = re.compile(r"^(?:FACT SHEET|Fact Sheet|ICYMI|WHAT THEY ARE SAYING)\s*:\s*")
 _READOUT = re.compile(r"\W*(?:Joint\s+)?Readout", re.IGNORECASE)
-_EVENTS = frozenset("call calls meeting meetings conversation visit trip travel phone".split())
 
 
-def _person_list(words: Sequence[str], i: int, *, first_roleless: int) -> tuple[list[_Person], int]:
+def _person_list(words: Sequence[str], i: int, *, first_roleless: int) -> tuple[list[Person], int]:
     """People joined by commas and "and" from words[i], as in "by A, B, and C"."""
-    people: list[_Person] = []
-    person, i = _parse_person(words, i, roleless=first_roleless)
+    people: list[Person] = []
+    person, i = parse_person(words, i, roleless=first_roleless)
     while person is not None:
         people.append(person)
         j = i
@@ -52,19 +52,19 @@ def _person_list(words: Sequence[str], i: int, *, first_roleless: int) -> tuple[
             j += 1
         if person.possessive or j == i:
             break
-        person, k = _parse_person(words, j, roleless=2)
+        person, k = parse_person(words, j, roleless=2)
         i = k if person is not None else i
     return people, i
 
 
-def _title_people(title: str | None) -> list[_Person]:
+def _title_people(title: str | None) -> list[Person]:
     """People a title presents as speaking: authors, and both parties of a call or meeting."""
     if not title:
         return []
     title = _TITLE_PREFIX.sub("", re.sub(r"^[\W_]+", "", title))
     doc = _DOC_TYPE.match(title)
     kind = doc.group(0).lower() if doc else ""
-    words = _words(title[doc.end() :] if doc else title)
+    words = name_words(title[doc.end() :] if doc else title)
     people, end = _person_list(words, 0, first_roleless=2 if doc else 0)
     if not doc and re.match(r"\W*Joint\s+Statement", title, re.IGNORECASE):
         for i, word in enumerate(words):  # "Joint Statement on X from U.S. President A, ..."
@@ -80,7 +80,7 @@ def _title_people(title: str | None) -> list[_Person]:
             people, end = people + more, after
     for i in range(end, len(words) - 1):  # "<A>'s Call with <B>", "Meeting Between <A> and <B>"
         if words[i].lower() in ("with", "between", "of") and any(
-            w.lower() in _EVENTS for w in words[max(0, i - 3) : i]
+            w.lower() in OCCASIONS for w in words[max(0, i - 3) : i]
         ):
             people += _person_list(words, i + 1, first_roleless=2)[0]
             break
@@ -89,7 +89,7 @@ def _title_people(title: str | None) -> list[_Person]:
 
 def title_speakers(title: str | None) -> tuple[str, ...]:
     """Names a title gives as speaking, as written there minus roles ("Biden", "William Ruto")."""
-    return _unique(clean_name(p.name) for p in _title_people(title) if p.name)
+    return unique(clean_name(p.name) for p in _title_people(title) if p.name)
 
 
 # ---- names in the text ------------------------------------------------------------------
@@ -100,14 +100,16 @@ _ROLE_MENTION = re.compile(
     r"Gentleman|Senator|Sen\.|Representative|Rep\.|Congressman|Congresswoman|Governor|Gov\.|"
     r"Mayor|Ambassador|Administrator|Advisor|Adviser|Spokesperson|Taoiseach|Premier|Speaker|"
     r"Leader|Chairman|Chairwoman|Commissioner|Director|Envoy|Mr\.|Mrs\.|Ms\.|Dr\.)"
-    rf"{_WS}(?:of{_WS}(?:the{_WS})?)?{_PHRASE}"
+    rf"{WS}(?:of{WS}(?:the{WS})?)?{PHRASE}"
 )
-_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "hon", "sir", ""})
-_SIGNATURE = re.compile(rf"(?:\A|\n)[ \t\xa0]*([{_UP}][{_UP}.’' \-]{{3,40}}?)[ \t\xa0]*\Z")
+_SIGNATURE = re.compile(rf"(?:\A|\n)[ \t\xa0]*([{UPPER}][{UPPER}.’' \-]{{3,40}}?)[ \t\xa0]*\Z")
+
+# A role that is only a form of address (or none) agrees with any role.
+_ADDRESS = HONORIFICS | {""}
 
 
 def _roles_agree(a: str, b: str) -> bool:
-    if a in _HONORIFICS or b in _HONORIFICS:
+    if a in _ADDRESS or b in _ADDRESS:
         return True
     return a.split()[-1] == b.split()[-1] and ("vice" in a) == ("vice" in b)
 
@@ -121,7 +123,7 @@ class _Mention:
     words: frozenset[str]
 
 
-class _Context:
+class StatementContext:
     """What one statement says about its people: names given with a role ("President William
     Ruto"), names already known, roles from the title. Built once per statement."""
 
@@ -130,10 +132,10 @@ class _Context:
         self.roles: dict[str, str] = {}
         self.mentions: list[_Mention] = []
         for match in _ROLE_MENTION.finditer(text):
-            person, _ = _parse_person(_words(match.group(0)), 0, roleless=0)
+            person, _ = parse_person(name_words(match.group(0)), 0, roleless=0)
             if person is not None and person.name:
                 name = clean_name(person.name)
-                words = frozenset(_real_words(name))
+                words = frozenset(real_words(name))
                 self.mentions.append(
                     _Mention(match.start(), person.role, name, surname(name), words)
                 )
@@ -147,7 +149,7 @@ class _Context:
 
     def know(self, names: Sequence[str]) -> None:
         """Take `names` as the statement's own speakers: expansions prefer them."""
-        self.known = [(surname(k), k, frozenset(_real_words(k))) for k in names if k]
+        self.known = [(surname(k), k, frozenset(real_words(k))) for k in names if k]
 
     def expand(self, name: str, role: str = "") -> str:
         """The fullest form the statement gives of `name`: a known name first, then the text.
@@ -155,10 +157,10 @@ class _Context:
         A lone word matches a surname, or the first word of a longer name ("President Yoon"
         -> "Yoon Suk Yeol"), as family names come first in some languages.
         """
-        last, words = surname(name), frozenset(_real_words(name))
+        last, words = surname(name), frozenset(real_words(name))
 
         def fits(candidate: str) -> bool:
-            full = _real_words(candidate)
+            full = real_words(candidate)
             return words <= set(full) and (
                 surname(candidate) == last or (len(words) == 1 and full[0] == last)
             )
@@ -168,7 +170,7 @@ class _Context:
         text = Counter(m.name for m in pool if _roles_agree(m.role, role) and fits(m.name))
         for found in (known, text):
             if found:
-                return max(found, key=lambda c: (len(_real_words(c)), found[c], c))
+                return max(found, key=lambda c: (len(real_words(c)), found[c], c))
         return name
 
     def as_written(self, name: str) -> str:
@@ -211,13 +213,13 @@ def _signature(text: str) -> str | None:
     if not 2 <= len(words) <= 5 or any(w.rstrip(".") in ("END", "P.M", "A.M") for w in words):
         return None
     name = clean_name(match.group(1))
-    return name if len(_real_words(name)) >= 2 else None
+    return name if len(real_words(name)) >= 2 else None
 
 
 # ---- a statement ------------------------------------------------------------------------
 
 
-def _statement_context(text: str, title: str | None, speaker: str | None) -> _Context:
+def statement_context(text: str, title: str | None, speaker: str | None) -> StatementContext:
     """The metadata speaker, the title's people (fullest form the text gives), a signature.
 
     A title that names only a role ("Statement by the President") takes the first person the
@@ -226,7 +228,7 @@ def _statement_context(text: str, title: str | None, speaker: str | None) -> _Co
     given = [clean_name(speaker)] if speaker and speaker.strip() else []
     signature = _signature(text)
     people = _title_people(title)
-    context = _Context(text, [*given, *([signature] if signature else [])])
+    context = StatementContext(text, [*given, *([signature] if signature else [])])
     titled: list[str] = []
     for person in people:
         name = clean_name(person.name) if person.name else ""
@@ -239,5 +241,5 @@ def _statement_context(text: str, title: str | None, speaker: str | None) -> _Co
         if name:
             titled.append(context.expand(name, person.role))
             context.roles.setdefault(person.role, titled[-1])
-    context.know(_unique([*given, *titled, *([signature] if signature else [])]))
+    context.know(unique([*given, *titled, *([signature] if signature else [])]))
     return context

@@ -15,18 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.people.names import (
-    _PARTICLES,
-    _UP,
-    _capitalised,
-    _is_role,
-    _parse_person,
-    _strip_parens,
-    _unique,
-    _words,
+    UPPER,
+    capitalised,
     clean_name,
+    is_role,
+    name_words,
+    parse_person,
     role_only,
+    strip_parens,
+    unique,
 )
-from rag.people.statement_people import _Context, _statement_context
+from rag.people.statement_people import StatementContext, statement_context
+from rag.text.vocabulary import ANONYMOUS_SPEAKERS, LABEL_STOPS, NAME_PARTICLES, NOT_LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,51 +40,41 @@ class Turn:
 
 
 _UPPER_LABEL = re.compile(
-    rf"(?m)^[ \t\xa0]*(?P<label>[{_UP}](?:[{_UP}.’'\-]|[ \xa0](?=[{_UP}]))*)[ \t\xa0]*:(?=\s|\Z)"
+    rf"(?m)^[ \t\xa0]*(?P<label>[{UPPER}](?:[{UPPER}.’'\-]|[ \xa0](?=[{UPPER}]))*)"
+    rf"[ \t\xa0]*:(?=\s|\Z)"
 )
 _Q_LABEL = re.compile(r"(?m)^[ \t\xa0]*Q(?=[:\s])")
 _NAME_LABEL = re.compile(
-    rf"(?:\A|\n[ \t\xa0]*\n)[ \t\xa0]*(?P<label>[{_UP}][^\n:]{{0,150}}?):[ \t\xa0]"
+    rf"(?:\A|\n[ \t\xa0]*\n)[ \t\xa0]*(?P<label>[{UPPER}][^\n:]{{0,150}}?):[ \t\xa0]"
 )
 _PARAGRAPH = re.compile(r"\n[ \t\xa0]*\n")
 _END_LINE = re.compile(r"(?m)^[ \t\xa0]*END\b")
-_LABEL_STOP = frozenset("is are was were to for on in with by a an our we your its and at".split())
-# Transcript labels that name nobody: the audience, reporters, anonymous officials.
-_ANONYMOUS = frozenset(
-    """q audience member members moderator operator participant participants aide aides child
-    children crowd reporter reporters interpreter translator official officials senior
-    administration unidentified voice announcer narrator student students all both video white
-    house military local law enforcement attendee attendees guest guests pool staff""".split()
-)
-_NOT_LABELS = frozenset(
-    {"note", "item", "question", "answer", "dear", "subject", "date", "from", "to"}
-)
 
 
 def _upper_label_ok(label: str, count: int) -> bool:
     """A speaker label, not a heading ("FACT SHEET:", "NOMINATIONS SENT TO THE SENATE:")."""
     words = label.split()
     lowered = [w.lower().rstrip(".") for w in words]
-    if len(words) > 6 or lowered[0] in _NOT_LABELS | {"end"} or sum(map(str.isalpha, label)) < 2:
+    if len(words) > 6 or lowered[0] in NOT_LABELS | {"end"} or sum(map(str.isalpha, label)) < 2:
         return False
-    if any(w in _LABEL_STOP for w in lowered):
+    if any(w in LABEL_STOPS for w in lowered):
         return False
-    if all(w in _ANONYMOUS for w in lowered) or lowered[0] == "the":
+    if all(w in ANONYMOUS_SPEAKERS for w in lowered) or lowered[0] == "the":
         return True
-    if _is_role(words[0]) and not all(map(_is_role, words)):
+    if is_role(words[0]) and not all(map(is_role, words)):
         return True
     return count >= 2 and len(words) <= 3
 
 
 def _name_label_ok(label: str) -> bool:
     """A mixed-case label that reads as a person: "Lynne Neagle AM", "Hon. Bill Blair (...)"."""
-    outside, _ = _strip_parens(label)
+    outside, _ = strip_parens(label)
     words = outside.split()
     if not 1 <= len(words) <= 7 or any(c.isdigit() for c in outside):
         return False
-    if words[0].lower().rstrip(".") in _NOT_LABELS:
+    if words[0].lower().rstrip(".") in NOT_LABELS:
         return False
-    return all(_capitalised(w) or w.lower() in _PARTICLES | {"the", "of"} for w in words)
+    return all(capitalised(w) or w.lower() in NAME_PARTICLES | {"the", "of"} for w in words)
 
 
 def _q_ok(text: str, at: int) -> bool:
@@ -121,11 +111,11 @@ def _labels(text: str) -> list[tuple[int, str]]:
     return sorted(found.items())
 
 
-def _label_speaker(label: str, context: _Context, chairs: dict[str, str]) -> str | None:
-    outside = _strip_parens(label)[0]
-    if label == "Q" or all(w.lower().rstrip(".") in _ANONYMOUS for w in outside.split()):
+def _label_speaker(label: str, context: StatementContext, chairs: dict[str, str]) -> str | None:
+    outside = strip_parens(label)[0]
+    if label == "Q" or all(w.lower().rstrip(".") in ANONYMOUS_SPEAKERS for w in outside.split()):
         return None
-    person, _ = _parse_person(_words(outside), 0, roleless=1, lenient=True)
+    person, _ = parse_person(name_words(outside), 0, roleless=1, lenient=True)
     name = clean_name(label)
     if person is not None and person.name:
         return context.expand(name, person.role)
@@ -138,7 +128,7 @@ def _label_speaker(label: str, context: _Context, chairs: dict[str, str]) -> str
     return chairs.get(role, name)
 
 
-def _find_turns(text: str, context: _Context) -> tuple[Turn, ...]:
+def turns_in_context(text: str, context: StatementContext) -> tuple[Turn, ...]:
     labels = _labels(text)
     if not labels or (len(labels) == 1 and labels[0][1] != "Q"):
         return ()
@@ -159,6 +149,6 @@ def _find_turns(text: str, context: _Context) -> tuple[Turn, ...]:
 def find_turns(text: str, title: str | None, statement_speakers: Sequence[str]) -> tuple[Turn, ...]:
     """The turns of a transcript, each label resolved to a display name where the statement
     makes it clear ("THE PRESIDENT" -> the title's president); () for other texts."""
-    context = _statement_context(text, title, None)
-    context.know(_unique([*statement_speakers, *(k for _, k, _ in context.known)]))
-    return _find_turns(text, context)
+    context = statement_context(text, title, None)
+    context.know(unique([*statement_speakers, *(k for _, k, _ in context.known)]))
+    return turns_in_context(text, context)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.question.understanding import Interpretation
+from rag.text.vocabulary import CONNECTIVES
 
 Reader = Callable[[str], Interpretation]
 
@@ -40,7 +41,6 @@ _PRONOUN = re.compile(
     r"(?P<after>\s+[^\W\d_]+)?",
     re.IGNORECASE,
 )
-_NOT_A_NOUN = frozenset("about on in at to for with from of by and or".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +154,7 @@ def _name_for(pronoun: re.Match[str], names: str) -> str:
     if pronoun.group("possessive"):
         return f"{names}'s"
     after = pronoun.group("after") or ""
-    if after and after.strip().lower() not in _NOT_A_NOUN:
+    if after and after.strip().lower() not in CONNECTIVES:
         return f"{names}'s{after}"
     return f"{names}{after}"
 

@@ -15,13 +15,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from rag.text.vocabulary import (
+    CARDINALS,
+    COUNT_NOUNS,
+    MONTH_NAMES,
+    MONTHS,
+    NUMBER_LABELS,
+    ORDINALS,
+    PERIOD_PARTS,
+    SEASONS,
+)
+
 Precision = Literal["day", "month", "year", "range", "open"]
 Span = tuple[dt.date, dt.date]
 InYear = Callable[[int], Span | None]
 
 
 @dataclass(frozen=True, slots=True)
-class _Atom:
+class Atom:
     """A date expression before the words around it are read.
 
     `in_year` is set when no year was written ("October", "3 October"), so that a range
@@ -35,49 +46,19 @@ class _Atom:
     in_year: InYear | None = None
 
 
-_MONTH_NAMES = (
-    ("january", "jan"),
-    ("february", "feb"),
-    ("march", "mar"),
-    ("april", "apr"),
-    ("may",),
-    ("june", "jun"),
-    ("july", "jul"),
-    ("august", "aug"),
-    ("september", "sept", "sep"),
-    ("october", "oct"),
-    ("november", "nov"),
-    ("december", "dec"),
-)
-_MONTHS = {name: n for n, names in enumerate(_MONTH_NAMES, start=1) for name in names}
-_FULL_MONTHS = frozenset(names[0] for names in _MONTH_NAMES)
+_MONTHS = {name: n for n, names in enumerate(MONTHS, start=1) for name in names}
+_FULL_MONTHS = frozenset(MONTH_NAMES)
 # Month names that are also everyday words: alone, they need a date word before them.
 _AMBIGUOUS_MONTHS = frozenset({"may", "march"})
-_SEASONS = {"winter": 12, "spring": 3, "summer": 6, "autumn": 9, "fall": 9}
-_NUMBERS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "couple of": 2, "few": 3,
+_NUMBERS = {word: n for word, n in CARDINALS.items() if n <= 12} | {
+    "a": 1, "an": 1, "couple of": 2, "few": 3
 }  # fmt: skip
 _ORDINALS = {
-    word: n
-    for n, words in enumerate(("first 1st", "second 2nd", "third 3rd", "fourth 4th"), start=1)
-    for word in words.split()
+    form: n
+    for word, n in ORDINALS.items()
+    if n <= 4
+    for form in (word, f"{n}{('st', 'nd', 'rd', 'th')[n - 1]}")
 }
-_THIRDS = {"early": 0, "start": 0, "beginning": 0, "mid": 1, "middle": 1, "late": 2, "end": 2}
-# Words before a number that make it a label, not a year: "resolution 2001".
-_NUMBER_LABELS = frozenset(
-    """resolution resolutions res no number article section paragraph chapter rule page
-    flight route room bill item code agenda vision model version unit""".split()
-)
-# Words after a number that make it a count, not a year: "2000 troops".
-_COUNT_NOUNS = frozenset(
-    """troops soldiers officers police personnel people persons members staff men women
-    children refugees migrants deaths dead casualties jobs dollars usd euros pounds shillings
-    km kilometres kilometers miles tons tonnes units cases doses vaccines homes schools votes
-    words pages million billion thousand percent tanks missiles weapons acres hectares
-    barrels megawatts""".split()
-)
 
 _MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _MONTH = rf"(?P<month>{_MONTH_WORD})\b\.?"
@@ -103,19 +84,19 @@ _MONTH_CUE = re.compile(
     re.IGNORECASE,
 )
 # The word before an atom that opens it ("since") or only introduces it ("in").
-_BEFORE = re.compile(
+BEFORE = re.compile(
     r"\b(?P<op>since|after|before|until|till|through|thru|by|prior\s+to|up\s+(?:to|until)"
     r"|starting(?:\s+(?:in|from|on))?|beginning(?:\s+(?:in|on))?|from|between|in|on|during"
     r"|throughout|over|within)\s+$",
     re.IGNORECASE,
 )
-_DAY_DELTA = dt.timedelta(days=1)
+DAY_DELTA = dt.timedelta(days=1)
 
 
-Rule = Callable[[re.Match[str], str, dt.date], _Atom | None]
+Rule = Callable[[re.Match[str], str, dt.date], Atom | None]
 
 
-def _atoms(question: str, today: dt.date) -> list[_Atom]:
+def find_atoms(question: str, today: dt.date) -> list[Atom]:
     """Non-overlapping atoms, in order of appearance: where they overlap the longest is kept,
     and of two as long, the one whose rule comes first in _RULES."""
     found = [
@@ -125,7 +106,7 @@ def _atoms(question: str, today: dt.date) -> list[_Atom]:
         if (atom := rule(match, question, today)) is not None
     ]
     found.sort(key=lambda a: (a.start - a.end, a.start))
-    chosen: list[_Atom] = []
+    chosen: list[Atom] = []
     for atom in found:
         if all(atom.end <= c.start or atom.start >= c.end for c in chosen):
             chosen.append(atom)
@@ -171,7 +152,7 @@ def _part(span: Span, part: str | None) -> Span:
     """Early, mid or late: the first, middle or last third of a month, year or decade."""
     if not part:
         return span
-    third = next(_THIRDS[w] for w in re.findall(r"[a-z]+", part.lower()) if w in _THIRDS)
+    third = next(PERIOD_PARTS[w] for w in re.findall(r"[a-z]+", part.lower()) if w in PERIOD_PARTS)
     first, last = span
     if first.month == last.month and first.year == last.year:
         days = ((1, 10), (11, 20), (21, last.day))[third]
@@ -182,16 +163,16 @@ def _part(span: Span, part: str | None) -> Span:
     return dt.date(first.year + years[0], 1, 1), dt.date(first.year + years[1], 12, 31)
 
 
-def _iso(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _iso(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "2023-10-03", "2023/10/03", "2023-10"."""
     year, month = int(m["year"]), int(m["month"])
     if m["day"] is None:
-        return _Atom(m.start(), m.end(), _months_span(year, month), "month")
+        return Atom(m.start(), m.end(), _months_span(year, month), "month")
     span = _day_span(year, month, int(m["day"]))
-    return _Atom(m.start(), m.end(), span, "day") if span else None
+    return Atom(m.start(), m.end(), span, "day") if span else None
 
 
-def _day_month(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _day_month(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "3 October 2023", "October 3, 2023", "3-5 October 2023", or without the year."""
     month = _MONTHS[m["month"].lower()]
     day, day2 = int(m["day"]), int(m["day2"] or m["day"])
@@ -203,21 +184,19 @@ def _day_month(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
     precision: Precision = "day" if day == day2 else "range"
     if m["year"]:
         span = in_year(int(m["year"]))
-        return _Atom(m.start(), m.end(), span, precision) if span else None
+        return Atom(m.start(), m.end(), span, precision) if span else None
     span = _latest(in_year, today)
-    return _Atom(m.start(), m.end(), span, precision, in_year) if span else None
+    return Atom(m.start(), m.end(), span, precision, in_year) if span else None
 
 
-def _month(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _month(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "October 2023", "early October 2023", or "October" alone (after a date word if the
     name is also an everyday word: "in May", not "may say")."""
     word = m["month"].lower()
     month, part = _MONTHS[word], m["part"]
     precision: Precision = "range" if part else "month"
     if m["year"]:
-        return _Atom(
-            m.start(), m.end(), _part(_months_span(int(m["year"]), month), part), precision
-        )
+        return Atom(m.start(), m.end(), _part(_months_span(int(m["year"]), month), part), precision)
     if word not in _FULL_MONTHS:
         return None  # "Jan Egeland", "Mar-a-Lago": abbreviations need a day or a year
     if word in _AMBIGUOUS_MONTHS and not part and not _MONTH_CUE.search(question, 0, m.start()):
@@ -227,18 +206,18 @@ def _month(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
         return _part(_months_span(year, month), part)
 
     span = _latest(in_year, today)
-    return _Atom(m.start(), m.end(), span, precision, in_year) if span else None
+    return Atom(m.start(), m.end(), span, precision, in_year) if span else None
 
 
-def _relative_month(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _relative_month(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "last October" is the latest October before this month; "this October" this year's."""
     month = _MONTHS[m["month"].lower()]
     this = m["rel"].lower() == "this"
     year = today.year if this or month < today.month else today.year - 1
-    return _Atom(m.start(), m.end(), _months_span(year, month), "month")
+    return Atom(m.start(), m.end(), _months_span(year, month), "month")
 
 
-def _year(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _year(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "2023", "early 2023", "the end of 2023", unless the number is a count or a label."""
     before = question[: m.start()]
     if not m["part"]:
@@ -247,16 +226,16 @@ def _year(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
         if re.match(r"\s*(?:%|percent\b|per\s+cent\b)", question[m.end() :]):
             return None
         previous = re.findall(r"[a-z]+", before[-30:].lower())
-        if previous and previous[-1] in _NUMBER_LABELS:
+        if previous and previous[-1] in NUMBER_LABELS:
             return None
         following = re.match(r"\s+([a-z]+)", question[m.end() :].lower())
-        if following and following[1] in _COUNT_NOUNS and not _BEFORE.search(before):
+        if following and following[1] in COUNT_NOUNS and not BEFORE.search(before):
             return None
     span = _part(_year_span(int(m["year"])), m["part"])
-    return _Atom(m.start(), m.end(), span, "range" if m["part"] else "year")
+    return Atom(m.start(), m.end(), span, "range" if m["part"] else "year")
 
 
-def _half(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _half(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "the first half of 2024", "the third quarter of 2023", "Q3 2023", "H1 2024"."""
     if m["code"]:
         halves, index = m["code"][0].lower() == "h", int(m["code"][1])
@@ -268,20 +247,20 @@ def _half(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
         return None
     months = 6 if halves else 3
     span = _months_span(int(m["year"]), 1 + months * (index - 1), months)
-    return _Atom(m.start(), m.end(), span, "range")
+    return Atom(m.start(), m.end(), span, "range")
 
 
 def _season_span(season: str, year: int) -> Span:
     """Northern meteorological seasons; winter 2023 runs from December 2023 to February."""
-    return _months_span(year, _SEASONS[season.lower()], 3)
+    return _months_span(year, SEASONS[season.lower()], 3)
 
 
-def _season(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _season(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "the spring of 2024", "summer 2023"."""
-    return _Atom(m.start(), m.end(), _season_span(m["season"], int(m["year"])), "range")
+    return Atom(m.start(), m.end(), _season_span(m["season"], int(m["year"])), "range")
 
 
-def _relative_season(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _relative_season(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "this winter" is the one we are in or this year's; "last summer" the latest before
     the season we are in."""
     spans = [_season_span(m["season"], year) for year in range(today.year, today.year - 3, -1)]
@@ -290,10 +269,10 @@ def _relative_season(m: re.Match[str], question: str, today: dt.date) -> _Atom |
     else:
         current = _months_span(*_ym(today.year * 12 + today.month - 1 - today.month % 3))[0]
         span = next(s for s in spans if s[1] < current)
-    return _Atom(m.start(), m.end(), span, "range")
+    return Atom(m.start(), m.end(), span, "range")
 
 
-def _calendar(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _calendar(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "this year", "last month", "last week", "yesterday", "earlier this year"."""
     rel = (m["rel"] or "").lower()
     unit = (m["unit"] or "day").lower()
@@ -307,10 +286,10 @@ def _calendar(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
         monday = today - dt.timedelta(days=today.weekday() + 7 * back)
         span, precision = (monday, monday + dt.timedelta(days=6)), "range"
     else:
-        span, precision = (today - _DAY_DELTA, today - _DAY_DELTA), "day"
+        span, precision = (today - DAY_DELTA, today - DAY_DELTA), "day"
     if rel.startswith("earlier"):
         span, precision = (span[0], today), "range"
-    return _Atom(m.start(), m.end(), span, precision)
+    return Atom(m.start(), m.end(), span, precision)
 
 
 def _count(text: str | None) -> int:
@@ -325,38 +304,38 @@ def _months_before(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, _last_day(year, month)))
 
 
-def _rolling(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _rolling(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "the past two years", "the last 6 months", "past year": up to today."""
     n, unit = _count(m["n"]), m["unit"].lower()
     if unit in {"year", "month"}:
         start = _months_before(today, n * (12 if unit == "year" else 1))
     else:
         start = today - dt.timedelta(days=n * (7 if unit == "week" else 1))
-    return _Atom(m.start(), m.end(), (start, today), "range")
+    return Atom(m.start(), m.end(), (start, today), "range")
 
 
-def _ago(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _ago(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "two years ago" is that calendar year, "three months ago" that month."""
     if m["n"].lower() == "few":
         return None  # too vague to narrow a search
     n, unit = _count(m["n"]), m["unit"].lower()
     if unit == "year":
-        return _Atom(m.start(), m.end(), _year_span(today.year - n), "year")
+        return Atom(m.start(), m.end(), _year_span(today.year - n), "year")
     if unit == "month":
         span = _months_span(*_ym(today.year * 12 + today.month - 1 - n))
-        return _Atom(m.start(), m.end(), span, "month")
+        return Atom(m.start(), m.end(), span, "month")
     day = today - dt.timedelta(days=n * (7 if unit == "week" else 1))
     if unit == "day":
-        return _Atom(m.start(), m.end(), (day, day), "day")
+        return Atom(m.start(), m.end(), (day, day), "day")
     monday = day - dt.timedelta(days=day.weekday())
-    return _Atom(m.start(), m.end(), (monday, monday + dt.timedelta(days=6)), "range")
+    return Atom(m.start(), m.end(), (monday, monday + dt.timedelta(days=6)), "range")
 
 
-def _decade(m: re.Match[str], question: str, today: dt.date) -> _Atom | None:
+def _decade(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
     """ "the 1990s", "the early 2000s"."""
     first = int(m["decade"])
     span = _part((dt.date(first, 1, 1), dt.date(first + 9, 12, 31)), m["part"])
-    return _Atom(m.start(), m.end(), span, "range")
+    return Atom(m.start(), m.end(), span, "range")
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -15,7 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.question.date_atoms import _BEFORE, _DAY_DELTA, InYear, Precision, _Atom, _atoms
+from rag.question.date_atoms import BEFORE, DAY_DELTA, Atom, InYear, Precision, find_atoms
+from rag.text.vocabulary import OPEN_SINCE, OPEN_UNTIL
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +38,11 @@ _AFTER = re.compile(
 )
 _RANGE_LEAD = re.compile(r"\b(?P<lead>between|from|in|during|over)\s+$", re.IGNORECASE)
 _RANGE_JOIN = re.compile(r"\s*(?:(?P<and>and)|to|through|thru|until|till|-|–|—)\s*", re.I)
-_OPEN_SINCE = frozenset({"since", "starting", "beginning"})
-_OPEN_UNTIL = frozenset({"until", "till", "through", "thru", "by", "up"})
 
 
 def find_dates(question: str, today: dt.date) -> tuple[DateMention, ...]:
     """Every period named in `question` that could narrow a search, in order."""
-    atoms = _atoms(question, today)
+    atoms = find_atoms(question, today)
     mentions: list[DateMention] = []
     i = 0
     while i < len(atoms):
@@ -82,7 +81,7 @@ def date_window(mentions: Sequence[DateMention]) -> tuple[dt.date | None, dt.dat
     )
 
 
-def _opened(question: str, atom: _Atom) -> DateMention:
+def _opened(question: str, atom: Atom) -> DateMention:
     """The atom with the words around it that open it ("since", "or earlier") or introduce it."""
     start, end = atom.start, atom.end
     first, last = atom.span
@@ -94,22 +93,22 @@ def _opened(question: str, atom: _Atom) -> DateMention:
         end = after.end()
         since, until = (first, None) if after["since"] else (None, last)
         precision = "open"
-    before = _BEFORE.search(question, 0, start)
+    before = BEFORE.search(question, 0, start)
     if before:
         start = before.start()
         op = before["op"].lower().split()[0]
-        if op in _OPEN_SINCE:
+        if op in OPEN_SINCE:
             since, until, precision = first, None, "open"
         elif op == "after":
-            since, until, precision = last + _DAY_DELTA, None, "open"
+            since, until, precision = last + DAY_DELTA, None, "open"
         elif op in {"before", "prior"}:
-            since, until, precision = None, first - _DAY_DELTA, "open"
-        elif op in _OPEN_UNTIL:
+            since, until, precision = None, first - DAY_DELTA, "open"
+        elif op in OPEN_UNTIL:
             since, until, precision = None, last, "open"
     return DateMention(question[start:end], start, end, since, until, precision)
 
 
-def _range(question: str, atoms: Sequence[_Atom], i: int) -> DateMention | None:
+def _range(question: str, atoms: Sequence[Atom], i: int) -> DateMention | None:
     """ "between A and B", "from A to B", "A-B" as one period; None if atom i starts none."""
     if i + 1 >= len(atoms):
         return None

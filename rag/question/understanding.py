@@ -14,16 +14,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rag.people.mentions import (
-    _FRAME_WORDS,
-    _POSSESSIVE,
+from rag.people import (
     AliasIndex,
     SpeakerMention,
-    _shouting,
     find_speakers,
 )
 from rag.question.dates import DateMention, date_window, find_dates
-from rag.text.words import content_terms, fold, stem, words
+from rag.text.vocabulary import QUESTION_FRAME
+from rag.text.words import POSSESSIVE, content_terms, fold, is_shouting, stem, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +124,16 @@ def _overlaps(a: DateMention | SpeakerMention, b: DateMention | SpeakerMention) 
 def _topic_tokens(question: str, mentions: list[SpeakerMention | DateMention]) -> list[str]:
     """The question's words outside speakers, dates and frame, stopwords dropped; acronyms
     ("US", "WHO") are kept even when they spell a stopword."""
-    shouting = _shouting(question)
+    shouting = is_shouting(question)
     removed = [(m.start, m.end) for m in mentions]
     removed += [m.span() for m in _FRAME_PHRASES.finditer(question)]
     kept: list[str] = []
     for m in _TOPIC_TOKEN.finditer(question):
         if any(m.start() < end and start < m.end() for start, end in removed):
             continue
-        token = _POSSESSIVE.sub("", m.group())
+        token = POSSESSIVE.sub("", m.group())
         acronym = _is_acronym(token) and not shouting
-        if acronym or (content_terms(token) and fold(token) not in _FRAME_WORDS):
+        if acronym or (content_terms(token) and fold(token) not in QUESTION_FRAME):
             kept.append(token)
     return kept
 

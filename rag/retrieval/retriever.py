@@ -20,7 +20,7 @@ from rag.embedding.embedder import QueryVectors
 from rag.index.catalog import Catalog
 from rag.index.search_index import PassageIndex, RowFilter
 from rag.ingest.near_duplicates import DuplicateGroup
-from rag.people.speaker_index import SpeakerIndex
+from rag.people import SpeakerIndex
 from rag.question.dates import DateMention
 from rag.question.understanding import interpret
 from rag.types import Interpreted, Query, ScoredPassage, SearchResult

@@ -5,28 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if
-    in into is it its itself just me more most my myself no nor not now of off on once only
-    or other our ours ourselves out over own same she should so some such than that the
-    their theirs them themselves then there these they this those through to too under until
-    up very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves s t don shall may might must upon per via whose within without
-    across among amongst toward towards onto""".split()
-)
-# Words of the question's frame, not its topic ("what did X *say* about Y").
-_FRAME_WORDS = frozenset(
-    """say said says saying tell told talk talked talks discuss discussed discussing mention
-    mentioned speak spoke state stated statement statements remark remarks think thought
-    view views position comment comments comments announce announced ask asked describe
-    described explain explained according regarding concerning president presidents vice
-    prime minister secretary mr mrs ms dr excellency senator governor ambassador many
-    much""".split()
-)
+from rag.text.vocabulary import QUESTION_FRAME, STOPWORDS
+
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _POSSESSIVE_END = re.compile(r"['’]s?$")
+POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+"""A possessive ending: "Ruto's"."""
 STEM_LENGTH = 6
 
 
@@ -68,5 +52,12 @@ def topic_terms(question: str, speaker_names: list[str]) -> dict[str, str]:
     """The question's content words minus its frame ("say about") and the speakers' names."""
     named = {stem(w) for name in speaker_names for w in words(name)}
     return {
-        s: w for s, w in content_terms(question).items() if w not in _FRAME_WORDS and s not in named
+        s: w
+        for s, w in content_terms(question).items()
+        if w not in QUESTION_FRAME and s not in named
     }
+
+
+def is_shouting(question: str) -> bool:
+    """Written in capitals throughout, so capitals say nothing about names or acronyms."""
+    return not any(c.islower() for c in question)

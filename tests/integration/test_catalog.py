@@ -24,8 +24,9 @@ from rag.errors import StoreError
 from rag.index.catalog import CHECK_EVERY_SECONDS
 from rag.index.store import ChromaStore
 from rag.ingest import load_paths, statement_from_record
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.types import Filters, Statement
+from rag.wiring import build_service
 from tests.conftest import FIXTURES, MakeSettings
 
 pytestmark = pytest.mark.slow

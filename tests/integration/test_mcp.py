@@ -27,8 +27,8 @@ from mcp.types import CallToolResult, Tool
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
 from rag.interfaces.api.app import create_app
-from rag.service import build_service
 from rag.settings import load_settings
+from rag.wiring import build_service
 from tests.conftest import EXAMPLES
 from tests.support.servers import running_app, wait_until
 

@@ -15,8 +15,9 @@ import pytest
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.interfaces.api.app import create_app
 from rag.retrieval.retriever import PER_STATEMENT
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.types import Filters, SearchResult
+from rag.wiring import build_service
 from tests.support.servers import running_app
 
 pytestmark = pytest.mark.slow

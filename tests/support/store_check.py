@@ -13,8 +13,8 @@ import sys
 import numpy as np
 
 from rag.index.search_index import RowFilter
-from rag.service import build_service
 from rag.settings import load_settings
+from rag.wiring import build_service
 
 
 def check() -> dict[str, object]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import json
 
-from rag.ingest.chunking import split_sentences
-from rag.people.attribution import Attribution, attribute
-from rag.people.turns import Turn
+from rag.people import Attribution, Turn, attribute
+from rag.text.sentences import split_sentences
 from tests.unit.conftest import FIXTURES
 
 Record = dict[str, str]

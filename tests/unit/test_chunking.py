@@ -7,7 +7,8 @@ from itertools import pairwise
 
 import pytest
 
-from rag.ingest.chunking import ChunkConfig, Span, chunk_spans, chunk_statement, split_sentences
+from rag.ingest.chunking import ChunkConfig, chunk_spans, chunk_statement
+from rag.text.sentences import Span, split_sentences
 from rag.text.tokens import Tokenizer
 from rag.types import DateSpan, Statement
 

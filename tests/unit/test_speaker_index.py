@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from rag.ingest.chunking import split_sentences
 from rag.people.attribution import attribute
 from rag.people.speaker_index import SpeakerEntry, SpeakerIndex
+from rag.text.sentences import split_sentences
 from rag.types import Statement
 from tests.unit.conftest import FIXTURES
 

@@ -20,7 +20,6 @@ from fastapi import APIRouter, Path
 from fastapi.responses import StreamingResponse
 
 from rag.interfaces.api import streaming
-from rag.interfaces.api.answers import AnswerOut
 from rag.interfaces.api.errors import classify, openai_error
 from rag.interfaces.api.openai_schemas import (
     MODEL,
@@ -39,6 +38,7 @@ from rag.interfaces.api.openai_schemas import (
 from rag.interfaces.api.routes import ServiceDep
 from rag.interfaces.api.security import READ
 from rag.interfaces.chat_reply import chat_reply
+from rag.interfaces.output import AnswerOut
 from rag.service import Service
 from rag.types import Query
 

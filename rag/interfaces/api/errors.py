@@ -30,7 +30,7 @@ from rag.errors import (
     UnauthenticatedError,
 )
 from rag.interfaces.api.openai_schemas import OpenAIErrorDetail, OpenAIErrorOut
-from rag.interfaces.api.schemas import ErrorOut
+from rag.interfaces.output import ErrorOut
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.errors import InputError, NotFoundError
-from rag.interfaces.api.answers import AnswerOut
+from rag.interfaces.output import AnswerOut
 from rag.types import Filters
 
 MODEL = "statements"

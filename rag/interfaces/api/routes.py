@@ -11,23 +11,23 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from rag.ingest import statement_from_record
 from rag.interfaces.api import streaming
-from rag.interfaces.api.answers import AnswerOut, QuoteOut, QuotesOut
-from rag.interfaces.api.schemas import (
-    AskIn,
+from rag.interfaces.api.schemas import AskIn, QuestionIn, StatementsIn
+from rag.interfaces.api.security import ADMIN, READ
+from rag.interfaces.limits import check_batch
+from rag.interfaces.output import (
+    AnswerOut,
     ErrorOut,
     IngestOut,
-    QuestionIn,
+    QuoteOut,
+    QuotesOut,
     SearchOut,
     SpeakerOut,
     SpeakersOut,
     StatementInfoOut,
     StatementListOut,
     StatementOut,
-    StatementsIn,
     StatsOut,
 )
-from rag.interfaces.api.security import ADMIN, READ
-from rag.interfaces.limits import check_batch
 from rag.service import Service
 from rag.types import Query as DomainQuery
 
@@ -184,7 +184,7 @@ def readyz(request: Request) -> JSONResponse:
     if not warm.done:
         return JSONResponse({"status": "loading"}, status_code=503)
     try:
-        request.app.state.service.store.ping()
+        request.app.state.service.ping()
     except Exception as exc:  # the store is a remote dependency: report, don't crash
         return JSONResponse({"status": "store_unavailable", "error": str(exc)}, status_code=503)
     return JSONResponse({"status": "ready"})

@@ -24,8 +24,8 @@ from rag.errors import RagError
 from rag.interfaces.access import Caller, Keyring
 from rag.interfaces.access import Scope as Needs
 from rag.interfaces.api.errors import HTTPError, error_response
-from rag.interfaces.api.schemas import ErrorOut
 from rag.interfaces.limits import RateLimiter
+from rag.interfaces.output import ErrorOut
 from rag.settings import Settings
 
 API_KEY_HEADER = "X-API-Key"

@@ -21,9 +21,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from rag.interfaces.api.answers import AnswerOut
 from rag.interfaces.api.errors import classify
-from rag.interfaces.api.schemas import InterpretedOut, PassageOut
+from rag.interfaces.output import AnswerOut, InterpretedOut, PassageOut
 from rag.service import Service
 from rag.types import Interpreted, Query
 

@@ -14,8 +14,8 @@ from starlette.datastructures import UploadFile
 
 from rag.ingest import SUPPORTED
 from rag.ingest.uploads import Job, Jobs, UploadedFile, check_size, read_uploads
-from rag.interfaces.api.schemas import ErrorOut, IngestOut
 from rag.interfaces.api.security import ADMIN
+from rag.interfaces.output import ErrorOut, IngestOut
 from rag.service import Service
 
 router = APIRouter(

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from rag.interfaces.api.schemas import InterpretedOut
+from rag.interfaces.output.records import InterpretedOut
 from rag.types import (
     Answer,
     Citation,
