@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 # Statements are embedded and stored in groups: big enough to batch the model well,
 # small enough that an interrupted ingest loses little work.
 GROUP_PASSAGES = 512
-# Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints.
-PROCESSING_VERSION = 3
+# Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints,
+# 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged).
+PROCESSING_VERSION = 4
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
