@@ -32,6 +32,7 @@ from rag.question.understanding import interpret
 from rag.retrieval.relevance import Verdict, judge
 from rag.retrieval.retriever import RetrievalConfig, Retriever
 from rag.settings import Settings
+from rag.text.encoding import SURROGATE_HINT, surrogate_problem
 from rag.text.tokens import Tokenizer
 from rag.text.words import content_terms, topic_terms
 from rag.types import (
@@ -51,10 +52,19 @@ from rag.types import (
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+CONTEXT_QUESTIONS = 8
+"""Earlier questions of a conversation a follow-up is read against, at most."""
 MAX_QUOTES = 500
 TIMELINE_PASSAGES = 40
 """Passages a timeline is drawn from: enough to reach many statements."""
 TIMELINE = "timeline"
+
+
+def _check_encodable(text: str | None, field: str) -> None:
+    """Text the tokenizer can take (a command line may hold undecodable bytes as surrogates)."""
+    problem = surrogate_problem(text) if text else None
+    if problem:
+        raise InputError(f"{field} {problem}", field=field, hint=SURROGATE_HINT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,45 +165,67 @@ class Service:
 
     def query(self, question: str, k: int | None = None, filters: Filters | None = None) -> Query:
         """A validated query; every entry point builds its queries here."""
+        question = self._question_text(question)
+        filters = filters or Filters()
+        _check_encodable(filters.speaker, "filters.speaker")
+        k = self.settings.default_k if k is None else k
+        if not 1 <= k <= self.settings.max_k:
+            raise InputError(f"k must be between 1 and {self.settings.max_k}", field="k")
+        if filters.since and filters.until and filters.since > filters.until:
+            raise InputError("'since' is after 'until'", field="filters.since")
+        return Query(question, k, filters)
+
+    def _question_text(
+        self, question: str, field: str = "question", what: str = "the question"
+    ) -> str:
+        """The question, stripped, if it is one that may be asked (checked before any work
+        is done on it: reading a long text costs far more than its length)."""
         question = question.strip()
         if not question:
-            raise InputError("the question is empty", field="question", hint="ask something")
+            raise InputError(f"{what} is empty", field=field, hint="ask something")
+        _check_encodable(question, field)
         if len(question) > MAX_QUESTION_CHARS:
             raise InputError(
-                f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}",
-                field="question",
+                f"{what} is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}",
+                field=field,
             )
         tokens = len(self._tokenizer.encode_ordinary(question))
         if tokens > self.settings.max_question_tokens:
             raise InputError(
-                f"the question is {tokens} tokens; the limit is "
+                f"{what} is {tokens} tokens; the limit is "
                 f"{self.settings.max_question_tokens} tokens",
-                field="question",
+                field=field,
                 hint="ask a shorter question (RAG_MAX_QUESTION_TOKENS sets the limit)",
             )
-        k = self.settings.default_k if k is None else k
-        if not 1 <= k <= self.settings.max_k:
-            raise InputError(f"k must be between 1 and {self.settings.max_k}", field="k")
-        filters = filters or Filters()
-        if filters.since and filters.until and filters.since > filters.until:
-            raise InputError("'since' is after 'until'", field="filters.since")
-        return Query(question, k, filters)
+        return question
 
     def conversation_query(
         self, questions: Sequence[str], k: int | None = None, filters: Filters | None = None
     ) -> Query:
         """The query a conversation asks: its last question, made standalone by the ones
-        before it ("and what about DRC?" after a question about what Ruto said on Haiti)."""
+        before it ("and what about DRC?" after a question about what Ruto said on Haiti).
+
+        Only the last CONTEXT_QUESTIONS earlier questions are read, and only those that
+        could have been asked (within the question limits): a conversation may hold hundreds
+        of messages, and reading one costs milliseconds (20,000 took 42 s)."""
         if not questions or not questions[-1].strip():
             raise InputError(
                 "the conversation has no question: its last user message is missing or empty",
                 field="messages",
                 hint="end the messages with a user message that asks something",
             )
-        asked = [q.strip() for q in questions if q.strip()]
+        last = self._question_text(questions[-1], "messages", "the last user message")
+        earlier = [q for q in questions[:-1] if self._askable(q)][-CONTEXT_QUESTIONS:]
         aliases, today = self.catalog.speakers().aliases(), dt.date.today()
-        question = standalone(asked, lambda text: interpret(text, aliases, today))
+        question = standalone([*earlier, last], lambda text: interpret(text, aliases, today))
         return self.query(question, k, filters)
+
+    def _askable(self, question: str) -> bool:
+        try:
+            self._question_text(question)
+        except InputError:
+            return False
+        return True
 
     def search(self, query: Query) -> SearchResult:
         return self._retriever.search(query, dt.date.today())
@@ -313,6 +345,8 @@ class Service:
             raise InputError(f"limit must be between 1 and {MAX_QUOTES}", field="limit")
         if since and until and since > until:
             raise InputError("'since' is after 'until'", field="since")
+        _check_encodable(speaker, "speaker")
+        _check_encodable(text, "text")
         names: list[str] | None = None
         if speaker and speaker.strip():
             entries_ = self.catalog.speakers().resolve(speaker)[:1]

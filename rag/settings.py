@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -22,6 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rag.errors import ConfigError
+from rag.ingest.reading import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_STATEMENT_CHARS, ReadLimits
 from rag.interfaces.access import ApiKey, parse_entry
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -122,6 +124,12 @@ class Settings(BaseSettings):
         50_000_000, ge=1, description="Largest upload on the ingest page (all files together)."
     )
     upload_max_files: int = Field(100, ge=1, le=10_000, description="Files per upload.")
+    ingest_max_file_bytes: int = Field(
+        DEFAULT_MAX_FILE_BYTES, ge=1, description="Largest file for `rag ingest`, decompressed."
+    )
+    max_statement_chars: int = Field(
+        DEFAULT_MAX_STATEMENT_CHARS, ge=1, description="Longest statement text, in characters."
+    )
 
     # Security and limits (README: "Security and limits")
     api_keys: Annotated[tuple[str, ...], NoDecode] = Field(
@@ -157,6 +165,23 @@ class Settings(BaseSettings):
     rate_limit_burst: int | None = Field(
         None, ge=1, description="Requests at once before the limit applies; default: a minute's."
     )
+    rate_limit_request_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="A request counts once per this many seconds it takes (0: once).",
+    )
+    auth_failures_per_minute: int = Field(
+        10, ge=0, description="Wrong keys a minute per client address before a 429; 0: off."
+    )
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Host names the server answers to, comma-separated ('*': any). Unset: "
+        "the loopback names when bound to a loopback host, else any.",
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Addresses (or networks) of proxies whose X-Forwarded-For is believed.",
+    )
 
     @field_validator(
         "chroma_url", "embedding_model", "llm_base_url", "llm_api_key", "open_read", mode="before"
@@ -166,7 +191,7 @@ class Settings(BaseSettings):
         """`RAG_LLM_BASE_URL=` (as compose files write it) means not configured."""
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         """`a,b` or a JSON list or a list: environment variables hold the first."""
@@ -185,6 +210,29 @@ class Settings(BaseSettings):
                 parse_entry(entry)
             except ConfigError as exc:
                 raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not _HOST_PATTERN.match(entry):
+                raise ValueError(
+                    f"{entry!r} is not a host name: write names such as statements.example.org, "
+                    "*.example.org or 10.0.0.5 (no scheme, no port), or * for any"
+                )
+        return tuple(entry.lower().strip("[]").rstrip(".") for entry in value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (10.0.0.5, 10.0.0.0/8)"
+                ) from None
         return value
 
     @model_validator(mode="after")
@@ -211,11 +259,43 @@ class Settings(BaseSettings):
         return is_loopback(self.host)
 
     @property
+    def host_allow_list(self) -> tuple[str, ...] | None:
+        """The host names requests may name in `Host`; None: any.
+
+        RAG_ALLOWED_HOSTS when set ('*' turns the check off). Unset, a server bound to a
+        loopback host answers only to loopback names: a web page cannot rebind its own name
+        to 127.0.0.1 (DNS rebinding) and read what reads open on loopback let anyone read."""
+        if self.allowed_hosts:
+            return None if "*" in self.allowed_hosts else self.allowed_hosts
+        return LOOPBACK_NAMES if is_loopback(self.host) else None
+
+    @property
+    def file_read_limits(self) -> ReadLimits:
+        """What `rag ingest` may read: each file within RAG_INGEST_MAX_FILE_BYTES."""
+        return ReadLimits(self.ingest_max_file_bytes, self.max_statement_chars)
+
+    @property
+    def upload_read_limits(self) -> ReadLimits:
+        """What one upload may read: all its files within RAG_UPLOAD_MAX_BYTES, decompressed."""
+        return ReadLimits(
+            self.upload_max_bytes,
+            self.max_statement_chars,
+            bytes_setting="RAG_UPLOAD_MAX_BYTES",
+            budget_covers="all the files of an upload together",
+        )
+
+    @property
     def resolved_answerer(self) -> Literal["extractive", "openai"]:
         """`auto` means openai when an endpoint or key is configured, else extractive."""
         if self.answerer != "auto":
             return self.answerer
         return "openai" if (self.llm_base_url or self.llm_api_key) else "extractive"
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+_HOST_PATTERN = re.compile(
+    r"^(\*|(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?|\[?[0-9A-Fa-f:.]+\]?)$"
+)
 
 
 def is_loopback(host: str) -> bool:

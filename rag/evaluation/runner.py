@@ -173,7 +173,7 @@ def run_suite(
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     progress = on_progress or (lambda _stage, _done, _total: None)
-    statements = load_paths(corpus_paths)
+    statements = load_paths(corpus_paths, settings.file_read_limits)
     fingerprint = corpus_fingerprint(statements, settings)
     store_dir = settings.cache_dir / "eval-stores" / fingerprint[:16]
     settings = settings.model_copy(update={"data_dir": store_dir, "chroma_url": None})

@@ -7,7 +7,6 @@ files (a name and bytes, no path) go through the same parsing via `load_upload`.
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from collections.abc import Iterable, Iterator
@@ -17,6 +16,13 @@ from typing import Any
 import yaml
 
 from rag.errors import IngestError
+from rag.ingest.reading import (
+    ByteBudget,
+    ReadLimits,
+    check_statement_sizes,
+    file_bytes,
+    upload_bytes,
+)
 from rag.ingest.records import statement_from_record
 from rag.types import Statement
 
@@ -36,25 +42,12 @@ def _kind(path: PurePath) -> str | None:
     return last if last in TEXT_SUFFIXES + RECORD_SUFFIXES else None
 
 
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise IngestError(
-            f"{path}: cannot read: {exc}", hint="check the file exists and is not a broken .gz"
-        ) from exc
-    return _decode(raw, path)
+def _read_text(path: Path, budget: ByteBudget) -> str:
+    return _decode(file_bytes(path, budget), path)
 
 
 def _decode(raw: bytes, path: PurePath) -> str:
-    """A file's bytes as text: gunzipped when its name ends in .gz, then UTF-8."""
-    try:
-        if path.suffix.lower() == ".gz":
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise IngestError(
-            f"{path}: cannot read: {exc}", hint="check the file exists and is not a broken .gz"
-        ) from exc
+    """A file's bytes (decompressed by rag.ingest.reading) as UTF-8 text."""
     if b"\x00" in raw[:8192]:
         raise IngestError(f"{path}: looks like a binary file, not text", hint=f"use {SUPPORTED}")
     try:
@@ -161,8 +154,8 @@ def _files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def _load_file(path: Path, root: Path) -> Iterator[Statement]:
-    yield from _parse(_read_text(path), path, _stable_id(path, root))
+def _load_file(path: Path, root: Path, budget: ByteBudget) -> Iterator[Statement]:
+    yield from _parse(_read_text(path, budget), path, _stable_id(path, root))
 
 
 def _parse(content: str, path: PurePath, default_id: str) -> Iterator[Statement]:
@@ -172,19 +165,30 @@ def _parse(content: str, path: PurePath, default_id: str) -> Iterator[Statement]
         yield from _record_statements(content, path, default_id)
 
 
-def load_paths(paths: Iterable[Path]) -> list[Statement]:
-    """All statements under `paths`, validated (duplicate ids are checked by the service)."""
-    return [
-        statement for root in paths for path in _files(root) for statement in _load_file(path, root)
-    ]
+def load_paths(paths: Iterable[Path], limits: ReadLimits | None = None) -> list[Statement]:
+    """All statements under `paths`, validated (duplicate ids are checked by the service);
+    each file read within `limits` (rag.ingest.reading)."""
+    limits = limits or ReadLimits()
+    statements = (
+        statement
+        for root in paths
+        for path in _files(root)
+        for statement in _load_file(path, root, ByteBudget(limits))
+    )
+    return list(check_statement_sizes(statements, limits.max_statement_chars))
 
 
-def load_upload(name: str, data: bytes) -> list[Statement]:
-    """The statements of one uploaded file, validated as `load_paths` would a file of that name.
+def load_upload(name: str, data: bytes, budget: ByteBudget | None = None) -> list[Statement]:
+    """The statements of one uploaded file, validated as `load_paths` would a file of that name,
+    its bytes counted against `budget` (all of an upload's files share one).
 
     Only the file's own name counts (any folders in it are dropped); errors name it.
     """
+    budget = budget or ByteBudget(ReadLimits())
     path = PurePath(PurePath(name.replace("\\", "/")).name or "upload")
     if _kind(path) is None:
         raise IngestError(f"{path}: unsupported file type", hint=f"use {SUPPORTED}")
-    return list(_parse(_decode(data, path), path, _stable_id(path, path)))
+    statements = _parse(
+        _decode(upload_bytes(data, path, budget), path), path, _stable_id(path, path)
+    )
+    return list(check_statement_sizes(statements, budget.limits.max_statement_chars))

@@ -151,9 +151,12 @@ def _ingest(args: argparse.Namespace) -> None:
 
     from rag.ingest import load_paths
     from rag.interfaces.output import IngestOut
+    from rag.settings import load_settings
+    from rag.wiring import build_service
 
-    statements = load_paths(args.paths)
-    service = _service()
+    settings = load_settings()
+    statements = load_paths(args.paths, settings.file_read_limits)
+    service = build_service(settings)
     with tqdm(
         total=len(statements), unit="stmt", desc="ingest", disable=None, file=sys.stderr
     ) as bar:
@@ -194,14 +197,14 @@ def _serve(args: argparse.Namespace) -> None:
     service = build_service(settings, load_model_now=True)  # loads while the web parts import
     import uvicorn
 
-    from rag.interfaces.api.app import create_app
+    from rag.interfaces.api.app import create_app, uvicorn_options
 
     app = create_app(service, after_warm_up=_collect_from_now_on)
     print(
         f"serving on http://{settings.host}:{settings.port} (API docs at /docs, MCP at /mcp)",
         file=sys.stderr,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, log_level="info", **uvicorn_options(settings))
 
 
 def _collect_from_now_on() -> None:
