@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 from rag.interfaces.api.app import create_app
 from rag.service import Service
 from tests.integration.test_api import HAITI, ZELENSKYY_READOUT, fixture_records
+from tests.support.browser import CHROMIUM_ARGS, find_chromium
 from tests.support.keys import ADMIN_KEY, READ_KEY, with_keys
 from tests.support.servers import running_app
 
@@ -29,23 +29,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium's connections are refused on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HAITI_ANYONE = "What was said about Haiti?"
 TIMEOUT_MS = 60_000
 
 
 def chromium_path() -> str:
-    found = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    found = find_chromium()
     if found:
         return found
     if os.environ.get("RAG_REQUIRE_BROWSER"):

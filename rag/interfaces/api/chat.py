@@ -38,6 +38,7 @@ from rag.interfaces.api.openai_schemas import (
 from rag.interfaces.api.routes import ServiceDep
 from rag.interfaces.api.security import READ
 from rag.interfaces.chat_reply import chat_reply
+from rag.interfaces.fields import MAX_MODEL_CHARS
 from rag.interfaces.output import AnswerOut
 from rag.service import Service
 from rag.types import Query
@@ -61,7 +62,7 @@ def list_models(service: ServiceDep) -> ModelListOut:
 
 
 @router.get("/v1/models/{model:path}", response_model=ModelOut)
-def get_model(model: Annotated[str, Path()]) -> ModelOut:
+def get_model(model: Annotated[str, Path(max_length=MAX_MODEL_CHARS)]) -> ModelOut:
     model_filters(model)  # raises for a name that is not a model
     return ModelOut(id=model)
 

@@ -171,12 +171,13 @@ class StatementListOut(BaseModel):
 
 
 class StatsOut(BaseModel):
+    """What the store holds; not where it is (a path or URL tells a reader too much)."""
+
     statements: int
     passages: int
     speakers: int
     first_date: str | None
     last_date: str | None
-    location: str
 
     @classmethod
     def of(cls, s: StoreStats) -> StatsOut:
@@ -186,7 +187,6 @@ class StatsOut(BaseModel):
             speakers=s.speakers,
             first_date=s.first_date,
             last_date=s.last_date,
-            location=s.location,
         )
 
 

@@ -276,16 +276,21 @@
     return [who, item.date || "undated"].filter(Boolean).join(" · ");
   }
 
+  // A statement's source_url is whatever its file said: only http(s) becomes a link
+  // (never javascript:, data: or the like); anything else is shown as text.
   function sourceLink(item) {
     if (!item.source_url) return null;
-    let label = item.source_url;
+    let url = null;
     try {
-      label = new URL(item.source_url).hostname;
+      url = new URL(item.source_url);
     } catch {
       // not a full URL: show it as it is
     }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+      return el("span", { class: "source-url" }, item.source_url);
+    }
     const props = { href: item.source_url, rel: "noopener noreferrer", target: "_blank" };
-    return el("a", { ...props, title: item.source_url }, label);
+    return el("a", { ...props, title: item.source_url }, url.hostname);
   }
 
   function renderAnswer(answer) {
