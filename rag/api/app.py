@@ -18,6 +18,8 @@ from rag.api.routes import router
 from rag.api.security import guard_mcp, install_security
 from rag.api.uploads import router as uploads_router
 from rag.api.web import install_web
+from rag.interfaces.discord import install_discord
+from rag.interfaces.slack import install_slack
 from rag.mcp_server import build_server, http_app
 from rag.service import Service
 from rag.uploads import Jobs
@@ -71,6 +73,8 @@ def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: Non
     app.include_router(router)
     app.include_router(chat_router)
     app.include_router(uploads_router)
+    install_slack(app, service, service.settings)  # when SLACK_SIGNING_SECRET is set
+    install_discord(app, service, service.settings)  # when DISCORD_PUBLIC_KEY is set
     # its route itself: a mount would answer other 404s
     app.router.routes.extend(guard_mcp(mcp_app.routes, guard))
     install_web(app)
