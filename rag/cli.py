@@ -250,8 +250,10 @@ def _mcp(args: argparse.Namespace) -> None:
 def _slack(args: argparse.Namespace) -> None:
     import threading
 
-    from rag.interfaces.slack import run_socket_mode
+    from rag.interfaces.slack import check_socket_mode, run_socket_mode
+    from rag.settings import load_settings
 
+    check_socket_mode(load_settings())  # before the model loads
     service = _service(load_model_now=True)
     print("answering in Slack over Socket Mode (Ctrl-C stops)", file=sys.stderr)
     run_socket_mode(service, service.settings, threading.Event())

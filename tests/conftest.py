@@ -19,8 +19,13 @@ from tests.support.servers import chroma_server
 
 # Tests never see the developer's configuration or keys. RAG_REQUIRE_BROWSER is no setting:
 # it tells the browser tests (tests/integration/test_web.py) to fail, not skip, without Chromium.
+# Nor the Slack and Discord credentials, read under their standard names too.
 for _name in list(os.environ):
-    if (_name.startswith("RAG_") and _name != "RAG_REQUIRE_BROWSER") or _name == "OPENAI_API_KEY":
+    if (
+        (_name.startswith("RAG_") and _name != "RAG_REQUIRE_BROWSER")
+        or _name == "OPENAI_API_KEY"
+        or _name.startswith(("SLACK_", "DISCORD_"))
+    ):
         del os.environ[_name]
 
 REPO = Path(__file__).resolve().parent.parent

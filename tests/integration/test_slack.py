@@ -10,11 +10,10 @@ import json
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -32,10 +31,10 @@ from rag.types import Citation
 from tests.support.servers import free_port, running_app
 from tests.support.slack_fake import (
     APP,
-    BOT_USER,
     TEAM,
     FakeSlack,
     SocketModeServer,
+    event_body,
     signed_headers,
 )
 
@@ -89,26 +88,10 @@ def base(service: Service) -> Iterator[str]:
         yield url
 
 
-def event_body(event: dict[str, Any], event_id: str | None = None) -> bytes:
-    return json.dumps(
-        {
-            "token": "verification-token",
-            "team_id": TEAM,
-            "api_app_id": APP,
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
-        }
-    ).encode()
-
-
 def mention(
     slack: FakeSlack, channel: str, text: str, thread_ts: str | None = None
 ) -> dict[str, Any]:
-    said = slack.user_says(channel, ALICE, f"<@{BOT_USER}> {text}", thread_ts)
-    return {**said, "type": "app_mention", "event_ts": said["ts"]}
+    return slack.mention(channel, ALICE, text, thread_ts)
 
 
 def post(base: str, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
@@ -121,21 +104,7 @@ def send_event(base: str, body: bytes, **extra: str) -> httpx.Response:
 
 
 def command_body(slack: FakeSlack, channel: str, text: str) -> bytes:
-    return urlencode(
-        {
-            "token": "verification-token",
-            "team_id": TEAM,
-            "channel_id": channel,
-            "channel_name": slack.channel_names.get(channel, "directmessage"),
-            "user_id": ALICE,
-            "user_name": "alice",
-            "command": "/statements",
-            "text": text,
-            "api_app_id": APP,
-            "response_url": slack.response_url(),
-            "trigger_id": "1.2.3",
-        }
-    ).encode()
+    return urlencode(slack.command(channel, ALICE, text)).encode()
 
 
 def send_command(base: str, body: bytes) -> httpx.Response:
@@ -416,8 +385,7 @@ def test_socket_mode_acknowledges_envelopes_and_answers(
         [answer] = in_thread(slack, GENERAL, question["ts"])
         assert asked(answer) == HAITI
 
-        form = command_body(slack, GENERAL, "What did Ruto say about the UN support office?")
-        command = {k: v[0] for k, v in parse_qs(form.decode()).items()}
+        command = slack.command(GENERAL, ALICE, "What did Ruto say about the UN support office?")
         envelope, sent = server.send("slash_commands", command)
         acked, _ = server.ack_of(envelope)
         assert acked - sent < 3

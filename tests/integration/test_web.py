@@ -20,7 +20,9 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from rag.api.app import create_app
+from rag.interfaces.chat_text import quote_url
 from rag.service import Service
+from rag.types import Citation
 from tests.integration.test_api import HAITI, ZELENSKYY_READOUT, fixture_records
 from tests.support.keys import ADMIN_KEY, READ_KEY, with_keys
 from tests.support.servers import running_app
@@ -158,6 +160,22 @@ def test_an_answer_cites_and_opens_the_quoted_words(page: Page, site: str) -> No
     expect(page.locator("#viewer-heading")).to_be_focused()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-answer.png"), full_page=True)
+
+
+def test_a_chat_apps_quote_link_opens_the_statement_on_the_quote(page: Page, site: str) -> None:
+    """The link a Slack or Discord answer gives each quote (rag.interfaces.chat_text)."""
+    first = api_answer(site, HAITI)["citations"][0]
+    cited = Citation(
+        0, first["statement_id"], "", first["start"], first["end"], "", None, None, None, None
+    )
+    link = quote_url(site, cited)
+    assert link is not None
+    page.goto(link)
+    mark = page.locator("#viewer-text mark")
+    expect(mark).to_have_count(1)
+    assert mark.text_content() == first["quote"]
+    expect(mark).to_be_in_viewport()
+    expect(page.locator("#viewer-heading")).to_have_text(first["title"] or first["statement_id"])
 
 
 def test_the_speaker_filter_narrows_the_answer(page: Page, site: str) -> None:

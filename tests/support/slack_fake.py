@@ -41,6 +41,42 @@ def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> di
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": str(signature)}
 
 
+def event_body(event: dict[str, Any], event_id: str | None = None) -> bytes:
+    """An Events API delivery of `event`, as Slack posts it."""
+    return json.dumps(
+        {
+            "token": "verification-token",
+            "team_id": TEAM,
+            "api_app_id": APP,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
+        }
+    ).encode()
+
+
+def command_fields(
+    response_url: str, channel: str, channel_name: str, user: str, text: str
+) -> dict[str, str]:
+    """A slash command's fields, as Slack posts them (form-encoded) or sends them in a
+    Socket Mode envelope."""
+    return {
+        "token": "verification-token",
+        "team_id": TEAM,
+        "channel_id": channel,
+        "channel_name": channel_name,
+        "user_id": user,
+        "user_name": "alice",
+        "command": "/statements",
+        "text": text,
+        "api_app_id": APP,
+        "response_url": response_url,
+        "trigger_id": "1.2.3",
+    }
+
+
 @dataclass
 class FakeSlack:
     """Start with `start()`; `api_url` is the WebClient's base_url."""
@@ -82,6 +118,17 @@ class FakeSlack:
                 message["thread_ts"] = thread_ts
             self.channels.setdefault(channel, []).append(message)
         return {**message, "channel": channel}
+
+    def mention(
+        self, channel: str, user: str, text: str, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """A user's message mentioning the app; returns the app_mention event."""
+        said = self.user_says(channel, user, f"<@{BOT_USER}> {text}", thread_ts)
+        return {**said, "type": "app_mention", "event_ts": said["ts"]}
+
+    def command(self, channel: str, user: str, text: str) -> dict[str, str]:
+        name = self.channel_names.get(channel, "directmessage")
+        return command_fields(self.response_url(), channel, name, user, text)
 
     # ---- what the app did --------------------------------------------------------------
 

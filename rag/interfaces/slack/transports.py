@@ -24,7 +24,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from rag.errors import ConfigError, UnauthenticatedError
 from rag.evaluation.feedback import FeedbackLog
-from rag.interfaces.slack.bolt_app import build_app
+from rag.interfaces.slack.bolt_app import build_app, web_client
 from rag.interfaces.slack.replies import SlackReplies, slack_error
 from rag.interfaces.team_chat import TeamChat
 from rag.service import Service
@@ -76,16 +76,22 @@ def _signed(verifier: SignatureVerifier, request: Request, body: bytes) -> bool:
         return False
 
 
-def socket_mode(service: Service, settings: Settings) -> SocketModeHandler:
-    """The Socket Mode connection (not yet opened: `connect()` or `start()` it)."""
+def check_socket_mode(settings: Settings) -> str:
+    """The app-level token, or a ConfigError saying which setting is missing."""
+    web_client(settings)  # the bot token
     if settings.slack_app_token is None:
         raise ConfigError(
             "Socket Mode needs an app-level token",
             hint="set SLACK_APP_TOKEN (xapp-..., Basic Information > App-Level Tokens, "
             "scope connections:write)",
         )
-    bolt = slack_app(service, settings)
-    return SocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+    return settings.slack_app_token.get_secret_value()
+
+
+def socket_mode(service: Service, settings: Settings) -> SocketModeHandler:
+    """The Socket Mode connection (not yet opened: `connect()` or `start()` it)."""
+    app_token = check_socket_mode(settings)
+    return SocketModeHandler(slack_app(service, settings), app_token)
 
 
 def run_socket_mode(service: Service, settings: Settings, stop: threading.Event) -> None:
