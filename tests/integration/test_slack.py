@@ -207,7 +207,7 @@ def test_messages_outside_the_apps_threads_are_left_alone(base: str, slack: Fake
     slack.wait_for(
         lambda: [c for c in slack.of("conversations.replies") if c.args["ts"] == chatter["ts"]]
     )
-    time.sleep(0.5)
+    time.sleep(0.3)
     posted = [c for c in slack.of("chat.postMessage") if c.args.get("thread_ts") == chatter["ts"]]
     assert posted == []
 
@@ -329,7 +329,7 @@ def test_bad_requests_are_401_and_never_answered(base: str, slack: FakeSlack, sp
     response = post(base, "/slack/events", body, {"Content-Type": "application/json", **headers})
     assert response.status_code == 401
     assert response.json()["error"] == "unauthenticated"
-    time.sleep(0.5)
+    time.sleep(0.3)
     assert len(slack.calls) == calls
     assert not [
         c for c in slack.of("chat.postMessage") if c.args.get("thread_ts") == question["ts"]
@@ -345,7 +345,7 @@ def test_a_retried_event_is_answered_once(base: str, slack: FakeSlack) -> None:
     )
     assert retry.status_code == 200
     in_thread(slack, GENERAL, question["ts"])
-    time.sleep(0.5)
+    time.sleep(0.3)
     posted = [c for c in slack.of("chat.postMessage") if c.args.get("thread_ts") == question["ts"]]
     assert len(posted) == 1
 
@@ -432,7 +432,7 @@ def test_the_service_starts_and_answers_when_slack_cannot_be_reached(
     stop = threading.Event()
     runner = threading.Thread(target=run_socket_mode, args=(service, settings, stop), daemon=True)
     runner.start()
-    time.sleep(0.5)
+    time.sleep(0.3)
     stop.set()
     runner.join(timeout=10)
     assert not runner.is_alive()
