@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import quote, urlencode, urlsplit
 
-from rag.chunking import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Answer, Citation
 
 MARKER = re.compile(r"\[(\d+)\]")

@@ -21,7 +21,7 @@ from rag.errors import (
     RateLimitedError,
     StoreError,
 )
-from rag.limits import RateLimiter
+from rag.interfaces.limits import RateLimiter
 from rag.service import Service
 from rag.settings import Settings
 from rag.types import Answer, Filters

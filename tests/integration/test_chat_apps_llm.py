@@ -20,15 +20,16 @@ import httpx
 import pytest
 from slack_sdk import WebClient
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.evaluation.feedback import FeedbackLog
 from rag.ingest import load_paths, statement_from_record
+from rag.interfaces.api.app import create_app
 from rag.interfaces.slack import run_socket_mode
 from rag.interfaces.slack.replies import SlackReplies
 from rag.interfaces.team_chat import LLM_FAILED, TeamChat
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import Settings, load_settings
+from rag.wiring import build_service
 from tests.integration.test_prompt_injection import BAD_WORDS, INJECTED, OBEY, SUPPORT_OFFICE
 from tests.support.discord_fake import FakeDiscord, Signer
 from tests.support.openai_server import Fault, OpenAIServer, label_of, reply

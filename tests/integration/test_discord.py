@@ -15,13 +15,14 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.api.app import create_app
-from rag.cli import main
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
+from rag.interfaces.api.app import create_app
+from rag.interfaces.cli import main
 from rag.interfaces.discord import commands
 from rag.interfaces.discord.interactions import EPHEMERAL
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import load_settings
+from rag.wiring import build_service
 from tests.support.discord_fake import FakeDiscord, Signer
 from tests.support.servers import running_app
 

@@ -18,16 +18,17 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.evaluation.suite import load_suite
+from rag.interfaces.api.app import create_app
 from rag.interfaces.chat_text import quote_url
 from rag.interfaces.slack import run_socket_mode
 from rag.interfaces.slack.blocks import escape
 from rag.interfaces.team_chat import NOT_ALLOWED_CHANNEL
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import Settings, load_settings
 from rag.types import Citation
+from rag.wiring import build_service
 from tests.support.servers import free_port, running_app
 from tests.support.slack_fake import (
     APP,

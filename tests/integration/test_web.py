@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-from rag.api.app import create_app
+from rag.interfaces.api.app import create_app
 from rag.interfaces.chat_text import quote_url
 from rag.service import Service
 from rag.types import Citation

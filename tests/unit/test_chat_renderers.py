@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import split_sentences
 from rag.ingest import load_paths
 from rag.interfaces.chat_text import MARKER, format_markers, pieces, quote_url, safe_url
 from rag.interfaces.discord import embeds
 from rag.interfaces.slack import blocks
+from rag.text.sentences import split_sentences
 from rag.types import Answer, Citation, Source, Statement
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

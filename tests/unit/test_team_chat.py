@@ -164,7 +164,7 @@ def test_a_feedback_log_reads_as_a_suite_of_its_latest_thumbs_up(tmp_path: Path)
 def test_rag_slack_says_which_token_is_missing_before_loading_anything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from rag.cli import main
+    from rag.interfaces.cli import main
 
     monkeypatch.chdir(tmp_path)  # no .env
     assert main(["slack"]) == 1

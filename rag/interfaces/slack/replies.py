@@ -4,7 +4,7 @@ thread the app has answered in, the slash command; and the 👍/👎 on an answe
 Each question is answered the same way: "Searching the statements…" is posted at once (in
 the thread), then replaced (`chat.update`) by the answer in Block Kit (rag.interfaces.slack
 .blocks). The answer message carries, as Slack message metadata, the standalone question it
-answered; a later message in the thread is read against it (rag.conversation), so "and what
+answered; a later message in the thread is read against it (rag.question.conversation), so "and what
 about DRC?" after "What did Ruto say about Haiti?" asks about Ruto and DRC. Nothing is kept
 in memory between questions: the thread is the conversation.
 """
