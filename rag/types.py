@@ -59,9 +59,12 @@ class Statement:
     source_url: str | None = None
     metadata: dict[str, Scalar] = field(default_factory=dict)
     origin: str = ""
+    """Where the record came from ("file.jsonl:12"), for error messages only."""
     speakers: tuple[str, ...] = ()
     """Everyone the statement is by or between, found at ingest (metadata, title, turns)."""
-    """Where the record came from ("file.jsonl:12"), for error messages only."""
+    page_starts: tuple[int, ...] = ()
+    """Offsets into `text` where each page begins (from a PDF): page n starts at
+    `page_starts[n - 1]`. Empty for statements without pages."""
 
 
 @dataclass(frozen=True, slots=True)

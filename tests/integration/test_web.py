@@ -268,7 +268,7 @@ def test_an_upload_on_the_ingest_page_stores_the_statement(
         page.get_by_label("API key").fill(ADMIN_KEY)
         page.get_by_label("Statement files").set_input_files([bad])
         page.get_by_role("button", name="Upload and add").click()
-        expect(page.locator("#upload-error")).to_contain_text("notes.pdf: unsupported file type")
+        expect(page.locator("#upload-error")).to_contain_text("notes.pdf: not a readable PDF")
 
         page.get_by_label("Statement files").set_input_files([upload])
         page.get_by_role("button", name="Upload and add").click()
