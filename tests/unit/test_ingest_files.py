@@ -293,7 +293,9 @@ ERROR_CASES = {
     ),
     "unterminated-front-matter": ("call.md", "---\ntitle: A call\nBody.\n", "never ends"),
     "non-mapping-front-matter": ("call.md", "---\n- a\n- b\n---\nBody.\n", "mapping"),
-    "unsupported-type": ("scan.pdf", b"%PDF-1.7", "unsupported file type"),
+    "unsupported-type": ("budget.xlsx", b"PK\x03\x04", "unsupported file type"),
+    "broken-pdf": ("scan.pdf", b"%PDF-1.7", "not a readable PDF"),
+    "pdf-that-is-not": ("scan.pdf", b"<html>a page</html>", "not a PDF"),
 }
 
 
