@@ -200,10 +200,10 @@ def _assemble(pages: list[list[Line]], title: str | None) -> tuple[str, list[int
     starts: list[int] = []
     split_points: list[tuple[int, int]] = []  # (paragraph, line index) where a page begins
     title_lines = _title_span(pages[0], title) if pages else range(0)
+    pitch = _usual_gap(pages)  # over the whole document: a short last page has few lines
     for number, lines in enumerate(pages):
         if number == 0:
             lines = [line for i, line in enumerate(lines) if i not in title_lines]
-        pitch = _usual_gap(lines)
         for i, line in enumerate(lines):
             previous = lines[i - 1] if i else None
             new_paragraph = not paragraphs or _starts_paragraph(previous, line, pitch)
@@ -245,9 +245,11 @@ def _title_span(lines: list[Line], title: str | None) -> range:
     return range(0)
 
 
-def _usual_gap(lines: list[Line]) -> float:
+def _usual_gap(pages: list[list[Line]]) -> float:
+    """The most common space between a line and the next: what is not a paragraph break."""
     gaps = [
         a.bottom - b.top
+        for lines in pages
         for a, b in itertools.pairwise(lines)
         if 0 <= a.bottom - b.top < 3 * max(a.height, 1)
     ]
