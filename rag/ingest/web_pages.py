@@ -10,6 +10,7 @@ boilerplate, and it is the only one of the three that reads the metadata.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import PurePath
 
 from rag.errors import IngestError
@@ -17,6 +18,7 @@ from rag.ingest.documents import Document, paragraphs_text
 
 log = logging.getLogger(__name__)
 
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—·:]\s+")
 MIN_MAIN_TEXT_CHARS = 80
 """Less main text than this is a page without a statement (an index, a cookie wall)."""
 
@@ -45,7 +47,7 @@ def read_html(data: bytes, path: PurePath) -> Document:
             f"{path}: no main text found in the web page (only navigation, banners or links)",
             hint="save the page of the statement itself, or paste its text into a .txt file",
         )
-    title = " ".join((extracted.title or "").split()) or None
+    title = _headline(data, " ".join((extracted.title or "").split()) or None)
     lines = [line for line in text.split("\n") if line.strip()]
     if title and lines and " ".join(lines[0].split()) == title:
         lines = lines[1:]  # the headline repeated as the first line: it is the title
@@ -59,3 +61,19 @@ def read_html(data: bytes, path: PurePath) -> Document:
         source_url=extracted.url or None,
         extra={"site": extracted.sitename} if extracted.sitename else {},
     )
+
+
+def _headline(data: bytes, found: str | None) -> str | None:
+    """The page's headline. trafilatura sometimes takes the site's part of a <title> such as
+    "Readout of ... - Press Releases"; the longest part is the headline then."""
+    import lxml.html
+
+    try:
+        raw = lxml.html.fromstring(data).findtext(".//title") or ""
+    except (ValueError, lxml.etree.ParserError):
+        return found
+    parts = [" ".join(p.split()) for p in _TITLE_SEPARATORS.split(raw) if p.strip()]
+    longest = max(parts, key=len, default=None)
+    if found and longest and found in parts and len(found) < len(longest):
+        return longest
+    return found or longest

@@ -441,15 +441,17 @@ def pdf(s: Source, layout: PdfLayout = "release", password: str | None = None) -
     ]
     rest = list(s.paragraphs)
     if layout == "two-column":
-        story.append(RLParagraph(rest.pop(0).markup, body))
+        story.append(RLParagraph(html.escape(rest.pop(0).text, quote=False), body))
         story += [NextPageTemplate("single"), FrameBreak()]
     for p in rest:
+        # Plain text: a PDF has no links, and the corpus's Markdown emphasis can nest badly.
+        text = html.escape(p.text, quote=False)
         if p.kind == "h":
-            story.append(RLParagraph(p.markup, heading))
+            story.append(RLParagraph(text, heading))
         elif p.kind == "li":
-            story.append(RLParagraph(p.markup, item, bulletText="•"))
+            story.append(RLParagraph(text, item, bulletText="•"))
         else:
-            story.append(RLParagraph(p.markup, body))
+            story.append(RLParagraph(text, body))
     doc.build(story)
     return buffer.getvalue()
 
