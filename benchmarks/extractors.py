@@ -178,7 +178,8 @@ def measure_html(sources: list[Source]) -> None:
                     t.meta("url", meta.get("url") == s.url)
     print(f"\n### Web pages: {len(sources)} statements x 2 templates = {2 * len(sources)} pages\n")
     print(
-        "| extractor | recovered (mean) | min | pages >= 0.99 | leaked | ms/page | title | date | author | canonical URL |"
+        "| extractor | recovered (mean) | min | pages >= 0.99 | leaked | ms/page "
+        "| title | date | author | canonical URL |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, t in tallies.items():
