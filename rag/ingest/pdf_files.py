@@ -41,6 +41,7 @@ _BULLET = re.compile(r"^[•◦▪‣●■□–-]\s")
 _SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]$")
 _WORD_TAIL = re.compile(r"(\w+)$")
 _WORD_HEAD = re.compile(r"^(\w+)")
+_COMPOUND_TAIL = re.compile(r"\w-\w+$")
 _PASSWORD_HINT = "remove the password (e.g. print to PDF) and ingest the copy"
 
 
@@ -282,7 +283,8 @@ def _join_lines(lines: list[str], hyphenated: set[str]) -> tuple[str, list[int]]
     """One paragraph's lines as one string, and where each line starts in it.
 
     A line ending in a hyphen before a lower-case word is a word broken at the line end:
-    joined, without the hyphen unless the document hyphenates that word elsewhere. Before
+    joined, without the hyphen unless the document hyphenates that word elsewhere or the
+    line ends inside a compound ("whole-of-" / "government"). Before
     a capital or a digit ("U.S.-" / "Kenya") the hyphen is kept and no space added.
     """
     out = ""
@@ -293,7 +295,8 @@ def _join_lines(lines: list[str], hyphenated: set[str]) -> tuple[str, list[int]]
             head = _WORD_HEAD.match(line)
             before = _WORD_TAIL.search(out[:-1])
             word = f"{before.group(1) if before else ''}-{head.group(1) if head else ''}"
-            broken = line[0].islower() and word.lower() not in hyphenated
+            compound = _COMPOUND_TAIL.search(out[:-1]) is not None  # "whole-of-" / "government"
+            broken = line[0].islower() and not compound and word.lower() not in hyphenated
             out = out[:-1] + ("" if broken else "-")
         elif out:
             if out[-1] in _SOFT_HYPHENS:
