@@ -11,11 +11,15 @@ from pathlib import PurePath
 from rag.errors import IngestError
 from rag.ingest.documents import Document, paragraphs_text
 
+MAX_UNZIPPED_BYTES = 200_000_000
+"""A .docx is a zip: the most its parts may unpack to (a zip bomb is refused before reading)."""
+
 
 def read_docx(data: bytes, path: PurePath) -> Document:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_unzipped_size(data, path)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -47,3 +51,21 @@ def _block_text(block: object) -> str:
     if rows is None:
         return str(getattr(block, "text", ""))
     return "\n".join(" | ".join(cell.text.strip() for cell in row.cells) for row in rows)
+
+
+def _check_unzipped_size(data: bytes, path: PurePath) -> None:
+    """Refuse a .docx whose parts unpack to more than MAX_UNZIPPED_BYTES. zipfile reads no
+    part past its declared size, so the declared sizes bound what python-docx unpacks."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise IngestError(
+            f"{path}: not a readable Word (.docx) file ({exc})",
+            hint="save it again as .docx (Word 2007 or later); .doc files are not read",
+        ) from exc
+    if size > MAX_UNZIPPED_BYTES:
+        raise IngestError(
+            f"{path}: the Word file unpacks to {size:,} bytes; at most {MAX_UNZIPPED_BYTES:,}",
+            hint="split the document, or save its text as .txt",
+        )

@@ -156,3 +156,15 @@ def test_a_mixed_folder_is_read_in_one_go(tmp_path: Path) -> None:
     (tmp_path / "README").write_text("not a statement", "utf-8")
     formats = sorted(str(s.metadata.get("format", "text")) for s in load_paths([tmp_path]))
     assert formats == ["docx", "feed", "feed", "feed", "html", "pdf", "text"]
+
+
+def test_a_document_over_its_limits_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rag.ingest import pdf_files, word_files
+
+    monkeypatch.setattr(pdf_files, "MAX_PAGES", 5)
+    monkeypatch.setattr(word_files, "MAX_UNZIPPED_BYTES", 10_000)
+    transcript = DOCUMENTS / "remarks-joint-press-conference.pdf"
+    with pytest.raises(IngestError, match=r"the PDF has 9 pages; at most 5 are read"):
+        load_paths([transcript])
+    with pytest.raises(IngestError, match=r"^readout\.docx: the Word file unpacks to [\d,]+ bytes"):
+        load_upload("readout.docx", (DOCUMENTS / "readout-sullivan-juma.docx").read_bytes())
