@@ -96,15 +96,17 @@ def main() -> None:
         return statistics.median(read + ingest for read, ingest, _, _ in runs[fmt])
 
     print(
-        "\n| format | read + extract (s) | ingest (s) | passages | total (s) | text time / this |"
+        "\n| format | read + extract (s) | ingest (s) | extract / ingest | passages | total (s) "
+        "| text time / this |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for fmt in FORMATS:
         read = statistics.median(r for r, _, _, _ in runs[fmt])
         ingest = statistics.median(i for _, i, _, _ in runs[fmt])
         passages = runs[fmt][0][2]
         print(
-            f"| {fmt} | {read:.2f} | {ingest:.1f} | {passages} | {total(fmt):.1f} | "
+            f"| {fmt} | {read:.2f} | {ingest:.1f} | {read / ingest:.3f} | {passages} | "
+            f"{total(fmt):.1f} | "
             f"{total('txt') / total(fmt):.3f} |"
         )
 
