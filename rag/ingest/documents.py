@@ -10,29 +10,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from rag.text.vocabulary import MONTHS
 from rag.types import Scalar
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for m in names
-}
+_MONTHS = {name: n for n, names in enumerate(MONTHS, start=1) for name in names}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _LONG_DATE = re.compile(
     rf"\b(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}}),?\s+(?P<y1>\d{{4}})"
