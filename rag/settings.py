@@ -23,8 +23,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rag.errors import ConfigError
 from rag.interfaces.access import ApiKey, parse_entry
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from rag.prompts import PROMPTS_DIR
 
 
 class Settings(BaseSettings):
@@ -110,7 +109,9 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
 
     # Paths
-    prompts_dir: Path = REPO_ROOT / "prompts"
+    prompts_dir: Path = Field(
+        PROMPTS_DIR, description="Prompt templates; default: those shipped in the package."
+    )
     cache_dir: Path = Field(
         Path.home() / ".cache" / "statements-rag", description="Tokenizer files live here."
     )

@@ -19,7 +19,7 @@ from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.errors import LLMError
 from rag.ingest import load_paths, statement_from_record
 from rag.interfaces.api.app import create_app
-from rag.prompts import load_prompt, prompts_hash
+from rag.prompts import PROMPTS_DIR, load_prompt, prompts_hash
 from rag.service import Service
 from rag.settings import load_settings
 from rag.types import Answer
@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
-PROMPTS = REPO / "prompts"
+PROMPTS = PROMPTS_DIR
 MODEL = "scripted-model"
 HAITI = "What did Ruto say about Haiti?"
 RUTO_READOUT = (

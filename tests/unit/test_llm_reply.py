@@ -15,8 +15,7 @@ from rag.answering.llm import (
     retry_after,
 )
 from rag.errors import LLMError
-from rag.prompts import load_prompt, prompts_hash
-from rag.settings import REPO_ROOT
+from rag.prompts import PROMPTS_DIR, load_prompt, prompts_hash
 from rag.types import DateSpan, Passage, ScoredPassage, Statement
 from tests.unit.builders import line_passages
 
@@ -138,7 +137,7 @@ def test_no_passages_render_as_nothing() -> None:
 
 
 def test_no_passages_is_a_refusal_without_calling_the_model() -> None:
-    prompts = REPO_ROOT / "prompts"
+    prompts = PROMPTS_DIR
     system = load_prompt(prompts, "answer_system", set())
     user = load_prompt(prompts, "answer_user", {"question", "passages"})
     retry = load_prompt(prompts, "answer_retry", {"question", "passages", "problems"})

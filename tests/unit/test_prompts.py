@@ -1,4 +1,4 @@
-"""rag/prompts.py: prompt files with checked placeholders and a hash per version."""
+"""rag/prompts/: prompt files with checked placeholders and a hash per version."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from rag.errors import ConfigError
-from rag.prompts import load_prompt, prompts_hash
-from rag.settings import REPO_ROOT
+from rag.prompts import PROMPTS_DIR, load_prompt, prompts_hash
 
-PROMPTS = REPO_ROOT / "prompts"
+PROMPTS = PROMPTS_DIR
 USER_PLACEHOLDERS = {"question", "passages"}
 
 
