@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import Answerer, Question, refusal
-from rag.answering.asking import Asker, Outcome, finish
+from rag.answering.asking import Asker, DraftListener, Outcome, finish
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.timeline import as_draft, entries, pick_lines
 from rag.embedding.embedder import (
@@ -214,12 +214,22 @@ class Service:
             return self._timeline_search(query)
         return result
 
-    def answer(self, result: SearchResult, started: float | None = None) -> Answer:
-        """The answer from a retrieval made by `retrieve`."""
+    def answer(
+        self,
+        result: SearchResult,
+        started: float | None = None,
+        on_draft: DraftListener | None = None,
+    ) -> Answer:
+        """The answer from a retrieval made by `retrieve`. `on_draft` sees the LLM's drafts
+        as they are written (unchecked: the answer returned replaces them)."""
         started = time.perf_counter() if started is None else started
         if result.interpreted is not None and result.interpreted.timeline:
             return self._timeline(result, started)
-        outcome = self._answer(result.query, result, self._asker.answer)
+
+        def asked(question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
+            return self._asker.answer(question, relevant, on_draft)
+
+        outcome = self._answer(result.query, result, asked)
         return finish(result, outcome, self.catalog.republished, started)
 
     def timeline(self, query: Query, started: float | None = None) -> Answer:

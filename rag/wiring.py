@@ -25,8 +25,9 @@ def build_answerer(settings: Settings) -> Answerer:
         return ExtractiveAnswerer()
     from openai import OpenAI
 
+    from rag.answering.endpoint import http_client
     from rag.answering.llm import OpenAIAnswerer
-    from rag.answering.resilience import CircuitBreaker, Resilient, RetryPolicy
+    from rag.answering.resilience import CircuitBreaker, Resilient
     from rag.prompts import load_prompt
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
@@ -34,16 +35,12 @@ def build_answerer(settings: Settings) -> Answerer:
         api_key=key,
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout_seconds,
-        max_retries=0,  # retries are ours (rag.answering.resilience): explicit and testable
+        max_retries=settings.llm_max_attempts - 1,  # the client's retries, within the budget
+        http_client=http_client(),
     )
     resilient = Resilient(
-        RetryPolicy(
-            attempts=settings.llm_max_attempts,
-            base_delay=settings.llm_backoff_seconds,
-            max_delay=settings.llm_backoff_max_seconds,
-            budget=settings.llm_retry_budget_seconds,
-        ),
         CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown_seconds),
+        budget=settings.llm_retry_budget_seconds,
     )
     return OpenAIAnswerer(
         client,

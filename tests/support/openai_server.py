@@ -7,7 +7,8 @@ the request; every request is recorded for assertions.
 
 Faults make it misbehave as real endpoints do: `faults` are used up one per request, in
 order (then it answers normally); `fault` applies to every request. A fault may hang past
-the client's timeout, answer with a status (and Retry-After), send a body that is not JSON,
+the client's timeout, answer with a status (and Retry-After, retry-after-ms or other headers,
+such as x-should-retry), send a body that is not JSON,
 close the connection halfway through the body, or cut a stream of chunks halfway.
 """
 
@@ -33,6 +34,9 @@ class Fault:
     kind: Literal["status", "hang", "not-json", "cut", "cut-stream"]
     status: int = 500
     retry_after: str | None = None
+    retry_after_ms: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    """More headers on a "status" reply (e.g. x-should-retry)."""
     seconds: float = 0.0
     """How long "hang" waits before answering normally."""
 
@@ -177,6 +181,10 @@ class OpenAIServer:
                     self.send_response(fault.status)
                     if fault.retry_after is not None:
                         self.send_header("Retry-After", fault.retry_after)
+                    if fault.retry_after_ms is not None:
+                        self.send_header("retry-after-ms", fault.retry_after_ms)
+                    for name, value in fault.headers:
+                        self.send_header(name, value)
                 elif fault.kind == "not-json":
                     data = b'{"id": "chatcmpl-test", "choices": [{"message": <html>oops'
                     self.send_response(200)
