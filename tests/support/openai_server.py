@@ -101,6 +101,12 @@ class OpenAIServer:
     status: int = 200
     faults: list[Fault] = field(default_factory=list)
     fault: Fault | None = None
+    chunking: Callable[[str], list[str]] | None = None
+    """How a streamed reply is cut into chunks (default: 16 characters each)."""
+    chunk_pause: float = 0.0
+    """Seconds between streamed chunks: a slow model."""
+    chunk_times: list[float] = field(default_factory=list)
+    """time.monotonic() as each streamed chunk with content was sent."""
     _httpd: ThreadingHTTPServer | None = None
 
     @property
@@ -219,7 +225,10 @@ class OpenAIServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                pieces = [content[i : i + 16] for i in range(0, len(content), 16)]
+                if server.chunking is not None:
+                    pieces = server.chunking(content)
+                else:
+                    pieces = [content[i : i + 16] for i in range(0, len(content), 16)]
                 if cut:  # half the chunks, no finish_reason, no [DONE]: the connection closes
                     pieces = pieces[: len(pieces) // 2]
                     self.close_connection = True
@@ -232,7 +241,11 @@ class OpenAIServer:
                         "model": request.get("model", "scripted"),
                         "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
                     }
+                    if i and server.chunk_pause:
+                        time.sleep(server.chunk_pause)
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                    server.chunk_times.append(time.monotonic())
                 if cut:
                     return
                 end = {
