@@ -28,6 +28,7 @@ from rag.ingest.chunking import ChunkConfig
 from rag.ingest.pipeline import Ingester
 from rag.people import SpeakerEntry, search_quotes
 from rag.question.conversation import standalone
+from rag.question.rewriting import Rewriter
 from rag.question.understanding import interpret
 from rag.retrieval.relevance import Verdict, judge
 from rag.retrieval.retriever import RetrievalConfig, Retriever
@@ -82,8 +83,12 @@ class Service:
         embedder: Embedder,
         tokenizer: Tokenizer,
         answerer: Answerer,
+        rewriter: Rewriter | None = None,
     ) -> None:
+        """`rewriter` (the LLM's, when one is configured) makes follow-ups standalone before
+        the rules do; without it, or when it gives nothing usable, the rules do."""
         self.settings = settings
+        self._rewriter = rewriter
         self.catalog = catalog
         self.store = catalog.store
         self.embedder = embedder
@@ -183,7 +188,8 @@ class Service:
         self, questions: Sequence[str], k: int | None = None, filters: Filters | None = None
     ) -> Query:
         """The query a conversation asks: its last question, made standalone by the ones
-        before it ("and what about DRC?" after a question about what Ruto said on Haiti)."""
+        before it ("and what about DRC?" after a question about what Ruto said on Haiti): by
+        the LLM when there is one, else (or when its rewrite is unusable) by the rules."""
         if not questions or not questions[-1].strip():
             raise InputError(
                 "the conversation has no question: its last user message is missing or empty",
@@ -191,6 +197,13 @@ class Service:
                 hint="end the messages with a user message that asks something",
             )
         asked = [q.strip() for q in questions if q.strip()]
+        if self._rewriter is not None and len(asked) > 1:
+            rewritten = self._rewriter.rewrite(asked)
+            if rewritten is not None:
+                try:
+                    return self.query(rewritten, k, filters)
+                except InputError as exc:
+                    log.warning("the LLM's rewrite %r is no question: %s", rewritten, exc)
         aliases, today = self.catalog.speakers().aliases(), dt.date.today()
         question = standalone(asked, lambda text: interpret(text, aliases, today))
         return self.query(question, k, filters)

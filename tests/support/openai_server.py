@@ -81,6 +81,11 @@ def is_retry(request: dict[str, Any]) -> bool:
     return "Your previous answer to this question could not be verified" in user
 
 
+def is_rewrite(request: dict[str, Any]) -> bool:
+    """Whether the request asks to make a follow-up standalone (rag/prompts/follow_up.md)."""
+    return "so that it can be\nunderstood on its own" in user_message(request)
+
+
 def question_of(request: dict[str, Any]) -> str:
     user = user_message(request)
     match = re.search(r"^Question: (.*)$", user, re.M)
