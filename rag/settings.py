@@ -6,6 +6,7 @@ anywhere else. The README's settings table mirrors the fields below.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
 from pathlib import Path
@@ -13,6 +14,8 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AliasChoices,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -24,6 +27,21 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from rag.errors import ConfigError
 from rag.interfaces.access import ApiKey, parse_entry
 from rag.prompts import PROMPTS_DIR
+
+
+def _env(name: str, *standard: str) -> AliasChoices:
+    """RAG_NAME, or the platform's standard unprefixed name (SLACK_BOT_TOKEN ...)."""
+    return AliasChoices(f"RAG_{name.upper()}", *standard, name)
+
+
+class ChannelDefaults(BaseModel):
+    """Filters a team-chat channel applies to every question asked in it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    speaker: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
 
 
 class Settings(BaseSettings):
@@ -159,15 +177,83 @@ class Settings(BaseSettings):
         None, ge=1, description="Requests at once before the limit applies; default: a minute's."
     )
 
+    # Team chat: Slack and Discord (README: "Slack and Discord")
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=_env("slack_bot_token", "SLACK_BOT_TOKEN"), description="xoxb-..."
+    )
+    slack_app_token: SecretStr | None = Field(
+        None,
+        validation_alias=_env("slack_app_token", "SLACK_APP_TOKEN"),
+        description="xapp-..., for Socket Mode (`rag slack`).",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias=_env("slack_signing_secret", "SLACK_SIGNING_SECRET"),
+        description="When set, the app serves the Events API at /slack/events and /slack/commands.",
+    )
+    slack_command: str = Field(
+        "/statements", pattern=r"^/[a-z0-9_-]{1,31}$", description="The slash command."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Slack's Web API (GovSlack: slack-gov.com)."
+    )
+    discord_public_key: str | None = Field(
+        None,
+        validation_alias=_env("discord_public_key", "DISCORD_PUBLIC_KEY"),
+        pattern=r"^[0-9a-fA-F]{64}$",
+        description="When set, the app serves Discord interactions at /discord/interactions.",
+    )
+    discord_application_id: str | None = Field(
+        None, validation_alias=_env("discord_application_id", "DISCORD_APPLICATION_ID")
+    )
+    discord_bot_token: SecretStr | None = Field(
+        None, validation_alias=_env("discord_bot_token", "DISCORD_BOT_TOKEN")
+    )
+    discord_api_url: str = Field("https://discord.com/api/v10", description="Discord's HTTP API.")
+    public_base_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="Where people reach the web page; chat answers link each quote there.",
+    )
+    channel_defaults: dict[str, ChannelDefaults] = Field(
+        default_factory=dict,
+        description='Per channel (id or name): {"kenya-desk": {"speaker": "Ruto", '
+        '"since": "2023-01-01"}}.',
+    )
+    allowed_channels: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Channels (ids or names) the chat apps answer in; empty: all."
+    )
+    allowed_users: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Users (ids) the chat apps answer; empty: all."
+    )
+    chat_rate_limit_per_minute: int = Field(
+        10, ge=0, description="Questions a minute per chat user; 0: off."
+    )
+    feedback_log: Path | None = Field(
+        None, description="JSONL of 👍/👎 verdicts; default: feedback.jsonl in data_dir."
+    )
+
     @field_validator(
-        "chroma_url", "embedding_model", "llm_base_url", "llm_api_key", "open_read", mode="before"
+        "chroma_url",
+        "embedding_model",
+        "llm_base_url",
+        "llm_api_key",
+        "open_read",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "discord_public_key",
+        "discord_application_id",
+        "discord_bot_token",
+        "public_base_url",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`RAG_LLM_BASE_URL=` (as compose files write it) means not configured."""
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "allowed_channels", "allowed_users", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         """`a,b` or a JSON list or a list: environment variables hold the first."""
@@ -199,6 +285,10 @@ class Settings(BaseSettings):
                 "RAG_ANSWERER=openai needs RAG_LLM_BASE_URL or RAG_LLM_API_KEY (or OPENAI_API_KEY)"
             )
         return self
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_log or self.data_dir / "feedback.jsonl"
 
     @property
     def keys(self) -> tuple[ApiKey, ...]:

@@ -20,7 +20,9 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from rag.interfaces.api.app import create_app
+from rag.interfaces.chat_text import quote_url
 from rag.service import Service
+from rag.types import Citation
 from tests.integration.test_api import HAITI, ZELENSKYY_READOUT, fixture_records
 from tests.support.keys import ADMIN_KEY, READ_KEY, with_keys
 from tests.support.openai_server import OpenAIServer, label_of, reply
@@ -162,6 +164,22 @@ def test_an_answer_cites_and_opens_the_quoted_words(page: Page, site: str) -> No
     expect(page.locator("#viewer-heading")).to_be_focused()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-answer.png"), full_page=True)
+
+
+def test_a_chat_apps_quote_link_opens_the_statement_on_the_quote(page: Page, site: str) -> None:
+    """The link a Slack or Discord answer gives each quote (rag.interfaces.chat_text)."""
+    first = api_answer(site, HAITI)["citations"][0]
+    cited = Citation(
+        0, first["statement_id"], "", first["start"], first["end"], "", None, None, None, None
+    )
+    link = quote_url(site, cited)
+    assert link is not None
+    page.goto(link)
+    mark = page.locator("#viewer-text mark")
+    expect(mark).to_have_count(1)
+    assert mark.text_content() == first["quote"]
+    expect(mark).to_be_in_viewport()
+    expect(page.locator("#viewer-heading")).to_have_text(first["title"] or first["statement_id"])
 
 
 def test_the_speaker_filter_narrows_the_answer(page: Page, site: str) -> None:
@@ -312,7 +330,7 @@ def test_an_upload_on_the_ingest_page_stores_the_statement(
         page.get_by_label("API key").fill(ADMIN_KEY)
         page.get_by_label("Statement files").set_input_files([bad])
         page.get_by_role("button", name="Upload and add").click()
-        expect(page.locator("#upload-error")).to_contain_text("notes.pdf: unsupported file type")
+        expect(page.locator("#upload-error")).to_contain_text("notes.pdf: not a readable PDF")
 
         page.get_by_label("Statement files").set_input_files([upload])
         page.get_by_role("button", name="Upload and add").click()
@@ -344,3 +362,24 @@ def test_the_key_field_sends_the_key_when_keys_are_required(
             expect(page.get_by_label("API key")).to_have_value(READ_KEY)
             ask(page, HAITI)
             expect(page.locator("#answer button.cite").first).to_be_visible()
+
+
+def test_a_pdf_uploaded_on_the_ingest_page_is_cited_with_its_page(
+    browser: Browser, empty_site: str
+) -> None:
+    transcript = REPO / "tests/fixtures/documents/remarks-joint-press-conference.pdf"
+    data = transcript.read_bytes()
+    upload = {"name": transcript.name, "mimeType": "application/pdf", "buffer": data}
+    for page in open_page(browser, empty_site):
+        page.goto("/ingest")
+        page.get_by_label("API key").fill(ADMIN_KEY)
+        page.get_by_label("Statement files").set_input_files([upload])
+        page.get_by_role("button", name="Upload and add").click()
+        expect(page.locator("#upload-status")).to_have_text(
+            "Done: 1 statement from 1 file.", timeout=TIMEOUT_MS
+        )
+
+        # The answer is on page 7 of the transcript (tests/integration/test_ingest_documents.py
+        # checks the page against the PDF's own text).
+        ask(page, "What did Ruto say about insecurity in the North Rift?")
+        expect(page.locator("#citations")).to_contain_text("page 7")

@@ -19,7 +19,9 @@ from rag.interfaces.api.routes import router
 from rag.interfaces.api.security import guard_mcp, install_security
 from rag.interfaces.api.uploads import router as uploads_router
 from rag.interfaces.api.web import install_web
+from rag.interfaces.discord import install_discord
 from rag.interfaces.mcp_server import build_server, http_app
+from rag.interfaces.slack import install_slack
 from rag.service import Service
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,8 @@ def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: Non
     app.include_router(router)
     app.include_router(chat_router)
     app.include_router(uploads_router)
+    install_slack(app, service, service.settings)  # when SLACK_SIGNING_SECRET is set
+    install_discord(app, service, service.settings)  # when DISCORD_PUBLIC_KEY is set
     # its route itself: a mount would answer other 404s
     app.router.routes.extend(guard_mcp(mcp_app.routes, guard))
     install_web(app)

@@ -283,7 +283,8 @@
 
   function meta(item) {
     const who = item.speakers && item.speakers.length ? item.speakers.join(", ") : item.speaker;
-    return [who, item.date || "undated"].filter(Boolean).join(" · ");
+    const page = item.page ? `page ${item.page}` : null;
+    return [who, item.date || "undated", page].filter(Boolean).join(" · ");
   }
 
   function sourceLink(item) {
@@ -371,13 +372,18 @@
 
   async function openCitation(marker) {
     const citation = citations.get(marker);
-    if (!citation) return;
+    if (citation) await openQuote(citation, `Citation ${marker}`);
+  }
+
+  // A quote shown in the viewer: from a [n] button, or from a link (?statement=&start=&end=,
+  // as Slack and Discord answers carry) that opens the page on the quote.
+  async function openQuote(citation, label) {
     const ticket = ++viewing;
     show(viewer, true);
     viewerHeading.textContent = citation.title || citation.statement_id;
     viewerMeta.replaceChildren(meta(citation));
     viewerText.replaceChildren();
-    viewerStatus.textContent = `Opening citation ${marker}…`;
+    viewerStatus.textContent = `Opening ${label.toLowerCase()}…`;
     let statement;
     try {
       const response = await fetch(statementUrl(citation.statement_id), {
@@ -391,6 +397,7 @@
       return;
     }
     if (ticket !== viewing) return;
+    if (!citation.title) viewerHeading.textContent = statement.title || citation.statement_id;
     const text = statement.text;
     const start = unitIndex(text, citation.start);
     const end = unitIndex(text, citation.end);
@@ -398,7 +405,7 @@
     viewerText.replaceChildren(text.slice(0, start), mark, text.slice(end));
     const link = sourceLink(statement);
     viewerMeta.replaceChildren(meta(statement), ...(link ? [" · ", link] : []));
-    viewerStatus.textContent = `Citation ${marker}: the quoted words are highlighted.`;
+    viewerStatus.textContent = `${label}: the quoted words are highlighted.`;
     viewerHeading.focus({ preventScroll: true });
     mark.scrollIntoView({ block: "center" });
   }
@@ -440,7 +447,18 @@
     }
   }
 
+  function linkedQuote() {
+    const params = new URLSearchParams(location.search);
+    const [start, end] = [Number(params.get("start")), Number(params.get("end"))];
+    if (!params.get("statement") || !Number.isInteger(start) || !Number.isInteger(end) || end <= start) {
+      return null;
+    }
+    return { statement_id: params.get("statement"), start, end };
+  }
+
   form.addEventListener("submit", ask);
   loadSpeakers();
-  if (restore()) form.requestSubmit();
+  const quote = linkedQuote();
+  if (quote) openQuote(quote, "The quote");
+  else if (restore()) form.requestSubmit();
 })();
