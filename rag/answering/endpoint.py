@@ -110,12 +110,11 @@ def endpoint_errors() -> Iterator[None]:
     except openai.APIStatusError as exc:
         gave_up = exc.response.headers.get(GAVE_UP)
         if gave_up is not None:  # the retry budget was spent (rag.answering.resilience)
-            timed_out = gave_up == "timeout"
             raise LLMUnavailableError(
-                _TIMED_OUT if timed_out else _LOST,
-                hint=_TIMED_OUT_HINT
-                if timed_out
-                else "RAG_LLM_RETRY_BUDGET_SECONDS bounds the time spent retrying",
+                f"{_TIMED_OUT if gave_up == 'timeout' else _LOST}, and no time was left to try "
+                "again",
+                hint="RAG_LLM_RETRY_BUDGET_SECONDS bounds the time spent on one call, "
+                "RAG_LLM_TIMEOUT_SECONDS each attempt",
             ) from exc
         message = f"the LLM endpoint answered {exc.status_code}: {exc.message}"
         hint = "check RAG_LLM_BASE_URL, RAG_LLM_MODEL and RAG_LLM_API_KEY"
