@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import Answerer, Question, refusal
-from rag.answering.asking import Asker, Outcome, finish
+from rag.answering.asking import Asker, DraftListener, Outcome, finish
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.timeline import as_draft, entries, pick_lines
 from rag.embedding.embedder import (
@@ -28,6 +28,7 @@ from rag.ingest.chunking import ChunkConfig
 from rag.ingest.pipeline import Ingester
 from rag.people import SpeakerEntry, search_quotes
 from rag.question.conversation import standalone
+from rag.question.rewriting import Rewriter
 from rag.question.understanding import interpret
 from rag.retrieval.relevance import Verdict, judge
 from rag.retrieval.retriever import RetrievalConfig, Retriever
@@ -92,8 +93,12 @@ class Service:
         embedder: Embedder,
         tokenizer: Tokenizer,
         answerer: Answerer,
+        rewriter: Rewriter | None = None,
     ) -> None:
+        """`rewriter` (the LLM's, when one is configured) makes follow-ups standalone before
+        the rules do; without it, or when it gives nothing usable, the rules do."""
         self.settings = settings
+        self._rewriter = rewriter
         self.catalog = catalog
         self.store = catalog.store
         self.embedder = embedder
@@ -203,7 +208,8 @@ class Service:
         self, questions: Sequence[str], k: int | None = None, filters: Filters | None = None
     ) -> Query:
         """The query a conversation asks: its last question, made standalone by the ones
-        before it ("and what about DRC?" after a question about what Ruto said on Haiti).
+        before it ("and what about DRC?" after a question about what Ruto said on Haiti): by
+        the LLM when there is one, else (or when its rewrite is unusable) by the rules.
 
         Only the last CONTEXT_QUESTIONS earlier questions are read, and only those that
         could have been asked (within the question limits): a conversation may hold hundreds
@@ -215,7 +221,14 @@ class Service:
                 hint="end the messages with a user message that asks something",
             )
         last = self._question_text(questions[-1], "messages", "the last user message")
-        earlier = [q for q in questions[:-1] if self._askable(q)][-CONTEXT_QUESTIONS:]
+        earlier = [q.strip() for q in questions[:-1] if self._askable(q)][-CONTEXT_QUESTIONS:]
+        if self._rewriter is not None and earlier:
+            rewritten = self._rewriter.rewrite([*earlier, last.strip()])
+            if rewritten is not None:
+                try:
+                    return self.query(rewritten, k, filters)
+                except InputError as exc:
+                    log.warning("the LLM's rewrite %r is no question: %s", rewritten, exc)
         aliases, today = self.catalog.speakers().aliases(), dt.date.today()
         question = standalone([*earlier, last], lambda text: interpret(text, aliases, today))
         return self.query(question, k, filters)
@@ -246,12 +259,22 @@ class Service:
             return self._timeline_search(query)
         return result
 
-    def answer(self, result: SearchResult, started: float | None = None) -> Answer:
-        """The answer from a retrieval made by `retrieve`."""
+    def answer(
+        self,
+        result: SearchResult,
+        started: float | None = None,
+        on_draft: DraftListener | None = None,
+    ) -> Answer:
+        """The answer from a retrieval made by `retrieve`. `on_draft` sees the LLM's drafts
+        as they are written (unchecked: the answer returned replaces them)."""
         started = time.perf_counter() if started is None else started
         if result.interpreted is not None and result.interpreted.timeline:
             return self._timeline(result, started)
-        outcome = self._answer(result.query, result, self._asker.answer)
+
+        def asked(question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
+            return self._asker.answer(question, relevant, on_draft)
+
+        outcome = self._answer(result.query, result, asked)
         return finish(result, outcome, self.catalog.republished, started)
 
     def timeline(self, query: Query, started: float | None = None) -> Answer:

@@ -28,8 +28,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from rag.errors import ConfigError
 from rag.ingest.reading import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_STATEMENT_CHARS, ReadLimits
 from rag.interfaces.access import ApiKey, parse_entry
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from rag.prompts import PROMPTS_DIR
 
 
 def _env(name: str, *standard: str) -> AliasChoices:
@@ -108,14 +107,14 @@ class Settings(BaseSettings):
     )
     llm_timeout_seconds: float = Field(60.0, gt=0, description="Per request to the endpoint.")
     llm_max_attempts: int = Field(
-        3, ge=1, le=20, description="Requests per LLM call at most (timeouts, 429, 5xx retried)."
+        3,
+        ge=1,
+        le=20,
+        description="Requests per LLM call at most: the openai client retries timeouts, "
+        "408/409/429 and 5xx with its own backoff.",
     )
-    llm_backoff_seconds: float = Field(
-        0.5, ge=0, description="First wait before a retry; doubles each time, with jitter."
-    )
-    llm_backoff_max_seconds: float = Field(8.0, ge=0, description="Longest wait between retries.")
     llm_retry_budget_seconds: float = Field(
-        30.0, gt=0, description="No retry starts later than this after the first attempt."
+        30.0, gt=0, description="No attempt starts later than this after a call's first."
     )
     llm_breaker_failures: int = Field(
         5, ge=1, description="Failed LLM calls in a row that open the circuit breaker."
@@ -130,7 +129,9 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
 
     # Paths
-    prompts_dir: Path = REPO_ROOT / "prompts"
+    prompts_dir: Path = Field(
+        PROMPTS_DIR, description="Prompt templates; default: those shipped in the package."
+    )
     cache_dir: Path = Field(
         Path.home() / ".cache" / "statements-rag", description="Tokenizer files live here."
     )

@@ -25,6 +25,7 @@ from rag.types import Citation
 from tests.integration.test_api import HAITI, ZELENSKYY_READOUT, fixture_records
 from tests.support.browser import CHROMIUM_ARGS, find_chromium
 from tests.support.keys import ADMIN_KEY, READ_KEY, with_keys
+from tests.support.openai_server import OpenAIServer, label_of, reply
 from tests.support.servers import running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -32,6 +33,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 HAITI_ANYONE = "What was said about Haiti?"
+SUPPORT_OFFICE = (
+    "establishes a UN support office for the Multinational Security Support (MSS) mission in Haiti"
+)
 TIMEOUT_MS = 60_000
 
 
@@ -220,6 +224,46 @@ def test_a_streamed_draft_is_replaced_by_the_checked_answer(page: Page, site: st
     check_answer_shown(page, answer)
     assert sent[0]["stream"] is True
     assert draft not in page.locator("#answer").inner_text()
+
+
+def test_an_llm_draft_is_shown_greyed_as_it_is_written_then_the_checked_answer(
+    browser: Browser,
+    make_service: Callable[..., Service],
+    openai_server: OpenAIServer,
+    examples_dir: Path,
+) -> None:
+    """The real app with a slow scripted LLM (a pause between chunks): the page shows the
+    draft, greyed, while the model is still writing, then swaps in the checked answer."""
+    good = "Ruto backed a UN support office for the MSS mission in Haiti [1]."
+    openai_server.script = lambda request: reply(
+        good, (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE)
+    )
+    openai_server.chunking = lambda content: [content[:45], content[45:90], content[90:]]
+    openai_server.chunk_pause = 1.5
+    service = make_service(
+        data_dir=examples_dir,
+        answerer="openai",
+        llm_base_url=openai_server.base_url,
+        llm_api_key="test-key",
+    )
+    with running_app(create_app(service)) as base:
+        for page in open_page(browser, base):
+            page.goto("/")
+            page.get_by_label("Question").fill(HAITI)
+            page.get_by_role("button", name="Ask", exact=True).click()
+
+            draft = page.locator("#answer.draft")
+            expect(draft).to_contain_text("Ruto backed")
+            assert len(openai_server.chunk_times) < 3, "the draft came after the model finished"
+            expect(page.locator("#status")).to_contain_text("Writing a draft")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "web-llm-draft.png"))
+
+            expect(page.locator("#status")).to_contain_text("Checked against")
+            expect(page.locator("#answer")).not_to_have_class(re.compile(r"\bdraft\b"))
+            assert words(page.locator("#answer").inner_text()).startswith(good)
+            expect(page.locator("#answer button.cite")).to_have_count(1)
+            page.screenshot(path=str(ARTIFACTS / "web-llm-checked.png"))
 
 
 def test_an_error_event_is_shown(page: Page) -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from rag.errors import ConfigError
 from rag.ingest.chunking import ChunkConfig
-from rag.settings import REPO_ROOT, load_settings
+from rag.prompts import PROMPTS_DIR
+from rag.settings import load_settings
 
 
 def test_defaults() -> None:
@@ -27,7 +28,7 @@ def test_defaults() -> None:
     assert settings.answerer == "auto"
     assert settings.llm_base_url is None and settings.llm_api_key is None
     assert settings.llm_model == "gpt-4o-mini"
-    assert settings.prompts_dir == REPO_ROOT / "prompts"
+    assert settings.prompts_dir == PROMPTS_DIR
     assert (settings.prompts_dir / "answer_user.md").is_file()
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
 

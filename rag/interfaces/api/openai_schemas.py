@@ -182,6 +182,9 @@ class ChatCompletionOut(BaseModel):
 class DeltaOut(BaseModel):
     role: Literal["assistant"] | None = None
     content: str | None = None
+    reasoning_content: str | None = None
+    """The LLM's unchecked draft as it is written: chat UIs show this field apart from the
+    answer (as a model's "thinking"); the checked answer follows as `content`."""
 
 
 class ChunkChoiceOut(BaseModel):

@@ -178,7 +178,7 @@
 
   async function readStream(response) {
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    const state = { draft: "", finished: false };
+    const state = { draft: "", attempt: 0, finished: false };
     let buffer = "";
     for (;;) {
       const { value, done } = await reader.read();
@@ -206,6 +206,16 @@
       const n = (payload.passages || []).length;
       statusLine.textContent = `Found ${plural(n, "passage")}. Writing the answer…`;
     } else if (event === "delta") {
+      // An LLM's draft (draft: true) is shown greyed as the model writes it, and starts over
+      // when the model is asked again (attempt 2); the checked answer replaces it.
+      if (payload.draft && payload.attempt !== state.attempt) {
+        state.attempt = payload.attempt;
+        state.draft = "";
+        statusLine.textContent =
+          payload.attempt > 1
+            ? "The draft did not hold up against the statements; asking again…"
+            : "Writing a draft; it is checked against the statements before it is the answer…";
+      }
       state.draft += payload.text || "";
       answerBox.classList.add("draft");
       answerBox.textContent = state.draft;
