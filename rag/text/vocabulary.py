@@ -99,3 +99,12 @@ ORDINALS = numbers("ordinals")
 SCALES = numbers("scales")
 NUMBER_LABELS = word_set("number_labels")
 COUNT_NOUNS = word_set("count_nouns")
+MULTIPLES = numbers("multiples")
+TIME_SPANS = numbers("time_spans")
+FRACTIONS = numbers("fractions")
+
+# -- reading claims against passages
+COUNTRY_NAMES = rows("country_names")
+"""Each row: the forms of one country's (or body's) name, words joined by "_"."""
+OPPOSITES = rows("opposites")
+"""Each row: a label ("up+", "up-"; rows with the same label stem are opposites), then words."""
