@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from rag.answering.entailment import contradiction
 from rag.answering.facts import Evidence, Fact, found, read_evidence, stated
 from rag.text.sentences import split_sentences
 from rag.text.vocabulary import ANSWER_LEAD_INS, CLAIM_FRAME
@@ -215,6 +216,9 @@ class _Checker:
             support = LEXICAL_WEIGHT * support + (1 - LEXICAL_WEIGHT) * _rescaled(best)
         if missing:
             return result(support, missing, _reason(missing))
+        flipped = contradiction(body, [source.text for source in sources])
+        if flipped:
+            return result(support, reason=flipped)
         if support < self.threshold:
             return result(support, reason="little overlap with the cited text")
         return result(support)

@@ -15,6 +15,7 @@ word lists (rag/text/vocabulary/).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -30,8 +31,11 @@ from rag.text.vocabulary import (
     MONTH_NAMES,
     MULTIPLES,
     NAME_PARTICLES,
+    NICKNAMES,
+    NUMBER_LABELS,
     ORDINALS,
     PLACE_OR_BODY_WORDS,
+    RELATIVE_DAYS,
     SCALES,
     SENTENCE_OPENERS,
     STOPWORDS,
@@ -84,6 +88,9 @@ class Evidence:
     """Initials of runs of capitalised words: "UN" (from "United Nations")."""
     countries: frozenset[int]
     """Rows of COUNTRY_NAMES the text names in any of their forms."""
+    given: frozenset[tuple[str, str]] = frozenset()
+    """(surname, given name) of the capitalised pairs of words ("washington", "george"); a
+    given name of "" when the word is written without one ("Secretary Rubio")."""
 
 
 _MONTHS = {name.capitalize(): n for n, name in enumerate(MONTH_NAMES, start=1)}
@@ -107,14 +114,17 @@ _WORD_NUMBERS = {word: n for word, n in CARDINALS.items() if n > 1}
 _SCALE = r"(?:\s+(?P<{0}>hundred|thousand|million|billion|trillion|bn)\b)?"
 _PERCENT = r"(?:\s*(?P<{0}>%|per\s?cent\b))?"
 _SPAN = r"(?:[\s-]+(?P<{0}>" + "|".join(TIME_SPANS) + r")\b)?"
+_UNIT = r"(?:[\s-]+(?P<{0}>(?:day|week|month|year)s?)\b)?"
 # "one" is a count only before a scale word: alone it is as often a pronoun ("one of", "no one").
 _NUMBER = re.compile(
     r"(?<![\w.,\-/])(?:[$€£]\s?)?(?P<value>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:<sup>)?(?P<ordinal>st|nd|rd|th)?(?![\d,]\d)"
     + _SCALE.format("scale") + _PERCENT.format("percent") + _SPAN.format("span")
+    + _UNIT.format("unit")
     + r"|\b(?P<word>" + "|".join(_WORD_NUMBERS)
     + r"|one(?=\s+(?:hundred|thousand|million|billion)))\b"
     + _SCALE.format("word_scale") + _PERCENT.format("word_percent") + _SPAN.format("word_span")
+    + _UNIT.format("word_unit")
     + r"|\b(?P<ordinal_word>" + "|".join(ORDINALS) + r")\b"
     + r"|\b(?P<multiple>" + "|".join(MULTIPLES) + r")\b",
     re.IGNORECASE,
@@ -130,6 +140,10 @@ _FRACTION = re.compile(
 )  # fmt: skip
 _WHOLE_VALUES = {**TIME_SPANS, **{k: v for k, v in SCALES.items() if k != "bn"}}
 _ANAPHORIC_TWO = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_ANNIVERSARY = re.compile(r"(?:</sup>)?\s+anniversary\b", re.IGNORECASE)
+_LABEL_BEFORE = re.compile(
+    r"\b(?:" + "|".join(sorted(NUMBER_LABELS, key=len, reverse=True)) + r")\s+$", re.IGNORECASE
+)
 # A word, or an acronym with full stops ("U.S."); a hyphen before an acronym ends a word:
 # "Kenyan-U.S." is "Kenyan" and "U.S.".
 _TOKEN = re.compile(
@@ -138,6 +152,7 @@ _TOKEN = re.compile(
 _OPENERS = re.compile(r"[.:;!?\"“‘—–]")
 _SPACE_GAP = re.compile(r"[ \t\n\-]*")
 _JOINERS = NAME_PARTICLES | {"of", "the"}
+_HEADER_DATE = re.compile(r"\A[^\n]*\|[ \t]*((?:19|20)\d\d-[01]\d-[0-3]\d)[ \t]*(?=\n)")
 _INITIAL_JOINERS = _JOINERS | {"and", "for", "&", "on", "to"}
 _NOT_NAMES = STOPWORDS | TITLES | {fold(m) for m in _MONTHS} | {"i", "today", "fy"}
 
@@ -154,14 +169,40 @@ def _key(value: Decimal, percent: bool = False) -> str:
     return f"{key}%" if percent else key
 
 
-def _number_values(match: re.Match[str]) -> frozenset[str]:
-    """A number's canonical forms: "2,500" and "2500" -> "2500", "5%" -> "5%", "the 31st" ->
-    "31" (an ordinal counts as its number: "the second phase" is "Phase Two"), "four
-    decades" -> "4" and "40"."""
+def _unit(word: str | None) -> str:
+    return (word or "").lower().rstrip("s")
+
+
+def _number_keys(
+    value: Decimal, *, unit: str = "", ordinal: bool = False, label: bool = False, cited: bool
+) -> set[str]:
+    """How a number compares. A claim's "6 months" needs "6 months" (or a 6 with no unit:
+    "the sixth anniversary"), its "second" an ordinal or a label ("Phase Two"), its "6" any 6;
+    a cited text offers each number in every form it supports."""
+    key = _key(value)
+    if not cited:
+        if ordinal:
+            return {f"#{key}"}
+        return {f"{key} {unit}", f"{key} *"} if unit else {key}
+    keys = {key, f"{key} {unit}"} if unit else {key, f"{key} *"}
+    if ordinal or label:
+        keys |= {f"#{key}", f"{key} *"}
+    return keys
+
+
+def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[str]:
+    """A number's canonical forms: "2,500" and "2500" -> "2500", "5%" -> "5%", "four
+    decades" -> "4 decade" and "40 year", "the 31st" -> "#31" (see `_number_keys`)."""
+    anniversary = bool(_ANNIVERSARY.match(text, match.end()))
     if match.group("ordinal_word"):
-        return frozenset({str(ORDINALS[match.group("ordinal_word").lower()])})
+        value = Decimal(ORDINALS[match.group("ordinal_word").lower()])
+        keys = _number_keys(value, ordinal=True, cited=cited)
+        if anniversary:  # "the sixtieth anniversary" is "60 years"
+            keys |= _number_keys(value, unit="year", cited=cited)
+        return frozenset(keys)
     if match.group("multiple"):
-        return frozenset({str(MULTIPLES[match.group("multiple").lower()])})
+        value = Decimal(MULTIPLES[match.group("multiple").lower()])
+        return frozenset(_number_keys(value, cited=cited))
     word = match.group("word")
     value = (
         Decimal(_WORD_NUMBERS.get(word.lower(), 1))
@@ -173,21 +214,28 @@ def _number_values(match: re.Match[str]) -> frozenset[str]:
     scale = match.group("scale") or match.group("word_scale")
     if scale:
         value *= SCALES[scale.lower()]
-    percent = bool(match.group("percent") or match.group("word_percent"))
-    keys = {_key(value, percent)}
-    span = match.group("span") or match.group("word_span")
+    if match.group("percent") or match.group("word_percent"):
+        return frozenset({_key(value, percent=True)})
+    unit = _unit(match.group("unit") or match.group("word_unit"))
+    span = _unit(match.group("span") or match.group("word_span"))
+    label = bool(_LABEL_BEFORE.search(text, 0, match.start()))
+    ordinal = bool(match.group("ordinal")) if not word else False
+    keys = _number_keys(value, unit=span or unit, ordinal=ordinal, label=label, cited=cited)
+    if ordinal and anniversary:
+        keys |= _number_keys(value, unit="year", cited=cited)
     if span:
-        keys.add(_key(value * TIME_SPANS[span.lower()]))
+        keys |= _number_keys(value * TIME_SPANS[span], unit="year", cited=cited)
     return frozenset(keys)
 
 
-def _fraction_values(match: re.Match[str]) -> frozenset[str]:
-    if match.group("and_whole"):
-        return frozenset({_key(Decimal(_WHOLE_VALUES[match["and_whole"].lower()]) * 3 / 2)})
+def _fraction_values(match: re.Match[str], cited: bool) -> frozenset[str]:
     if match.group("share"):
         return frozenset({_key(Decimal(100) / FRACTIONS[match["share"].lower()], percent=True)})
-    whole = Decimal(_WHOLE_VALUES[match["whole"].lower()])
-    return frozenset({_key(whole / FRACTIONS[match["part"].lower()])})
+    whole_word = (match.group("and_whole") or match.group("whole")).lower()
+    whole = Decimal(_WHOLE_VALUES[whole_word])
+    value = whole * 3 / 2 if match.group("and_whole") else whole / FRACTIONS[match["part"].lower()]
+    unit = "year" if whole_word in TIME_SPANS else ""
+    return frozenset(_number_keys(value, unit=unit, cited=cited))
 
 
 def _date_key(match: re.Match[str]) -> DateKey:
@@ -220,14 +268,16 @@ def _outside(spans: list[tuple[int, int]], match: re.Match[str]) -> bool:
     return all(match.end() <= start or match.start() >= end for start, end in spans)
 
 
-def _numbers(text: str, taken: list[tuple[int, int]]) -> list[tuple[re.Match[str], frozenset[str]]]:
+def _numbers(
+    text: str, taken: list[tuple[int, int]], cited: bool = False
+) -> list[tuple[re.Match[str], frozenset[str]]]:
     """Numbers outside the dates, fractions first ("half a billion"); an ordinal word that
     orders the text ("First, ...") is none, and neither is "the two" (of things named)."""
     found: list[tuple[re.Match[str], frozenset[str]]] = []
     spans = list(taken)
     for m in _FRACTION.finditer(text):
         if _outside(spans, m):
-            found.append((m, _fraction_values(m)))
+            found.append((m, _fraction_values(m, cited)))
             spans.append((m.start(), m.end()))
     for m in _NUMBER.finditer(text):
         if not _outside(spans, m):
@@ -239,7 +289,7 @@ def _numbers(text: str, taken: list[tuple[int, int]]) -> list[tuple[re.Match[str
         word = m.group("word")
         if word and word.lower() == "two" and _ANAPHORIC_TWO.search(text, 0, m.start()):
             continue
-        found.append((m, _number_values(m)))
+        found.append((m, _number_values(m, text, cited)))
     return sorted(found, key=lambda item: item[0].start())
 
 
@@ -331,19 +381,67 @@ def _country_spans(words: list[str], raw: list[str]) -> list[tuple[int, int, int
     return spans
 
 
+def _header_dates(text: str, body_dates: set[DateKey]) -> set[DateKey]:
+    """The dates a passage header ("title | speaker | 2024-07-26", the first line) supports.
+
+    Its day supports a claim only when the text does not place events on other days: a
+    statement of 26 July saying "Yesterday, ... arrested" puts the arrest on 25 July, and
+    one announcing a visit "on May 23" does not date the visit by its own date.
+    """
+    header = _HEADER_DATE.match(text)
+    if header is None:
+        return set()
+    day = dt.date.fromisoformat(header.group(1))
+    words = set(re.findall(r"[a-z]+", text[header.end() :].lower()))
+    offsets = {RELATIVE_DAYS[w] for w in words & RELATIVE_DAYS.keys()}
+    moved = {day + dt.timedelta(days=n) for n in offsets}
+    others = {d for d in body_dates if d[2] is not None and d != (day.year, day.month, day.day)}
+    keys: set[DateKey] = {(day.year, day.month, None), (day.year, None, None)}
+    if not others and not (offsets - {0}):
+        keys.add((day.year, day.month, day.day))
+    return (
+        keys | {(d.year, d.month, d.day) for d in moved} | {(d.year, d.month, None) for d in moved}
+    )
+
+
+def _given_names(tokens: list[str]) -> set[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for before, word in zip(["", *tokens], tokens, strict=False):
+        if not word[:1].isupper() or _base(word) in _NOT_NAMES:
+            continue
+        given = before if before[:1].isupper() and _base(before) not in _NOT_NAMES else ""
+        if len(_base(given)) > 1:
+            pairs.add((_base(word), _base(given)))
+        else:
+            pairs.add((_base(word), ""))
+    return pairs
+
+
+def _same_given(a: str, b: str) -> bool:
+    return (
+        a == b
+        or NICKNAMES.get(a) == b
+        or NICKNAMES.get(b) == a
+        or NICKNAMES.get(a, a) == NICKNAMES.get(b, b)
+    )
+
+
 def read_evidence(text: str) -> Evidence:
-    """Index a cited text (its passage header included) for the checks."""
-    dates = _dates(text)
-    spans = [(m.start(), m.end()) for m, _ in dates]
-    numbers = {key for _, values in _numbers(text, spans) for key in values}
-    numbers |= {str(key[0]) for _, key in dates if key[0] is not None and key[1:] == (None, None)}
+    """Index a cited text (its passage header, the first line, included) for the checks."""
+    header = _HEADER_DATE.match(text)
+    dates = _dates(text[header.end() :] if header else text)
+    body_dates = {key for _, key in dates}
+    spans = [(m.start(), m.end()) for m, _ in _dates(text)]
+    numbers = {key for _, values in _numbers(text, spans, cited=True) for key in values}
+    numbers |= {str(key[0]) for key in body_dates if key[0] is not None and key[1:] == (None, None)}
     tokens = [t.group() for t in _TOKEN.finditer(text)]
     parts = [part for token in tokens for part in token.split("-") if part]
     bases = [_base(part) for part in parts]
     countries = {row for _, _, row in _country_spans(bases, parts)}
     return Evidence(
+        given=frozenset(_given_names(tokens)),
         numbers=frozenset(numbers),
-        dates=frozenset(key for _, key in dates),
+        dates=frozenset(body_dates | _header_dates(text, body_dates)),
         words=frozenset(bases),
         lower=frozenset(b for b, p in zip(bases, parts, strict=True) if p[:1].islower()),
         upper=frozenset(filter(None, map(_acronym, parts))),
@@ -453,6 +551,12 @@ def _name_found(fact: Fact, evidence: Evidence) -> bool:
     for i, j, row in _country_spans(bases, list(parts)):  # "South Korea" is "ROK"
         if row in evidence.countries:
             found[i:j] = [True] * (j - i)
+    if fact.surname_only and found[-1] and not found[0]:
+        # "Martha Washington" where the passage names only George Washington.
+        surname = _base(parts[-1])
+        given = {g for s, g in evidence.given if s == surname}
+        if given and "" not in given and not any(_same_given(_base(parts[0]), g) for g in given):
+            return False
     return found[-1] if fact.surname_only else all(found)
 
 
@@ -469,3 +573,17 @@ def found(fact: Fact, evidence: Evidence) -> bool:
             for key in evidence.dates
         )
     return _name_found(fact, evidence)
+
+
+def quantities(text: str, *, cited: bool) -> list[tuple[int, int, frozenset[str]]]:
+    """(start, end, forms) of every number and year in `text`, read as `stated` (a claim) or
+    `read_evidence` (a cited text) reads them: for binding figures to what they count."""
+    dates = _dates(text)
+    spans = [(m.start(), m.end()) for m, _ in dates]
+    found = [(m.start(), m.end(), values) for m, values in _numbers(text, spans, cited=cited)]
+    found += [
+        (m.start(), m.end(), frozenset({str(key[0])}))
+        for m, key in dates
+        if key[0] is not None and key[1:] == (None, None)
+    ]
+    return sorted(found, key=lambda item: item[0])

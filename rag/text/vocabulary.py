@@ -44,6 +44,9 @@ def rows(name: str) -> tuple[tuple[str, ...], ...]:
 # -- words of any text
 STOPWORDS = word_set("stopwords")
 NEGATIONS = word_set("negations")
+NEGATING_VERBS = word_set("negating_verbs")
+NOT_NEGATIONS = word_set("not_negations")
+"""Words after a negation that undo it: "not only", "no doubt"."""
 ABBREVIATIONS = word_set("abbreviations")
 CONNECTIVES = word_set("connectives")
 SENTENCE_OPENERS = word_set("sentence_openers")
@@ -102,6 +105,7 @@ COUNT_NOUNS = word_set("count_nouns")
 MULTIPLES = numbers("multiples")
 TIME_SPANS = numbers("time_spans")
 FRACTIONS = numbers("fractions")
+RELATIVE_DAYS = numbers("relative_days")
 
 # -- reading claims against passages
 COUNTRY_NAMES = rows("country_names")

@@ -1,0 +1,245 @@
+"""Does a claim keep the meaning of its cited text, or turn it around?
+
+The exact checks (rag.answering.facts) make sure a claim's numbers, dates and names are in
+what it cites; word overlap that its words are. Neither sees a claim that reuses the right
+words to say the opposite, or pins the right figure on the wrong thing. Two readings here,
+both rules over words:
+
+- polarity: a word the cited text only ever says under a negation ("did *not pose* an
+  immediate threat", "*cannot accept*", "*failed* to") that the claim says plainly, or the
+  reverse ("did not discuss" what the text says was discussed); and opposites ("rose" where
+  the text says "fell", "granted" for "denied", rag/text/vocabulary/opposites.txt) the cited
+  text never says the claim's way. A modal flip ("should no longer be" for "must remain")
+  is one of these.
+- binding: a figure belongs to the words around it. When a claim gives two figures of its
+  cited text, each should sit among the words the text puts it with; "homicides are down
+  38%, sexual assaults 35%" when the text says the reverse fits the text better crossed.
+
+A word counts under a negation within its clause: the few words after "not" (and the one
+before it: "forces not on the ground"). Words compare on their first letters, as the claim
+check's stems do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rag.answering.facts import quantities
+from rag.text.vocabulary import (
+    CLAIM_FRAME,
+    NEGATING_VERBS,
+    NEGATIONS,
+    NOT_NEGATIONS,
+    OPPOSITES,
+    STOPWORDS,
+)
+from rag.text.words import fold
+
+KEY_LENGTH = 5
+SCOPE_AFTER = 3
+"""Content words after a negation, in its clause, that it negates."""
+WINDOW = 3
+"""Words either side of a figure (or an opposite) that say what it is about."""
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\sa-z0-9]")
+_BREAKS = frozenset(".,;:!?()[]—–\n\"“”") | {"but", "while", "whereas", "although", "and"}
+_MARKERS = re.compile(r"\[\d+\]")
+_ACRONYM_DOTS = re.compile(r"\b((?:[A-Za-z]\.){2,})")
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    key: str
+    negated: bool
+    position: int
+    """Index among all tokens: words further apart than a window are unrelated."""
+    head: bool = False
+    """The first word a negation governs: "not" *pose* an immediate threat."""
+    content: bool = True
+    """False for stopwords ("down", "up"), kept for the opposites only."""
+
+
+def _key(word: str) -> str:
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    return word[:KEY_LENGTH]
+
+
+def _is_negation(word: str) -> bool:
+    return word in NEGATIONS or word in NEGATING_VERBS or word.endswith(("n't", "n’t"))
+
+
+def _content(word: str) -> bool:
+    return len(word) > 2 and word.isalpha() and word not in STOPWORDS and word not in CLAIM_FRAME
+
+
+def _tokens(text: str) -> list[str]:
+    text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), _MARKERS.sub(" ", text))
+    return _TOKEN.findall(fold(text))
+
+
+def read_words(text: str) -> list[_Word]:
+    """The words of `text` in order, each with whether a negation governs it."""
+    tokens = _tokens(text)
+    words: list[_Word] = []
+    scope = 0  # content words still to negate
+    for i, token in enumerate(tokens):
+        if token in _BREAKS and token != "and":
+            scope = 0
+            continue
+        if _is_negation(token):
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if following in NOT_NEGATIONS:
+                continue
+            scope = SCOPE_AFTER
+            if token == "not" and words and words[-1].position == i - 1 and words[-1].content:
+                previous = words[-1]  # "forces not on the ground"
+                words[-1] = _Word(previous.key, True, previous.position)
+            continue
+        if token == "longer" and i and tokens[i - 1] == "no":
+            continue  # "no longer" negates what follows
+        if _content(token):
+            words.append(_Word(_key(token), scope > 0, i, head=scope == SCOPE_AFTER))
+            scope = max(0, scope - 1)
+        elif token.isalpha():
+            words.append(_Word(token, False, i, content=False))
+    return words
+
+
+def _polarity(claim: list[_Word], cited: list[_Word]) -> str:
+    """A negated word of one side said plainly by the other: the first word a negation governs,
+    or two of the words it governs."""
+    claim = [w for w in claim if w.content]
+    cited = [w for w in cited if w.content]
+    negated = {w.key for w in cited if w.negated}
+    plain = {w.key for w in cited if not w.negated}
+    heads = {w.key for w in cited if w.head} - plain
+    dropped = {w.key for w in claim if not w.negated} & (negated - plain)
+    if dropped & heads or len(dropped) >= 2:
+        return "says plainly what the cited passage says only with a negation"
+    added = {w.key for w in claim if w.negated} & (plain - negated)
+    if added & {w.key for w in claim if w.head}:
+        return "adds a negation the cited passage does not make"
+    return ""
+
+
+@cache
+def _opposites() -> dict[str, list[tuple[str, str, frozenset[str], frozenset[str]]]]:
+    """First three letters -> (a word's key, the word, its side's keys, the other side's)."""
+    sides = {row[0]: frozenset(_key(w) for w in row[1:]) for row in OPPOSITES}
+    table: dict[str, list[tuple[str, str, frozenset[str], frozenset[str]]]] = {}
+    for row in OPPOSITES:
+        label = row[0]
+        other = label[:-1] + ("-" if label.endswith("+") else "+")
+        for word in row[1:]:
+            entry = (_key(word), word, sides[label], sides.get(other, frozenset()))
+            table.setdefault(word[:3], []).append(entry)
+    return table
+
+
+def _lookup(key: str) -> tuple[str, frozenset[str], frozenset[str]] | None:
+    for known, word, side, other in _opposites().get(key[:3], ()):
+        if _same_word(key, known):
+            return word, side, other
+    return None
+
+
+def _near(words: list[_Word], at: int) -> set[str]:
+    """Keys of the content words within a few words of position `at`."""
+    return {
+        w.key
+        for w in words
+        if w.content and w.position != at and abs(w.position - at) <= WINDOW + 2
+    }
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a.startswith(b) or b.startswith(a)
+
+
+def _opposite(claim: list[_Word], cited: list[_Word]) -> str:
+    """A claim word whose opposite the cited text says about the same things, where the cited
+    text does not also say the claim's side of it about them."""
+    content = [c for c in cited if c.content]
+    for w in claim:
+        entry = _lookup(w.key) if w.content or w.key in ("down", "up") else None
+        if entry is None:
+            continue
+        word, side, other = entry
+        around = _near(claim, w.position)
+
+        def said(keys: frozenset[str], around: set[str] = around) -> int:
+            return max(
+                (
+                    len(_near(content, c.position) & around)
+                    for c in cited
+                    if c.key[:3] in {k[:3] for k in keys} and any(_same_word(c.key, k) for k in keys)
+                ),
+                default=-1,
+            )
+
+        against = said(other)
+        if against > 0 and against > said(side):
+            return f'says "{word}" where the cited passage says the opposite'
+    return ""
+
+
+def _figure_kind(forms: frozenset[str]) -> str:
+    if any(f.endswith("%") for f in forms):
+        return "%"
+    units = sorted(f.split(" ", 1)[1] for f in forms if " " in f and not f.endswith("*"))
+    return units[0] if units else "#"
+
+
+def _contexts(text: str, cited: bool) -> dict[str, tuple[str, set[str]]]:
+    """Each figure's plain form -> (its kind, the content words near it in its clause)."""
+    tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(fold(text))]
+    contexts: dict[str, tuple[str, set[str]]] = {}
+    for start, end, forms in quantities(text, cited=cited):
+        plain = min(forms, key=len)
+        at = next((i for i, (s, _) in enumerate(tokens) if s >= start), len(tokens))
+        after = next((i for i, (s, _) in enumerate(tokens) if s >= end), len(tokens))
+        near: set[str] = set()
+        for indices in (range(at - 1, -1, -1), range(after, len(tokens))):
+            seen = 0
+            for i in indices:
+                token = tokens[i][1]
+                if token in _BREAKS or seen == WINDOW:
+                    break
+                if _content(token):
+                    near.add(_key(token))
+                    seen += 1
+        kind, words = contexts.get(plain, (_figure_kind(forms), set()))
+        contexts[plain] = (kind, words | near)
+    return contexts
+
+
+def _binding(claim: str, cited: Iterable[str]) -> str:
+    mine = _contexts(claim, cited=False)
+    theirs: dict[str, set[str]] = {}
+    for text in cited:
+        for form, (_, near) in _contexts(text, cited=True).items():
+            theirs.setdefault(form, set()).update(near)
+    figures = [(form, kind, near) for form, (kind, near) in mine.items() if form in theirs]
+    for i, (a, kind_a, near_a) in enumerate(figures):
+        for b, kind_b, near_b in figures[i + 1 :]:
+            if kind_a != kind_b or theirs[a] == theirs[b]:
+                continue
+            same = len(near_a & theirs[a]) + len(near_b & theirs[b])
+            crossed = len(near_a & theirs[b]) + len(near_b & theirs[a])
+            if crossed >= same + 2:
+                return f"puts {a} and {b} the other way round from the cited passage"
+    return ""
+
+
+def contradiction(claim: str, cited: Sequence[str]) -> str:
+    """Why `claim` turns its cited texts around, or "" when it does not."""
+    claim_words = read_words(claim)
+    cited_words = [w for text in cited for w in read_words(text)]
+    return (
+        _polarity(claim_words, cited_words)
+        or _opposite(claim_words, cited_words)
+        or _binding(claim, cited)
+    )
