@@ -47,6 +47,10 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\sa-z0-9]")
 _BREAKS = frozenset(".,;:!?()[]—–\n\"“”") | {"but", "while", "whereas", "although", "and"}
 _MARKERS = re.compile(r"\[\d+\]")
 _ACRONYM_DOTS = re.compile(r"\b((?:[A-Za-z]\.){2,})")
+_DOT_LEADER = re.compile(r"(?:[ \t]*\.){3,}")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_BINDING_BREAKS = _BREAKS - {"(", ")", "[", "]"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +79,15 @@ def _content(word: str) -> bool:
     return len(word) > 2 and word.isalpha() and word not in STOPWORDS and word not in CLAIM_FRAME
 
 
-def _tokens(text: str) -> list[str]:
+def _plain(text: str) -> str:
+    """`text` folded, without markers, possessives, dot leaders or full stops in acronyms."""
     text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), _MARKERS.sub(" ", text))
-    return _TOKEN.findall(fold(text))
+    text = _DOT_LEADER.sub(lambda m: " " * len(m.group()), text)
+    return _POSSESSIVE.sub(lambda m: " " * len(m.group()), fold(text))
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(_plain(text))
 
 
 def read_words(text: str) -> list[_Word]:
@@ -189,15 +199,20 @@ def _opposite(claim: list[_Word], cited: list[_Word]) -> str:
 def _figure_kind(forms: frozenset[str]) -> str:
     if any(f.endswith("%") for f in forms):
         return "%"
+    if any(_YEAR.fullmatch(f) for f in forms):
+        return "year"
     units = sorted(f.split(" ", 1)[1] for f in forms if " " in f and not f.endswith("*"))
     return units[0] if units else "#"
 
 
 def _contexts(text: str, cited: bool) -> dict[str, tuple[str, set[str]]]:
-    """Each figure's plain form -> (its kind, the content words near it in its clause)."""
-    tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(fold(text))]
+    """Each figure's plain form -> (its kind, the words and figures near it in its clause)."""
+    plain_text = _plain(text)
+    tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(plain_text)]
+    found = quantities(plain_text, cited=cited)
+    figures = {start: min(forms, key=len) for start, _, forms in found}
     contexts: dict[str, tuple[str, set[str]]] = {}
-    for start, end, forms in quantities(text, cited=cited):
+    for start, end, forms in found:
         plain = min(forms, key=len)
         at = next((i for i, (s, _) in enumerate(tokens) if s >= start), len(tokens))
         after = next((i for i, (s, _) in enumerate(tokens) if s >= end), len(tokens))
@@ -205,10 +220,13 @@ def _contexts(text: str, cited: bool) -> dict[str, tuple[str, set[str]]]:
         for indices in (range(at - 1, -1, -1), range(after, len(tokens))):
             seen = 0
             for i in indices:
-                token = tokens[i][1]
-                if token in _BREAKS or seen == WINDOW:
+                s, token = tokens[i]
+                if token in _BINDING_BREAKS or seen == WINDOW:
                     break
-                if _content(token):
+                if s in figures and figures[s] != plain:
+                    near.add(f"={figures[s]}")  # "resolution 242 (1967)": figures bind too
+                    seen += 1
+                elif _content(token):
                     near.add(_key(token))
                     seen += 1
         kind, words = contexts.get(plain, (_figure_kind(forms), set()))

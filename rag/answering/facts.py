@@ -140,6 +140,7 @@ _FRACTION = re.compile(
 )  # fmt: skip
 _WHOLE_VALUES = {**TIME_SPANS, **{k: v for k, v in SCALES.items() if k != "bn"}}
 _ANAPHORIC_TWO = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_COUNTED = re.compile(r"[\s-]+(?!(?:of|and|or|in|to|for|from|by|on|at|the|a|an)\b)[a-z]{3,}")
 _ANNIVERSARY = re.compile(r"(?:</sup>)?\s+anniversary\b", re.IGNORECASE)
 _LABEL_BEFORE = re.compile(
     r"\b(?:" + "|".join(sorted(NUMBER_LABELS, key=len, reverse=True)) + r")\s+$", re.IGNORECASE
@@ -221,6 +222,8 @@ def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[st
     label = bool(_LABEL_BEFORE.search(text, 0, match.start()))
     ordinal = bool(match.group("ordinal")) if not word else False
     keys = _number_keys(value, unit=span or unit, ordinal=ordinal, label=label, cited=cited)
+    if cited and not (span or unit or ordinal or label) and _COUNTED.match(text, match.end()):
+        keys.discard(f"{_key(value)} *")  # "47 countries" counts countries, not years
     if ordinal and anniversary:
         keys |= _number_keys(value, unit="year", cited=cited)
     if span:
@@ -587,3 +590,4 @@ def quantities(text: str, *, cited: bool) -> list[tuple[int, int, frozenset[str]
         if key[0] is not None and key[1:] == (None, None)
     ]
     return sorted(found, key=lambda item: item[0])
+
