@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rag.answering.claims import check_claims
 from rag.answering.leaks import Screened, screen
+from rag.answering.quotations import check_quotations
 from rag.types import Citation, Passage, QuoteRecord
 
 
@@ -30,5 +32,14 @@ def check_answer(
 ) -> Screened:
     by_id = {p.id: p for p in passages}
     cited = {c.marker: cited_text(by_id[c.passage_id]) for c in citations}
-    claims = check_claims(text, cited, question=question)
-    return screen(text, claims, citations, passages, instructions)
+    by_marker = {c.marker: by_id[c.passage_id] for c in citations}
+    claims = list(check_claims(text, cited, question=question))
+    for i, claim in enumerate(claims):
+        if not claim.supported or not claim.markers:
+            continue
+        reason = check_quotations(
+            claim.text, [by_marker[m] for m in claim.markers if m in by_marker], quotes
+        )
+        if reason:
+            claims[i] = replace(claim, supported=False, reason=reason)
+    return screen(text, tuple(claims), citations, passages, instructions)
