@@ -106,6 +106,13 @@ class Passage:
     source_url: str | None = None
     speakers: tuple[str, ...] = ()
     """Who speaks in this passage: the statement's speakers, or for a transcript its turns'."""
+    instructions: tuple[tuple[int, int], ...] = ()
+    """(start, end) in `text` of the sentences that read as instructions to a model
+    (rag.text.instructions), found at ingest: data that is never quoted or cited as fact."""
+
+    def instruction_at(self, start: int, end: int) -> bool:
+        """Whether `text[start:end]` overlaps a sentence flagged as an instruction."""
+        return any(s < end and start < e for s, e in self.instructions)
 
 
 @dataclass(frozen=True, slots=True)

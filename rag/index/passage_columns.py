@@ -29,6 +29,8 @@ class PassageColumns:
     """One row per passage: index, start, end, header, speakers (header -1: a removed row)."""
     headers: list[_Header]
     speakers: list[tuple[str, ...]]
+    instructions: dict[int, tuple[tuple[int, int], ...]]
+    """Row -> the passage's sentences flagged as instructions (few passages have any)."""
 
     @classmethod
     def of(cls, passages: Sequence[Passage | None]) -> PassageColumns:
@@ -36,11 +38,14 @@ class PassageColumns:
         speakers: dict[tuple[str, ...], int] = {}
         numbers = np.full((len(passages), 5), _NONE, dtype=np.int32)
         ids, texts = [], []
+        instructions: dict[int, tuple[tuple[int, int], ...]] = {}
         for row, p in enumerate(passages):
             ids.append(p.id if p else "")
             texts.append(p.text if p else "")
             if p is None:
                 continue
+            if p.instructions:
+                instructions[row] = p.instructions
             header = (p.statement_id, p.title, p.speaker, p.date, p.source_url)
             numbers[row] = (
                 p.index,
@@ -49,17 +54,19 @@ class PassageColumns:
                 headers.setdefault(header, len(headers)),
                 speakers.setdefault(p.speakers, len(speakers)),
             )
-        return cls(ids, texts, numbers, list(headers), list(speakers))
+        return cls(ids, texts, numbers, list(headers), list(speakers), instructions)
 
     def passages(self) -> list[Passage | None]:
-        rows = zip(self.ids, self.texts, self.numbers.tolist(), strict=True)
+        rows = enumerate(zip(self.ids, self.texts, self.numbers.tolist(), strict=True))
         return [
-            None if header == _NONE else self._passage(pid, text, index, start, end, header, who)
-            for pid, text, (index, start, end, header, who) in rows
+            None
+            if header == _NONE
+            else self._passage(row, pid, text, index, start, end, header, who)
+            for row, (pid, text, (index, start, end, header, who)) in rows
         ]
 
     def _passage(
-        self, pid: str, text: str, index: int, start: int, end: int, header: int, who: int
+        self, row: int, pid: str, text: str, index: int, start: int, end: int, header: int, who: int
     ) -> Passage:
         statement_id, title, speaker, date, source_url = self.headers[header]
         return Passage(
@@ -74,4 +81,5 @@ class PassageColumns:
             date,
             source_url,
             self.speakers[who],
+            self.instructions.get(row, ()),
         )

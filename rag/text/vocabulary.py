@@ -88,6 +88,10 @@ QUESTION_FRAME = word_set("question_frame")
 CLAIM_FRAME = word_set("claim_frame")
 ANSWER_LEAD_INS = word_set("answer_lead_ins")
 
+# -- instructions aimed at a model (rag/text/instructions.py)
+INSTRUCTION_CUES = {row[0].rstrip(":"): frozenset(row[1:]) for row in rows("instruction_cues")}
+"""Role -> words: addressee, meta, prior, directive, answering."""
+
 # -- dates and numbers
 MONTHS = rows("months")
 """Calendar order; each row is the full name, then its short forms."""
