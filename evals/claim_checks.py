@@ -138,7 +138,7 @@ def new_checker() -> Checker:
 
 def old_checker() -> Checker:
     """The checks as `Asker.check` called them before issue 13."""
-    from rag.answering.asking import cited_text
+    from rag.answering.asking import cited_text  # type: ignore[attr-defined]
     from rag.answering.claims import check_claims
     from rag.answering.leaks import screen
 
@@ -186,7 +186,7 @@ def measure(claims_path: Path, passages_path: Path, verbose: bool) -> dict[str, 
             wrong.append((claim, reasons))
     rows = {kind: (flagged[kind], total[kind]) for kind in ("supported", *FAILURE_KINDS)}
     print(f"checker: {name}; claims: {claims_path.name} ({len(claims)})")
-    print(f"| kind | claims | flagged | rate |\n|---|---:|---:|---:|")
+    print("| kind | claims | flagged | rate |\n|---|---:|---:|---:|")
     for kind, (hits, n) in rows.items():
         label = "supported (false alarms)" if kind == "supported" else kind
         print(f"| {label} | {n} | {hits} | {hits / n if n else 0:.3f} |")

@@ -27,10 +27,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import Answerer, Question
+from rag.answering.checks import check_answer
 from rag.answering.citations import Verified, renumber, verify
-from rag.answering.claims import ClaimCheck, check_claims, describe, prune
+from rag.answering.claims import ClaimCheck, describe, prune
 from rag.answering.leaks import screen
-from rag.embedding.embedder import embedding_text
 from rag.errors import LLMError
 from rag.index.catalog import Catalog
 from rag.types import (
@@ -38,7 +38,6 @@ from rag.types import (
     Citation,
     ClaimResult,
     Draft,
-    Passage,
     Republication,
     ScoredPassage,
     SearchResult,
@@ -110,13 +109,6 @@ class Outcome:
         return cls(checked, checked)
 
 
-def cited_text(passage: Passage) -> str:
-    """What a claim citing `passage` may draw on: its text, its header (title, speaker, date)
-    and who speaks in it (a transcript's turns name their speakers only at the turn's start)."""
-    speakers = ", ".join(n for n in passage.speakers if n != passage.speaker)
-    return f"{embedding_text(passage)}\n{speakers}" if speakers else embedding_text(passage)
-
-
 class Asker:
     def __init__(
         self, catalog: Catalog, answerer: Answerer, fallback: Answerer, *, degrade: bool = True
@@ -177,10 +169,14 @@ class Asker:
         if not draft.answerable:
             refused = screen(draft.text, (), (), passages, instructions)
             return Checked(draft, verified, refused.claims, refused.blocked)
-        by_id = {p.passage.id: p.passage for p in relevant}
-        cited = {c.marker: cited_text(by_id[c.passage_id]) for c in verified.citations}
-        claims = check_claims(verified.text, cited, question=question.text)
-        screened = screen(verified.text, claims, verified.citations, passages, instructions)
+        screened = check_answer(
+            verified.text,
+            verified.citations,
+            passages,
+            question=question.text,
+            quotes=question.quotes,
+            instructions=instructions,
+        )
         return Checked(draft, verified, screened.claims, screened.blocked)
 
 

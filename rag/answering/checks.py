@@ -1,6 +1,18 @@
 """Every check of an answer's sentences against what they cite, in one place.
 
-(placeholder while the checks are built)
+`Asker.check` (after `citations.verify`) and the eval scripts call `check_answer`:
+
+1. each sentence against the texts its markers cite (rag.answering.claims: its numbers, dates
+   and names, its words, and rag.answering.entailment: negations, opposites, figures bound to
+   what they count);
+2. each quotation in it (rag.answering.quotations: verbatim, and said by whom it says);
+3. the output guard over the whole draft (rag.answering.leaks: leaked instructions, links,
+   sentences citing or repeating an instruction planted in a statement).
+
+What a sentence may draw on is its cited passage with the passage's header (title, speaker,
+date) and who speaks in it, minus the sentences flagged at ingest as instructions to a model:
+an instruction is not evidence, so "President Ruto resigned" citing a passage that only *asks*
+the model to say so has nothing to rest on.
 """
 
 from __future__ import annotations
@@ -11,12 +23,25 @@ from dataclasses import replace
 from rag.answering.claims import check_claims
 from rag.answering.leaks import Screened, screen
 from rag.answering.quotations import check_quotations
+from rag.embedding.embedder import embedding_text
 from rag.types import Citation, Passage, QuoteRecord
 
 
-def cited_text(passage: Passage) -> str:
-    from rag.embedding.embedder import embedding_text
+def without_instructions(passage: Passage) -> Passage:
+    """`passage` with its flagged sentences blanked (offsets kept)."""
+    if not passage.instructions:
+        return passage
+    text = passage.text
+    for start, end in passage.instructions:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return replace(passage, text=text)
 
+
+def cited_text(passage: Passage) -> str:
+    """What a claim citing `passage` may draw on: its text, its header (title, speaker, date)
+    and who speaks in it (a transcript's turns name their speakers only at the turn's start),
+    without the sentences flagged as instructions."""
+    passage = without_instructions(passage)
     speakers = ", ".join(n for n in passage.speakers if n != passage.speaker)
     return f"{embedding_text(passage)}\n{speakers}" if speakers else embedding_text(passage)
 
@@ -30,16 +55,18 @@ def check_answer(
     quotes: Sequence[QuoteRecord],
     instructions: str,
 ) -> Screened:
+    """Every sentence of the answer `text` checked against the verified `citations` (into
+    `passages`, the ones retrieved), with `quotes` the quotations found in those passages and
+    `instructions` what the answerer told its model (no answer may repeat it)."""
     by_id = {p.id: p for p in passages}
-    cited = {c.marker: cited_text(by_id[c.passage_id]) for c in citations}
     by_marker = {c.marker: by_id[c.passage_id] for c in citations}
+    cited = {marker: cited_text(p) for marker, p in by_marker.items()}
     claims = list(check_claims(text, cited, question=question))
     for i, claim in enumerate(claims):
         if not claim.supported or not claim.markers:
             continue
-        reason = check_quotations(
-            claim.text, [by_marker[m] for m in claim.markers if m in by_marker], quotes
-        )
+        quoted = [without_instructions(by_marker[m]) for m in claim.markers if m in by_marker]
+        reason = check_quotations(claim.text, quoted, quotes)
         if reason:
             claims[i] = replace(claim, supported=False, reason=reason)
     return screen(text, tuple(claims), citations, passages, instructions)

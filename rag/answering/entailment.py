@@ -44,7 +44,7 @@ SCOPE_AFTER = 3
 WINDOW = 3
 """Words either side of a figure (or an opposite) that say what it is about."""
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\sa-z0-9]")
-_BREAKS = frozenset(".,;:!?()[]—–\n\"“”") | {"but", "while", "whereas", "although", "and"}
+_BREAKS = frozenset('.,;:!?()[]—–\n"“”') | {"but", "while", "whereas", "although", "and"}
 _MARKERS = re.compile(r"\[\d+\]")
 _ACRONYM_DOTS = re.compile(r"\b((?:[A-Za-z]\.){2,})")
 _DOT_LEADER = re.compile(r"(?:[ \t]*\.){3,}")
@@ -185,7 +185,8 @@ def _opposite(claim: list[_Word], cited: list[_Word]) -> str:
                 (
                     len(_near(content, c.position) & around)
                     for c in cited
-                    if c.key[:3] in {k[:3] for k in keys} and any(_same_word(c.key, k) for k in keys)
+                    if c.key[:3] in {k[:3] for k in keys}
+                    and any(_same_word(c.key, k) for k in keys)
                 ),
                 default=-1,
             )

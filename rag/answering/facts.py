@@ -205,13 +205,14 @@ def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[st
         value = Decimal(MULTIPLES[match.group("multiple").lower()])
         return frozenset(_number_keys(value, cited=cited))
     word = match.group("word")
-    value = (
+    read = (
         Decimal(_WORD_NUMBERS.get(word.lower(), 1))
         if word
         else _decimal(match["value"].replace(",", ""))
     )
-    if value is None:
+    if read is None:
         return frozenset({match.group(0)})
+    value = read
     scale = match.group("scale") or match.group("word_scale")
     if scale:
         value *= SCALES[scale.lower()]
@@ -590,4 +591,3 @@ def quantities(text: str, *, cited: bool) -> list[tuple[int, int, frozenset[str]
         if key[0] is not None and key[1:] == (None, None)
     ]
     return sorted(found, key=lambda item: item[0])
-

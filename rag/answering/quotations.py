@@ -46,7 +46,9 @@ _BEFORE = re.compile(
     r"|\bquot(?:ed|ing)\s+" + _NAME
     + r"|" + _NAME + r"['’]s\s+(?:words|remarks|statement|message|motto)"
 )  # fmt: skip
-_AFTER = re.compile(r"^[\s,]*(?:" + _NAME + r"\s+(?:" + _VERBS + r")\b|(?:" + _VERBS + r")\s+" + _NAME + r")")
+_AFTER = re.compile(
+    r"^[\s,]*(?:" + _NAME + r"\s+(?:" + _VERBS + r")\b|(?:" + _VERBS + r")\s+" + _NAME + r")"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +74,12 @@ def quoted_spans(sentence: str) -> list[Quoted]:
     for match in _QUOTED.finditer(sentence):
         group = next(g for g in ("curly", "straight", "single", "plain_single") if match.group(g))
         words = match.group(group).strip(_TRIM)
-        if len(words) < MIN_CHARS or " " not in words and group.endswith("single"):
+        if len(words) < MIN_CHARS or (" " not in words and group.endswith("single")):
             continue  # 'X' alone is more often a scare quote or an apostrophe
         spans.append(
-            Quoted(words, match.start(), match.end(), _credited(sentence, match.start(), match.end()))
+            Quoted(
+                words, match.start(), match.end(), _credited(sentence, match.start(), match.end())
+            )
         )
     return spans
 

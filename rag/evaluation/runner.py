@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag.answering.asking import FALLBACK_NOTE, as_of_line, cited_text
+from rag.answering.asking import FALLBACK_NOTE, as_of_line
+from rag.answering.checks import cited_text
 from rag.answering.claims import ClaimCheck, check_claims
 from rag.embedding.embedder import Embedder
 from rag.errors import InputError, NotFoundError
