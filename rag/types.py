@@ -192,6 +192,9 @@ class Draft:
     answerable: bool
     answerer: str
     prompt_hash: str | None = None
+    reply_format: str | None = None
+    """How an LLM's reply was asked for: "json_schema" (the endpoint kept to the reply's
+    schema) or "lenient" (it turned the schema down; the JSON was found in free text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +261,8 @@ class Answer:
     degraded_reason: str | None = None
     """Why the LLM gave no answer (failed after retries, breaker open, malformed reply), when
     the extractive answer was given in its place."""
+    reply_format: str | None = None
+    """How the LLM's last reply was asked for ("json_schema" or "lenient"); None without one."""
 
     @property
     def degraded(self) -> bool:

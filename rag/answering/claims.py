@@ -47,7 +47,7 @@ from rag.text.words import content_terms, words
 Similarity = Callable[[str, str], float]
 """(claim, cited text) -> cosine similarity, supplied by the caller (an embedding model)."""
 
-THRESHOLD = 0.55
+THRESHOLD = 0.6
 LEXICAL_WEIGHT = 0.7
 """Share of the support that is word overlap when a similarity is given; the rest is similarity."""
 SIMILARITY_RANGE = (0.3, 0.7)

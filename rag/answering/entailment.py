@@ -71,8 +71,11 @@ def _key(word: str) -> str:
     return word[:KEY_LENGTH]
 
 
-def _is_negation(word: str) -> bool:
-    return word in NEGATIONS or word in NEGATING_VERBS or word.endswith(("n't", "n’t"))
+def _is_negation(word: str, following: str = "") -> bool:
+    """"not", "never", "won't"; "failed" and "refused" when they take a verb ("failed to")."""
+    if word in NEGATING_VERBS:
+        return following == "to"
+    return word in NEGATIONS or word.endswith(("n't", "n’t"))
 
 
 def _content(word: str) -> bool:
@@ -99,8 +102,8 @@ def read_words(text: str) -> list[_Word]:
         if token in _BREAKS and token != "and":
             scope = 0
             continue
-        if _is_negation(token):
-            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if _is_negation(token, following):
             if following in NOT_NEGATIONS:
                 continue
             scope = SCOPE_AFTER
@@ -166,7 +169,10 @@ def _near(words: list[_Word], at: int) -> set[str]:
 
 
 def _same_word(a: str, b: str) -> bool:
-    return a.startswith(b) or b.startswith(a)
+    """Keys of one word: equal, or one (of four letters or more) begins the other."""
+    a, b = a.removesuffix("s"), b.removesuffix("s")
+    short, long = sorted((a, b), key=len)
+    return short == long or (len(short) >= 4 and long.startswith(short))
 
 
 def _opposite(claim: list[_Word], cited: list[_Word]) -> str:
@@ -202,6 +208,8 @@ def _figure_kind(forms: frozenset[str]) -> str:
         return "%"
     if any(_YEAR.fullmatch(f) for f in forms):
         return "year"
+    if any(f.startswith("#") for f in forms):
+        return "ordinal"
     units = sorted(f.split(" ", 1)[1] for f in forms if " " in f and not f.endswith("*"))
     return units[0] if units else "#"
 
@@ -235,13 +243,33 @@ def _contexts(text: str, cited: bool) -> dict[str, tuple[str, set[str]]]:
     return contexts
 
 
+def _body(text: str) -> str:
+    """A cited text without its header line ("title | speaker | date"), which binds nothing."""
+    first, _, rest = text.partition("\n")
+    return rest if " | " in first or not rest else text
+
+
 def _binding(claim: str, cited: Iterable[str]) -> str:
+    cited = [_body(text) for text in cited]
     mine = _contexts(claim, cited=False)
     theirs: dict[str, set[str]] = {}
     for text in cited:
         for form, (_, near) in _contexts(text, cited=True).items():
             theirs.setdefault(form, set()).update(near)
     figures = [(form, kind, near) for form, (kind, near) in mine.items() if form in theirs]
+    kinds = {form: kind for text in cited for form, (kind, _) in _contexts(text, True).items()}
+    for a, kind_a, near_a in figures:
+        own = len(near_a & theirs[a])
+        other = max(
+            (
+                (len(near_a & near), b)
+                for b, near in theirs.items()
+                if b != a and kinds.get(b) == kind_a and near != theirs[a]
+            ),
+            default=(0, ""),
+        )
+        if other[0] >= own + 2:
+            return f"gives {a} to what the cited passage gives {other[1]}"
     for i, (a, kind_a, near_a) in enumerate(figures):
         for b, kind_b, near_b in figures[i + 1 :]:
             if kind_a != kind_b or theirs[a] == theirs[b]:
