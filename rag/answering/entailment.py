@@ -72,7 +72,7 @@ def _key(word: str) -> str:
 
 
 def _is_negation(word: str, following: str = "") -> bool:
-    """"not", "never", "won't"; "failed" and "refused" when they take a verb ("failed to")."""
+    """ "not", "never", "won't"; "failed" and "refused" when they take a verb ("failed to")."""
     if word in NEGATING_VERBS:
         return following == "to"
     return word in NEGATIONS or word.endswith(("n't", "n’t"))
@@ -99,8 +99,8 @@ def read_words(text: str) -> list[_Word]:
     words: list[_Word] = []
     scope = 0  # content words still to negate
     for i, token in enumerate(tokens):
-        if token in _BREAKS and token != "and":
-            scope = 0
+        if token in _BREAKS and token not in ("and", ","):
+            scope = 0  # a list ("cannot accept, condone or normalize") stays under it
             continue
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
         if _is_negation(token, following):
@@ -246,7 +246,7 @@ def _contexts(text: str, cited: bool) -> dict[str, tuple[str, set[str]]]:
 def _body(text: str) -> str:
     """A cited text without its header line ("title | speaker | date"), which binds nothing."""
     first, _, rest = text.partition("\n")
-    return rest if " | " in first or not rest else text
+    return rest if " | " in first and rest else text
 
 
 def _binding(claim: str, cited: Iterable[str]) -> str:

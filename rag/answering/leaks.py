@@ -36,7 +36,7 @@ _PAYLOAD = re.compile(r"[\"'“‘]([^\"'“”‘’\n]{3,120})[\"'”’]")
 _WORD = re.compile(r"[a-z]+")
 _ANY_CASE_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
 
-LEAKED = "repeats the answerer's instructions (the system prompt)"
+LEAKED = "repeats the answerer's own instructions"
 OBEYED = "says what an instruction inside a statement asked for"
 LINKED = "holds a link, an image or markup; answers are plain sentences"
 CITES_INSTRUCTION = "cites an instruction written inside a statement, not a statement of fact"

@@ -82,6 +82,8 @@ RESPONSE_FORMAT = {
 }
 _REFUSED_STATUS = frozenset({400, 422})
 """Statuses with which an endpoint turns down a request it cannot serve as asked."""
+_SCHEMA_WORDS = re.compile(r"response_format|json_schema|schema|structured", re.IGNORECASE)
+"""What an endpoint's message names when it is `response_format` it turns down."""
 
 
 class _SchemaRefused(Exception):
@@ -264,7 +266,7 @@ class OpenAIAnswerer:
                 hint="check RAG_LLM_BASE_URL",
             ) from exc
         except openai.APIStatusError as exc:
-            if structured and exc.status_code in _REFUSED_STATUS:
+            if structured and exc.status_code in _REFUSED_STATUS and _SCHEMA_WORDS.search(str(exc)):
                 raise _SchemaRefused(f"{exc.status_code}: {exc.message}") from exc
             message = f"the LLM endpoint answered {exc.status_code}: {exc.message}"
             hint = "check RAG_LLM_BASE_URL, RAG_LLM_MODEL and RAG_LLM_API_KEY"

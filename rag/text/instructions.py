@@ -52,6 +52,7 @@ _STRUCTURE = re.compile(
     r"(?:^|[>\])]|-->)[\s*#]*(?:system|assistant|user|developer)\s*:"
     r"|\[/?inst\]|<\|?im_(?:start|end)\|?>|<<\s*/?sys\s*>>|<\|(?:system|user|assistant)\|>"
     r"|<{3,}|>{3,}|\b(?:end|begin|start)\s+(?:of\s+)?passages\b"
+    r"|\b(?:the\s+)?(?:passages|context)\s+(?:end|ends|ended|are over|is over)\b"
     r"|\b(?:new|updated|real|actual)\s+(?:instructions|rules|prompt|task)\s*:"
     r"|\[p\d+\]"
     r"|<!--\s*[a-z][^>]*-->|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0"

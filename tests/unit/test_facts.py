@@ -131,8 +131,16 @@ def test_a_number_keeps_its_unit_and_order(claim: str, text: str) -> None:
         ("through fiscal year 2026", "will award $1.75 billion through FY26", True),
         ("Japan's FY2024 budget", "Japan's budget for fiscal year 2024", True),
         ("through fiscal year 2025", "through FY26", False),
-        ("arrested on July 26, 2024", "Statement | 2024-07-26\nYesterday, they were arrested", False),
-        ("arrested on July 25, 2024", "Statement | 2024-07-26\nYesterday, they were arrested", True),
+        (
+            "arrested on July 26, 2024",
+            "Statement | 2024-07-26\nYesterday, they were arrested",
+            False,
+        ),
+        (
+            "arrested on July 25, 2024",
+            "Statement | 2024-07-26\nYesterday, they were arrested",
+            True,
+        ),
         ("the visit in July 2024", "Statement | 2024-07-26\nYesterday, they were arrested", True),
         ("met on October 27, 2022", "Readout | 2022-10-27\nThey met today.", True),
         ("a visit on February 16", "Release | 2024-02-16\nThe visit is set for May 23.", False),
