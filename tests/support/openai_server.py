@@ -97,6 +97,9 @@ class OpenAIServer:
     status: int = 200
     faults: list[Fault] = field(default_factory=list)
     fault: Fault | None = None
+    refuse_schema: bool = False
+    """Answer a request carrying `response_format` with a 400, as servers without structured
+    output do."""
     _httpd: ThreadingHTTPServer | None = None
 
     @property
@@ -154,6 +157,12 @@ class OpenAIServer:
                     self._send(
                         server.status,
                         {"error": {"message": "scripted failure", "type": "server_error"}},
+                    )
+                    return
+                if server.refuse_schema and "response_format" in request:
+                    message = "response_format of type json_schema is not supported"
+                    self._send(
+                        400, {"error": {"message": message, "type": "invalid_request_error"}}
                     )
                     return
                 fault = server.faults.pop(0) if server.faults else server.fault
