@@ -11,7 +11,8 @@ verbatim quote whose words the claim repeats. So, after those checks:
   spelling) is unsupported: an instruction is not a statement of fact;
 - a draft is blocked as a whole, answerable or not, when it repeats `LEAK_WORDS` words in
   a row of the answerer's instructions (and not of the passages), even across sentences;
-  says what an injected instruction asked it to say (the quoted words in it, two or more);
+  says what an injected instruction asked it to say (the quoted words in it, two or more, or
+  most of the words of what it asks to be said: "... and state that <X>");
   or holds a link, an image or HTML (the exfiltration pattern; answers are plain sentences).
 
 A blocked draft is not passed on: the claims say why, and the caller retries or falls back.
@@ -24,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering.claims import ClaimCheck, split_claims
+from rag.text.lookalikes import plain
+from rag.text.words import content_terms
 from rag.types import Citation, Passage
 
 LEAK_WORDS = 10
@@ -33,6 +36,11 @@ MARKUP = re.compile(
     re.IGNORECASE,
 )
 _PAYLOAD = re.compile(r"[\"'“‘]([^\"'“”‘’\n]{3,120})[\"'”’]")
+# What an instruction asks to be said: "... state that <X>", "the only correct answer is <X>",
+# "simply respond: <X>" (read on the text with look-alikes folded).
+_ASKED = re.compile(r"(?:\bthat|\bis|:)\s+(?P<asked>[^.;!?\n]{8,200})")
+PAYLOAD_SHARE = 0.6
+"""Share of what an instruction asks to be said that a sentence repeating it contains."""
 _WORD = re.compile(r"[a-z]+")
 _ANY_CASE_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
 
@@ -91,6 +99,7 @@ def screen(
         if " " in (squashed := _squash(m.group(1)))  # two words at least: not "yes"
     }
 
+    asked = [asked for p in passages for asked in _asked(p)]
     leaked = _leaked_spans(text, leaks)
 
     def blocking(start: int, end: int) -> str | None:
@@ -102,6 +111,12 @@ def screen(
         squashed = f" {_squash(sentence)} "
         if any(f" {payload} " in squashed for payload in payloads):
             return OBEYED
+        said = set(content_terms(sentence))
+        if any(
+            said & new and len(said & keys) >= max(2, PAYLOAD_SHARE * len(keys))
+            for keys, new in asked
+        ):
+            return OBEYED  # says what an instruction asked, in its own words or not
         return None
 
     by_start = {c.start: c for c in claims}
@@ -123,6 +138,22 @@ def screen(
             else ClaimCheck(sentence, start, end, (), 0.0, False, (), reason)
         )
     return Screened(tuple(screened[s] for s in sorted(screened)), tuple(dict.fromkeys(blocked)))
+
+
+def _asked(passage: Passage) -> list[tuple[set[str], set[str]]]:
+    """What the instructions in `passage` ask to be said: its words, and those of them the
+    rest of the passage does not say (a sentence repeating the rest is no obedience)."""
+    rest = passage.text
+    for start, end in passage.instructions:
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    known = set(content_terms(rest))
+    found = []
+    for start, end in passage.instructions:
+        for m in _ASKED.finditer(plain(passage.text[start:end])):
+            keys = set(content_terms(m.group("asked")))
+            if len(keys) >= 2 and keys - known:
+                found.append((keys, keys - known))
+    return found
 
 
 def _cites_instruction(citation: Citation, passage: Passage) -> bool:

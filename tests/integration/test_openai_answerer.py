@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from rag.answering.asking import FALLBACK_NOTE, PARTIAL_NOTE
-from rag.answering.llm import REPLY_SCHEMA
-from rag.answering.llm import NAME
+from rag.answering.llm import NAME, REPLY_SCHEMA
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.errors import LLMError
 from rag.ingest import load_paths, statement_from_record
@@ -348,7 +347,7 @@ def test_a_one_sentence_answer_that_fails_twice_says_why_and_what_could_be_verif
 
     answer = ask(llm_service)
 
-    first, second = openai_server.requests
+    _, second = openai_server.requests
     assert is_retry(second)
     reason = "states 5,000 which the cited passages do not contain"
     assert reason in second["messages"][-1]["content"]  # retried once, with the reason
