@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from rag.answering.entailment import contradiction
+from rag.answering.entailment import Reading, contradiction, read_cited
 from rag.answering.facts import Evidence, Fact, found, read_evidence, stated
 from rag.text.sentences import split_sentences
 from rag.text.vocabulary import ANSWER_LEAD_INS, CLAIM_FRAME
@@ -180,6 +180,7 @@ class _Source:
     text: str
     evidence: Evidence
     keys: set[str]
+    reading: Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ class _Checker:
             support = LEXICAL_WEIGHT * support + (1 - LEXICAL_WEIGHT) * _rescaled(best)
         if missing:
             return result(support, missing, _reason(missing))
-        flipped = contradiction(body, [source.text for source in sources])
+        flipped = contradiction(body, [source.reading for source in sources])
         if flipped:
             return result(support, reason=flipped)
         if support < self.threshold:
@@ -239,7 +240,11 @@ def check_claims(
     `question` lets a lead-in sentence that only restates it go without a citation. Meant for
     answerable drafts: a refusal has no claims to check.
     """
-    sources = {m: _Source(text, read_evidence(text), _keys(text)) for m, text in cited.items()}
+    read = {
+        text: _Source(text, read_evidence(text), _keys(text), read_cited(text))
+        for text in set(cited.values())
+    }
+    sources = {m: read[text] for m, text in cited.items()}
     asked = read_evidence(question) if question else None
     checker = _Checker(sources, similarity, threshold, question, asked)
     spans = split_claims(answer)

@@ -23,7 +23,8 @@ check's stems do.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -218,13 +219,13 @@ def _contexts(text: str, cited: bool) -> dict[str, tuple[str, set[str]]]:
     """Each figure's plain form -> (its kind, the words and figures near it in its clause)."""
     plain_text = _plain(text)
     tokens = [(m.start(), m.group()) for m in _TOKEN.finditer(plain_text)]
+    starts = [s for s, _ in tokens]
     found = quantities(plain_text, cited=cited)
     figures = {start: min(forms, key=len) for start, _, forms in found}
     contexts: dict[str, tuple[str, set[str]]] = {}
     for start, end, forms in found:
         plain = min(forms, key=len)
-        at = next((i for i, (s, _) in enumerate(tokens) if s >= start), len(tokens))
-        after = next((i for i, (s, _) in enumerate(tokens) if s >= end), len(tokens))
+        at, after = bisect_left(starts, start), bisect_left(starts, end)
         near: set[str] = set()
         for indices in (range(at - 1, -1, -1), range(after, len(tokens))):
             seen = 0
@@ -249,15 +250,28 @@ def _body(text: str) -> str:
     return rest if " | " in first and rest else text
 
 
-def _binding(claim: str, cited: Iterable[str]) -> str:
-    cited = [_body(text) for text in cited]
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A cited text read once for every claim that cites it."""
+
+    words: list[_Word]
+    figures: dict[str, tuple[str, set[str]]]
+    """Each figure's plain form -> (its kind, the words near it), header line left out."""
+
+
+def read_cited(text: str) -> Reading:
+    return Reading(read_words(text), _contexts(_body(text), cited=True))
+
+
+def _binding(claim: str, cited: Sequence[Reading]) -> str:
     mine = _contexts(claim, cited=False)
     theirs: dict[str, set[str]] = {}
-    for text in cited:
-        for form, (_, near) in _contexts(text, cited=True).items():
+    kinds: dict[str, str] = {}
+    for reading in cited:
+        for form, (kind, near) in reading.figures.items():
             theirs.setdefault(form, set()).update(near)
+            kinds[form] = kind
     figures = [(form, kind, near) for form, (kind, near) in mine.items() if form in theirs]
-    kinds = {form: kind for text in cited for form, (kind, _) in _contexts(text, True).items()}
     for a, kind_a, near_a in figures:
         own = len(near_a & theirs[a])
         other = max(
@@ -281,12 +295,13 @@ def _binding(claim: str, cited: Iterable[str]) -> str:
     return ""
 
 
-def contradiction(claim: str, cited: Sequence[str]) -> str:
-    """Why `claim` turns its cited texts around, or "" when it does not."""
+def contradiction(claim: str, cited: Sequence[str | Reading]) -> str:
+    """Why `claim` turns its cited texts (or their readings) around, or "" when it does not."""
+    readings = [read_cited(c) if isinstance(c, str) else c for c in cited]
     claim_words = read_words(claim)
-    cited_words = [w for text in cited for w in read_words(text)]
+    cited_words = [w for reading in readings for w in reading.words]
     return (
         _polarity(claim_words, cited_words)
         or _opposite(claim_words, cited_words)
-        or _binding(claim, cited)
+        or _binding(claim, readings)
     )

@@ -129,6 +129,8 @@ _NUMBER = re.compile(
     + r"|\b(?P<multiple>" + "|".join(MULTIPLES) + r")\b",
     re.IGNORECASE,
 )  # fmt: skip
+_CANDIDATE = re.compile(r"[$€£]?\d|[A-Za-z]+")
+_NUMBER_WORDS = frozenset({*_WORD_NUMBERS, "one", *ORDINALS, *MULTIPLES})
 _WHOLES = "|".join([*TIME_SPANS, "hundred", "thousand", "million", "billion", "trillion"])
 # "half a billion", "a quarter of a century", "a century and a half", "a tenth of": fractions.
 _FRACTION = re.compile(
@@ -220,7 +222,7 @@ def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[st
         return frozenset({_key(value, percent=True)})
     unit = _unit(match.group("unit") or match.group("word_unit"))
     span = _unit(match.group("span") or match.group("word_span"))
-    label = bool(_LABEL_BEFORE.search(text, 0, match.start()))
+    label = bool(_LABEL_BEFORE.search(text, max(0, match.start() - 16), match.start()))
     ordinal = bool(match.group("ordinal")) if not word else False
     keys = _number_keys(value, unit=span or unit, ordinal=ordinal, label=label, cited=cited)
     if cited and not (span or unit or ordinal or label) and _COUNTED.match(text, match.end()):
@@ -272,6 +274,24 @@ def _outside(spans: list[tuple[int, int]], match: re.Match[str]) -> bool:
     return all(match.end() <= start or match.start() >= end for start, end in spans)
 
 
+def _number_matches(text: str) -> list[re.Match[str]]:
+    """`_NUMBER.finditer(text)`, tried only where a number can start: a digit, a currency
+    sign or a number word (the alternation of number words is slow to try everywhere)."""
+    found: list[re.Match[str]] = []
+    end = 0
+    for candidate in _CANDIDATE.finditer(text):
+        if candidate.start() < end:
+            continue
+        token = candidate.group()
+        if token[0].isalpha() and token.lower() not in _NUMBER_WORDS:
+            continue
+        match = _NUMBER.match(text, candidate.start())
+        if match and match.end() > match.start():
+            found.append(match)
+            end = match.end()
+    return found
+
+
 def _numbers(
     text: str, taken: list[tuple[int, int]], cited: bool = False
 ) -> list[tuple[re.Match[str], frozenset[str]]]:
@@ -283,7 +303,7 @@ def _numbers(
         if _outside(spans, m):
             found.append((m, _fraction_values(m, cited)))
             spans.append((m.start(), m.end()))
-    for m in _NUMBER.finditer(text):
+    for m in _number_matches(text):
         if not _outside(spans, m):
             continue
         if m.group("ordinal_word") and (
@@ -291,21 +311,28 @@ def _numbers(
         ):
             continue
         word = m.group("word")
-        if word and word.lower() == "two" and _ANAPHORIC_TWO.search(text, 0, m.start()):
+        before = text[max(0, m.start() - 6) : m.start()]
+        if word and word.lower() == "two" and _ANAPHORIC_TWO.search(before):
             continue
         found.append((m, _number_values(m, text, cited)))
     return sorted(found, key=lambda item: item[0].start())
 
 
+def _unpossessed(word: str) -> str:
+    if word.endswith(("'s", "’s")):
+        return word[:-2]
+    return word[:-1] if word.endswith(("'", "’")) else word
+
+
 def _base(word: str) -> str:
     """A word as names compare: folded, no possessive, no full stops ("U.S." -> "us")."""
-    return re.sub(r"['’]s?$", "", fold(word)).replace(".", "")
+    return _unpossessed(fold(word)).replace(".", "")
 
 
 def _acronym(word: str) -> str:
     """`word` without full stops or possessive if it is written in capitals ("U.S." -> "US",
     "US's" -> "US"), else ""."""
-    bare = re.sub(r"['’]s$", "", word).replace(".", "")
+    bare = (word[:-2] if word.endswith(("'s", "’s")) else word).replace(".", "")
     return bare if len(bare) >= 2 and bare.isupper() else ""
 
 
@@ -338,13 +365,13 @@ def _text_initials(text: str) -> set[str]:
     previous_end = 0
     for token in _TOKEN.finditer(text):
         word = token.group()
-        if heads and not _SPACE_GAP.fullmatch(text[previous_end : token.start()]):
+        if heads and text[previous_end : token.start()].strip(" \t\n-"):
             initials |= _initials(heads)
             heads = []
         previous_end = token.end()
         if word[0].isupper():
             heads.append(_acronym(word) or word[0])
-        elif fold(word) not in _INITIAL_JOINERS:
+        elif word.lower() not in _INITIAL_JOINERS:
             initials |= _initials(heads)
             heads = []
     return initials | _initials(heads)
@@ -410,14 +437,10 @@ def _header_dates(text: str, body_dates: set[DateKey]) -> set[DateKey]:
 
 def _given_names(tokens: list[str]) -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
-    for before, word in zip(["", *tokens], tokens, strict=False):
-        if not word[:1].isupper() or _base(word) in _NOT_NAMES:
-            continue
-        given = before if before[:1].isupper() and _base(before) not in _NOT_NAMES else ""
-        if len(_base(given)) > 1:
-            pairs.add((_base(word), _base(given)))
-        else:
-            pairs.add((_base(word), ""))
+    names = [w[:1].isupper() and (b := _base(w)) not in _NOT_NAMES and b for w in tokens]
+    for before, name in zip([False, *names], names, strict=False):
+        if name:
+            pairs.add((name, before if before and len(before) > 1 else ""))
     return pairs
 
 
