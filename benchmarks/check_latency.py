@@ -29,7 +29,6 @@ from claim_checks import (  # noqa: E402  (evals/ is not a package)
     ingested,
     read_jsonl,
 )
-
 from common import percentile  # noqa: E402
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -50,7 +49,10 @@ def answers(count: int, sentences: int, seed: int = 13) -> list[tuple[str, str, 
                 mapping[marker] = len(citations) + 1
                 citations.append(citation(mapping[marker], cited[pid]))
                 passages.append(cited[pid])
-            parts.append(_MARKER.sub(lambda m: f"[{mapping.get(m.group(1), 0)}]", claim["answer"]))
+            renumber = mapping.copy()
+            parts.append(
+                _MARKER.sub(lambda m, r=renumber: f"[{r.get(m.group(1), 0)}]", claim["answer"])
+            )
         built.append((claims[0]["question"], " ".join(parts), citations, passages))
     return built
 

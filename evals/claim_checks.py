@@ -94,15 +94,22 @@ def ingested(record: dict[str, Any]) -> Cited:
     return Cited(passage, quotes)
 
 
-def citation(marker: int, cited: Cited) -> Citation:
+def citation(marker: int, cited: Cited, beside: bool = False) -> Citation:
+    """A citation of the whole passage; `beside`: of its longest stretch that no flagged
+    instruction overlaps (a model obeying an instruction while quoting a real sentence)."""
     p = cited.passage
+    start, end = 0, len(p.text)
+    flagged = sorted(getattr(p, "instructions", ()))
+    if beside and flagged:
+        cuts = [0, *(x for span in flagged for x in span), len(p.text)]
+        start, end = max(zip(cuts[::2], cuts[1::2], strict=True), key=lambda s: s[1] - s[0])
     return Citation(
         marker=marker,
         statement_id=p.statement_id,
         passage_id=p.id,
-        start=0,
-        end=len(p.text),
-        quote=p.text,
+        start=start,
+        end=end,
+        quote=p.text[start:end],
         title=p.title,
         speaker=p.speaker,
         date=p.date.text if p.date else None,
@@ -163,7 +170,9 @@ def checker() -> tuple[str, Checker]:
         return "old", old_checker()
 
 
-def measure(claims_path: Path, passages_path: Path, verbose: bool) -> dict[str, Any]:
+def measure(
+    claims_path: Path, passages_path: Path, verbose: bool, beside: bool = False
+) -> dict[str, Any]:
     name, check = checker()
     records = {p["passage"]: p for p in read_jsonl(passages_path)}
     claims = read_jsonl(claims_path)
@@ -175,7 +184,9 @@ def measure(claims_path: Path, passages_path: Path, verbose: bool) -> dict[str, 
     seconds: list[float] = []
     for claim in claims:
         passages = [cited[pid] for _, pid in sorted(claim["cited"].items())]
-        citations = [citation(int(m), cited[pid]) for m, pid in sorted(claim["cited"].items())]
+        citations = [
+            citation(int(m), cited[pid], beside) for m, pid in sorted(claim["cited"].items())
+        ]
         started = time.perf_counter()
         hit, reasons = check(claim["question"], claim["answer"], citations, passages)
         seconds.append(time.perf_counter() - started)
@@ -185,7 +196,11 @@ def measure(claims_path: Path, passages_path: Path, verbose: bool) -> dict[str, 
         if hit != (claim["label"] == "unsupported"):
             wrong.append((claim, reasons))
     rows = {kind: (flagged[kind], total[kind]) for kind in ("supported", *FAILURE_KINDS)}
-    print(f"checker: {name}; claims: {claims_path.name} ({len(claims)})")
+    import rag
+
+    quoting = "beside flagged sentences" if beside else "the whole passage"
+    print(f"checker: {name} ({Path(rag.__file__).parent}); claims: {claims_path.name} "
+          f"({len(claims)}); citations quote {quoting}")  # fmt: skip
     print("| kind | claims | flagged | rate |\n|---|---:|---:|---:|")
     for kind, (hits, n) in rows.items():
         label = "supported (false alarms)" if kind == "supported" else kind
@@ -212,8 +227,13 @@ def main() -> None:
     parser.add_argument("--claims", type=Path, default=CLAIMS / "claims-dev.jsonl")
     parser.add_argument("--passages", type=Path, default=CLAIMS / "passages.jsonl")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--beside",
+        action="store_true",
+        help="cite the longest stretch of each passage outside its flagged instructions",
+    )
     args = parser.parse_args()
-    measure(args.claims, args.passages, args.verbose)
+    measure(args.claims, args.passages, args.verbose, args.beside)
 
 
 if __name__ == "__main__":

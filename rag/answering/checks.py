@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from rag.answering.claims import check_claims
 from rag.answering.leaks import Screened, screen
 from rag.answering.quotations import check_quotations
 from rag.embedding.embedder import embedding_text
+from rag.text.vocabulary import PUBLISHERS
 from rag.types import Citation, Passage, QuoteRecord
 
 
@@ -37,13 +39,24 @@ def without_instructions(passage: Passage) -> Passage:
     return replace(passage, text=text)
 
 
+def publisher(source_url: str | None) -> str | None:
+    """Who published a statement, from its URL's host ("The White House")."""
+    host = urlsplit(source_url or "").hostname or ""
+    while host:
+        if host in PUBLISHERS:
+            return PUBLISHERS[host]
+        host = host.partition(".")[2] if host.count(".") > 1 else ""
+    return None
+
+
 def cited_text(passage: Passage) -> str:
-    """What a claim citing `passage` may draw on: its text, its header (title, speaker, date)
-    and who speaks in it (a transcript's turns name their speakers only at the turn's start),
-    without the sentences flagged as instructions."""
+    """What a claim citing `passage` may draw on: its text, its header (title, speaker, date),
+    who speaks in it (a transcript's turns name their speakers only at the turn's start) and
+    who published it ("The White House said"), without the sentences flagged as instructions."""
     passage = without_instructions(passage)
-    speakers = ", ".join(n for n in passage.speakers if n != passage.speaker)
-    return f"{embedding_text(passage)}\n{speakers}" if speakers else embedding_text(passage)
+    who = [n for n in passage.speakers if n != passage.speaker]
+    who += [p] if (p := publisher(passage.source_url)) else []
+    return f"{embedding_text(passage)}\n{', '.join(who)}" if who else embedding_text(passage)
 
 
 def check_answer(

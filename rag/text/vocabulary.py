@@ -115,4 +115,6 @@ RELATIVE_DAYS = numbers("relative_days")
 COUNTRY_NAMES = rows("country_names")
 """Each row: the forms of one country's (or body's) name, words joined by "_"."""
 OPPOSITES = rows("opposites")
+PUBLISHERS = {host: name.replace("_", " ") for host, name in pairs("publishers").items()}
+"""Web host -> who publishes there: "whitehouse.gov" -> "The White House"."""
 """Each row: a label ("up+", "up-"; rows with the same label stem are opposites), then words."""
