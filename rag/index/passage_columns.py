@@ -26,7 +26,8 @@ class PassageColumns:
     ids: list[str]
     texts: list[str]
     numbers: NDArray[np.int32]
-    """One row per passage: index, start, end, header, speakers (header -1: a removed row)."""
+    """One row per passage: index, start, end, header, speakers, page (header -1: a removed
+    row; page 0: none)."""
     headers: list[_Header]
     speakers: list[tuple[str, ...]]
     instructions: dict[int, tuple[tuple[int, int], ...]]
@@ -36,7 +37,7 @@ class PassageColumns:
     def of(cls, passages: Sequence[Passage | None]) -> PassageColumns:
         headers: dict[_Header, int] = {}
         speakers: dict[tuple[str, ...], int] = {}
-        numbers = np.full((len(passages), 5), _NONE, dtype=np.int32)
+        numbers = np.full((len(passages), 6), _NONE, dtype=np.int32)
         ids, texts = [], []
         instructions: dict[int, tuple[tuple[int, int], ...]] = {}
         for row, p in enumerate(passages):
@@ -53,6 +54,7 @@ class PassageColumns:
                 p.end,
                 headers.setdefault(header, len(headers)),
                 speakers.setdefault(p.speakers, len(speakers)),
+                p.page or 0,
             )
         return cls(ids, texts, numbers, list(headers), list(speakers), instructions)
 
@@ -61,12 +63,21 @@ class PassageColumns:
         return [
             None
             if header == _NONE
-            else self._passage(row, pid, text, index, start, end, header, who)
-            for row, (pid, text, (index, start, end, header, who)) in rows
+            else self._passage(row, pid, text, index, start, end, header, who, page)
+            for row, (pid, text, (index, start, end, header, who, page)) in rows
         ]
 
     def _passage(
-        self, row: int, pid: str, text: str, index: int, start: int, end: int, header: int, who: int
+        self,
+        row: int,
+        pid: str,
+        text: str,
+        index: int,
+        start: int,
+        end: int,
+        header: int,
+        who: int,
+        page: int,
     ) -> Passage:
         statement_id, title, speaker, date, source_url = self.headers[header]
         return Passage(
@@ -81,5 +92,6 @@ class PassageColumns:
             date,
             source_url,
             self.speakers[who],
+            page or None,
             self.instructions.get(row, ()),
         )
