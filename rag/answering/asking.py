@@ -238,10 +238,19 @@ def finish(
 
 
 def _why(checked: Checked) -> tuple[str, ...]:
-    """The first reasons a draft failed, for the reader: no payload of the draft repeated."""
-    reasons = [*checked.blocked, *(c.reason for c in checked.claims if not c.supported)]
+    """The first reasons a draft failed, for the reader, without repeating what the draft made
+    up ("states 5,000 which ..." becomes "states a number, date or name ...")."""
+    reasons = [*checked.blocked, *(_general(c.reason) for c in checked.claims if not c.supported)]
     reasons += [f"citation {r.reason.replace('_', ' ')}" for r in checked.verified.rejected]
     return tuple(dict.fromkeys(reasons))[:MAX_REASONS] or ("no citation could be verified",)
+
+
+def _general(reason: str) -> str:
+    if reason.startswith("states "):
+        return "it states a number, date or name that the cited passages do not contain"
+    if reason.startswith("puts in quotation marks"):
+        return "it puts in quotation marks words the cited passage does not contain"
+    return reason
 
 
 def _noted(text: str, outcome: Outcome) -> str:
