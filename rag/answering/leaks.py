@@ -12,6 +12,9 @@ verbatim quote whose words the claim repeats. So, after those checks:
   a row of the answerer's instructions (and not of the passages), even across sentences;
   says what an injected instruction asked it to say (the quoted words in it, two or more);
   or holds a link, an image or HTML (the exfiltration pattern; answers are plain sentences).
+  A markdown link that the sentence quotes from a statement it cites is not blocked: about
+  one White House statement in six links its sources, and a verbatim quote of stored text is
+  the source itself, not something a model made up (images and HTML stay blocked).
 
 A blocked draft is not passed on: the claims say why, and the caller retries or falls back.
 """
@@ -45,6 +48,7 @@ MARKUP = re.compile(
     r"!?\[[^\]\n]*\]\([^)\n]*\)|<\s*/?\s*(?:img|a|script|iframe|svg|link|meta|form)\b",
     re.IGNORECASE,
 )
+_LINK = re.compile(r"\[[^\]\n]*\]\([^)\n]*\)")
 _PAYLOAD = re.compile(r"[\"'“‘]([^\"'“”‘’\n]{3,120})[\"'”’]")
 _WORD = re.compile(r"[a-z]+")
 _ANY_CASE_WORD = re.compile(r"[a-z]+", re.IGNORECASE)
@@ -112,19 +116,22 @@ def screen(
     }
 
     leaked = _leaked_spans(text, leaks)
+    quotes = {c.marker: " ".join(c.quote.split()) for c in citations}
+    by_start = {c.start: c for c in claims}
 
     def blocking(start: int, end: int) -> str | None:
         sentence = text[start:end]
         if any(a < end and start < b for a, b in leaked):
             return LEAKED
-        if MARKUP.search(sentence):
+        claim = by_start.get(start)
+        cited = [quotes[m] for m in (claim.markers if claim else ()) if m in quotes]
+        if any(not _quoted_link(m.group(0), cited) for m in MARKUP.finditer(sentence)):
             return LINKED
         squashed = f" {_squash(sentence)} "
         if any(f" {payload} " in squashed for payload in payloads):
             return OBEYED
         return None
 
-    by_start = {c.start: c for c in claims}
     screened: dict[int, ClaimCheck] = dict(by_start)
     blocked: list[str] = []
     for start, end in split_claims(text):
@@ -143,6 +150,13 @@ def screen(
             else ClaimCheck(sentence, start, end, (), 0.0, False, (), reason)
         )
     return Screened(tuple(screened[s] for s in sorted(screened)), tuple(dict.fromkeys(blocked)))
+
+
+def _quoted_link(markup: str, cited_quotes: Sequence[str]) -> bool:
+    """A markdown link (not an image or HTML) found word for word in a quote the sentence
+    cites: `citations.verify` proved the quote is the stored text."""
+    link = " ".join(markup.split())
+    return bool(_LINK.fullmatch(markup)) and any(link in quote for quote in cited_quotes)
 
 
 def _cites_instruction(citation: Citation, passage: Passage) -> bool:
