@@ -84,6 +84,10 @@ OCCASIONS = word_set("occasions")
 QUESTION_FRAME = word_set("question_frame")
 CLAIM_FRAME = word_set("claim_frame")
 ANSWER_LEAD_INS = word_set("answer_lead_ins")
+RELATIONS = rows("relations")
+"""Groups of words that say the same relation: "agreed", "concurred"."""
+NAMED_CONNECTORS = word_set("named_connectors") | NAME_PARTICLES
+"""Lower-case words inside a name of a thing or place: "Republic of the Congo"."""
 
 # -- dates and numbers
 MONTHS = rows("months")
