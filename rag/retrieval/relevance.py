@@ -85,7 +85,11 @@ def judge(
     if coverage >= min_coverage:
         return Verdict(True, "", coverage)
     missing = sorted((s for s in weights if s not in seen), key=lambda s: -weights[s])
-    words = ", ".join(topic[s] for s in missing[:3]) or ", ".join(topic.values())
+    # A named thing none of whose words was found is named as the question writes it.
+    whole = [n for n in named if all(s in missing for s in n.stems if s in weights)]
+    parts = {s for n in whole for s in n.stems}
+    names = [n.text for n in whole] + [topic[s] for s in missing if s not in parts]
+    words = ", ".join(names[:3]) or ", ".join(topic.values())
     return Verdict(False, f"{where} mentions {words}.", coverage)
 
 
