@@ -31,6 +31,9 @@ for _name in list(os.environ):
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
+FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".md", ".jsonl"))
+"""The statement fixtures: the files at the top of tests/fixtures (documents/ is for the
+readers' tests and holds bad inputs on purpose)."""
 EXAMPLES = REPO / "examples"
 
 
@@ -84,7 +87,7 @@ def sample_service(
         data_dir=tmp_path_factory.mktemp("sample"), cache_dir=cache_dir, _env_file=None
     )
     service = build_service(settings, embedder=embedder)
-    service.ingest(load_paths([FIXTURES, EXAMPLES]))
+    service.ingest(load_paths([*FIXTURE_FILES, EXAMPLES]))
     return service
 
 

@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="ingest .txt/.md/.jsonl/.json files or folders (gzip ok)")
+    p = sub.add_parser(
+        "ingest", help="ingest statement files or folders: text, JSON, web pages, PDF, Word, feeds"
+    )
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--json", action="store_true")
     _add_question_args(sub.add_parser("ask", help="answer a question with citations"))

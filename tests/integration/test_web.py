@@ -288,7 +288,7 @@ def test_an_upload_on_the_ingest_page_stores_the_statement(
         page.get_by_label("API key").fill(ADMIN_KEY)
         page.get_by_label("Statement files").set_input_files([bad])
         page.get_by_role("button", name="Upload and add").click()
-        expect(page.locator("#upload-error")).to_contain_text("notes.pdf: unsupported file type")
+        expect(page.locator("#upload-error")).to_contain_text("notes.pdf: not a readable PDF")
 
         page.get_by_label("Statement files").set_input_files([upload])
         page.get_by_role("button", name="Upload and add").click()
@@ -320,3 +320,24 @@ def test_the_key_field_sends_the_key_when_keys_are_required(
             expect(page.get_by_label("API key")).to_have_value(READ_KEY)
             ask(page, HAITI)
             expect(page.locator("#answer button.cite").first).to_be_visible()
+
+
+def test_a_pdf_uploaded_on_the_ingest_page_is_cited_with_its_page(
+    browser: Browser, empty_site: str
+) -> None:
+    transcript = REPO / "tests/fixtures/documents/remarks-joint-press-conference.pdf"
+    data = transcript.read_bytes()
+    upload = {"name": transcript.name, "mimeType": "application/pdf", "buffer": data}
+    for page in open_page(browser, empty_site):
+        page.goto("/ingest")
+        page.get_by_label("API key").fill(ADMIN_KEY)
+        page.get_by_label("Statement files").set_input_files([upload])
+        page.get_by_role("button", name="Upload and add").click()
+        expect(page.locator("#upload-status")).to_have_text(
+            "Done: 1 statement from 1 file.", timeout=TIMEOUT_MS
+        )
+
+        # The answer is on page 7 of the transcript (tests/integration/test_ingest_documents.py
+        # checks the page against the PDF's own text).
+        ask(page, "What did Ruto say about insecurity in the North Rift?")
+        expect(page.locator("#citations")).to_contain_text("page 7")

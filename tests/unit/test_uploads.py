@@ -36,7 +36,7 @@ def test_an_upload_is_read_like_a_file_of_its_name() -> None:
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("scan.pdf", b"%PDF", "scan.pdf: unsupported file type"),
+        ("budget.xlsx", b"PK\x03\x04", "budget.xlsx: unsupported file type"),
         ("C:\\Users\\me\\notes.txt", b"caf\xe9", "notes.txt: not UTF-8"),
         ("lines.jsonl", RECORD + b"{oops\n", "lines.jsonl:2: invalid JSON"),
     ],

@@ -34,6 +34,9 @@ class PassageOut(BaseModel):
     source_url: str | None
     start: int = Field(description="Offset of the passage in the statement text.")
     end: int
+    page: int | None = Field(
+        None, description="The page the passage begins on, for statements read from a PDF."
+    )
     text: str
     score: float = Field(description="Cosine similarity of the passage to the question.")
     rank_score: float = Field(description="What the ranking sorted on (fused ranks); descending.")
@@ -51,6 +54,7 @@ class PassageOut(BaseModel):
             source_url=p.source_url,
             start=p.start,
             end=p.end,
+            page=p.page,
             text=p.text,
             score=round(scored.score, 4),
             rank_score=round(scored.rank_score, 6),

@@ -273,7 +273,8 @@
 
   function meta(item) {
     const who = item.speakers && item.speakers.length ? item.speakers.join(", ") : item.speaker;
-    return [who, item.date || "undated"].filter(Boolean).join(" · ");
+    const page = item.page ? `page ${item.page}` : null;
+    return [who, item.date || "undated", page].filter(Boolean).join(" · ");
   }
 
   function sourceLink(item) {
