@@ -403,6 +403,8 @@ def _statement_metadata(info: StatementInfo) -> dict[str, Any]:
         )
     if info.fingerprint:
         meta["fingerprint"] = info.fingerprint
+    if info.offices:
+        meta["offices"] = json.dumps([list(o) for o in info.offices], ensure_ascii=False)
     return meta
 
 
@@ -438,6 +440,9 @@ def _info(statement_id: str, meta: Mapping[str, Any]) -> StatementInfo:
         speakers=tuple(meta.get("speakers") or ()),
         quotes=quotes,
         fingerprint=meta.get("fingerprint"),
+        offices=tuple(
+            (str(office), str(name)) for office, name in json.loads(str(meta.get("offices", "[]")))
+        ),
     )
 
 

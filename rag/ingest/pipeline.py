@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 # small enough that an interrupted ingest loses little work.
 GROUP_PASSAGES = 512
 # Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints,
-# 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged).
-PROCESSING_VERSION = 4
+# 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
+# 5 only people as speakers (no roles, countries, groups, places), offices from titles and turns.
+PROCESSING_VERSION = 5
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
@@ -144,6 +145,7 @@ class Ingester:
             speakers=who.statement_speakers,
             quotes=quotes,
             fingerprint=fingerprint(s.text).to_string(),
+            offices=who.offices,
         )
         spoken = zip(passages, who.passage_speakers, strict=True)
         return info, [replace(p, speakers=names) for p, names in spoken]
