@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import Question, refusal
-from rag.people import first_person, same_person
+from rag.people import first_person, same_person, voice_at
 from rag.text.sentences import split_sentences
 from rag.text.words import content_terms, topic_terms
 from rag.types import Draft, Passage, ProposedCitation, QuoteRecord, ScoredPassage
@@ -80,16 +80,8 @@ def _own_words(sentence: _Sentence, question: Question) -> QuoteRecord | None:
 
 
 def _voice(p: Passage, at: int) -> str | None:
-    """Who speaks at offset `at` of the passage: the one speaker of a speech, or in a
-    transcript the turn label last before it (the passage's first speaker if none is)."""
-    speakers = list(dict.fromkeys(n for n in (*p.speakers, p.speaker) if n))
-    if len(speakers) <= 1:
-        return speakers[0] if speakers else None
-    labels = [m for m in _TURN_LABEL.finditer(p.text) if m.start() <= at]
-    if not labels:
-        return speakers[0]
-    label = " ".join(labels[-1].group("label").split())
-    return next((n for n in speakers if same_person(label, [n])), label)
+    """Who speaks at offset `at` of the passage (nobody in a reporter's question)."""
+    return voice_at(p.text, at, list(dict.fromkeys(n for n in (*p.speakers, p.speaker) if n)))
 
 
 def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:
