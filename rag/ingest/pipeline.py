@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 GROUP_PASSAGES = 512
 # Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints,
 # 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
-# 5 sentences that read as instructions to a model flagged on each passage.
-PROCESSING_VERSION = 5
+# 5 sentences that read as instructions to a model flagged on each passage,
+# 6 only people as speakers (no roles, countries, groups, places), offices from titles and turns.
+PROCESSING_VERSION = 6
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
@@ -150,6 +151,7 @@ class Ingester:
             quotes=quotes,
             fingerprint=fingerprint(s.text).to_string(),
             page_starts=s.page_starts,
+            offices=who.offices,
         )
         spoken = zip(passages, who.passage_speakers, strict=True)
         return info, [
