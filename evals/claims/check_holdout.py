@@ -5,9 +5,9 @@
 Runs the same file checks as check_set.py (ids, citations, markers, labels, planted passages,
 verbatim quotes of supported claims; with --data, excerpts verbatim in their records) and adds
 what makes the set a holdout: its claim and passage ids are not used by the dev/test set, and
-none of its statements (by record id, by URL slug, or by title and date) is one the dev/test passages come
-from. Reads only the ids, statements and titles of the dev/test files. Standard library only;
-exits 1 when a check fails.
+none of its statements (by record id, by URL slug, or by title and date) is one the dev/test
+passages come from. Reads only the ids, statements and titles of the dev/test files. Standard
+library only; exits 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ def slug(statement: str) -> str:
     return re.sub(r"-\d{1,2}$", "", statement.rsplit("/", 1)[-1])
 
 
-def disjoint(passages: list[dict], claims: list[dict], old_passages: list[dict],
-             old_claim_ids: set[str]) -> list[str]:
+def disjoint(
+    passages: list[dict], claims: list[dict], old_passages: list[dict], old_claim_ids: set[str]
+) -> list[str]:
     errors = []
     old_ids = {p["passage"] for p in old_passages}
     old_statements = {p["statement"] for p in old_passages}
@@ -39,9 +40,13 @@ def disjoint(passages: list[dict], claims: list[dict], old_passages: list[dict],
         if p["passage"] in old_ids:
             errors.append(f"passage {p['passage']}: id already used by passages.jsonl")
         if p["statement"] in old_statements or slug(p["statement"]) in old_slugs:
-            errors.append(f"passage {p['passage']}: statement {p['statement']} is in the dev/test set")
+            errors.append(
+                f"passage {p['passage']}: statement {p['statement']} is in the dev/test set"
+            )
         if (p["title"].casefold(), p["date"]) in old_titles:
-            errors.append(f"passage {p['passage']}: {p['title']!r} of {p['date']} is in the dev/test set")
+            errors.append(
+                f"passage {p['passage']}: {p['title']!r} of {p['date']} is in the dev/test set"
+            )
     for c in claims:
         if c["claim"] in old_claim_ids:
             errors.append(f"claim {c['claim']}: id already used by claims-dev/test")
@@ -84,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     claims = read_jsonl(args.dir / "claims-holdout.jsonl")
     old_passages = read_jsonl(args.dir / "passages.jsonl")
     old_claim_ids = {
-        c["claim"] for split in ("dev", "test") for c in read_jsonl(args.dir / f"claims-{split}.jsonl")
+        c["claim"]
+        for split in ("dev", "test")
+        for c in read_jsonl(args.dir / f"claims-{split}.jsonl")
     }
     errors = check(passages, {"holdout": claims})
     errors += disjoint(passages, claims, old_passages, old_claim_ids)
