@@ -358,6 +358,14 @@ class Service:
         """Raise when the store does not answer (a remote Chroma server may be down)."""
         self.store.ping()
 
+    def follow_store(self) -> None:
+        """Keep the search index in step with what other processes write, from a thread
+        (a server: no request waits for the store to be read)."""
+        self.catalog.follow(self.settings.sync_interval_seconds)
+
+    def stop_following(self) -> None:
+        self.catalog.stop_following()
+
     def warm_up(self) -> None:
         """Load the model and the search index, so the first question is not slow; the
         model loads on a thread meanwhile."""

@@ -108,6 +108,11 @@ class Passage:
     """Who speaks in this passage: the statement's speakers, or for a transcript its turns'."""
 
 
+def passage_id(statement_id: str, content_hash: str, index: int) -> str:
+    """Passage ids carry the statement's content hash, so old and new versions never collide."""
+    return f"{statement_id}#{content_hash[:12]}:{index}"
+
+
 @dataclass(frozen=True, slots=True)
 class ScoredPassage:
     passage: Passage

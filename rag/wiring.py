@@ -75,7 +75,14 @@ def build_service(
             model.load_in_background()
         embedder = model
     client, location = open_client(settings.data_dir, settings.chroma_url)
-    store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
+    store = ChromaStore(
+        client,
+        location,
+        settings.collection_prefix,
+        embedder.name,
+        exclusive=settings.chroma_url is None,  # an embedded store has one writing process
+        lease_seconds=settings.write_lease_seconds,
+    )
     catalog = Catalog(store, embedder.name, _snapshot_path(settings))
     return Service(
         settings,

@@ -22,6 +22,7 @@ import rag.index.catalog
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.errors import StoreError
 from rag.index.catalog import CHECK_EVERY_SECONDS
+from rag.index.change_log import Change, ChangeLog
 from rag.index.store import ChromaStore
 from rag.ingest import load_paths, statement_from_record
 from rag.service import Service
@@ -186,21 +187,21 @@ def _not_an_index(path: Path) -> None:
 
 
 def _another_model(path: Path) -> None:
-    version, _, generation, index = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps((version, "another-model", generation, index)))
+    version, _, cursor, pending, index = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps((version, "another-model", cursor, pending, index)))
 
 
 def _another_version(path: Path) -> None:
     # What the release before quotes and fingerprints wrote: version 1, and its objects had
     # fewer fields (loading them would fail later, on use).
-    _, model, generation, index = pickle.loads(path.read_bytes())
-    path.write_bytes(pickle.dumps((1, model, generation, index)))
+    _, model, cursor, pending, index = pickle.loads(path.read_bytes())
+    path.write_bytes(pickle.dumps((1, model, cursor, pending, index)))
 
 
 def _another_layout(path: Path) -> None:
-    layout, model, generation, index = pickle.loads(path.read_bytes())
+    layout, model, cursor, pending, index = pickle.loads(path.read_bytes())
     older = layout.replace(",fingerprint", "")
-    path.write_bytes(pickle.dumps((older, model, generation, index)))
+    path.write_bytes(pickle.dumps((older, model, cursor, pending, index)))
 
 
 @pytest.mark.parametrize(
@@ -312,25 +313,25 @@ def test_a_snapshot_of_an_unchanged_store_is_used_without_reading_every_record(
     assert reads == []  # the store's generation token matched the snapshot's
 
 
-def test_a_write_killed_midway_makes_the_next_start_check_every_record(
+def test_a_write_killed_before_logging_its_end_is_seen_by_the_next_start(
     make_service: MakeService,
     statements: dict[str, Statement],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A write that committed its statement record but died before marking itself done
-    must not be hidden by a snapshot saved before it."""
+    """A write that committed its statement record but died before logging its end must
+    not be hidden by a snapshot saved before it: its `begin` entry names the statement."""
     first = make_service()
     first.ingest([statements[SEED], statements[BIDEN_CALL]])
     first.persist_index()
-    bump = ChromaStore._bump_generation
 
-    def dies_when_done(store: ChromaStore, writing: bool = False) -> None:
-        if not writing:
-            raise StoreError("killed before the write was marked done")
-        bump(store, writing=True)
+    class Killed(BaseException):
+        pass
 
-    monkeypatch.setattr(ChromaStore, "_bump_generation", dies_when_done)
-    with pytest.raises(StoreError):
+    def dies(log: ChangeLog, begin: Change, statements: object) -> Change:
+        raise Killed
+
+    monkeypatch.setattr(ChangeLog, "end", dies)
+    with pytest.raises(Killed):
         make_service().ingest([statements[ZELENSKYY_MEETING]])
     monkeypatch.undo()
 

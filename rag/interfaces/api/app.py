@@ -34,6 +34,7 @@ class WarmUp:
 def _warm(service: Service, state: WarmUp, after: Callable[[], None]) -> None:
     try:
         service.warm_up()
+        service.follow_store()
         state.done = True
     except Exception as exc:  # reported by /readyz instead of killing the server
         log.exception("warm-up failed")
@@ -55,6 +56,7 @@ def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: Non
         warm.start()
         async with mcp.session_manager.run():
             yield
+        service.stop_following()
         service.persist_index()
 
     app = FastAPI(
