@@ -483,26 +483,25 @@ def _passage_metadata(p: Passage, content_hash: str, token: str, lease: float) -
 
 
 def _statement_metadata(info: StatementInfo, token: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {
+    """Every key, None where the statement has no value: an upsert merges metadata, and
+    only a None removes a key an earlier version of the record had."""
+    quotes = [[q.start, q.end, q.speaker, q.cue, q.text] for q in info.quotes]
+    return {
         "content_hash": info.content_hash,
         "write": token,
         "passage_count": info.passage_count,
         "extra": json.dumps(info.metadata, ensure_ascii=False, sort_keys=True),
+        "date": None,
+        "date_first": None,
+        "date_last": None,
         **_date_fields(info.date),
+        "title": info.title or None,
+        "speaker": info.speaker or None,
+        "source_url": info.source_url or None,
+        "speakers": list(info.speakers) or None,
+        "quotes": json.dumps(quotes, ensure_ascii=False) if quotes else None,
+        "fingerprint": info.fingerprint or None,
     }
-    for key in ("title", "speaker", "source_url"):
-        value = getattr(info, key)
-        if value:
-            meta[key] = value
-    if info.speakers:
-        meta["speakers"] = list(info.speakers)
-    if info.quotes:
-        meta["quotes"] = json.dumps(
-            [[q.start, q.end, q.speaker, q.cue, q.text] for q in info.quotes], ensure_ascii=False
-        )
-    if info.fingerprint:
-        meta["fingerprint"] = info.fingerprint
-    return meta
 
 
 def _date_from(meta: Mapping[str, Any]) -> DateSpan | None:
