@@ -347,3 +347,6 @@ class StoreStats:
     first_date: str | None
     last_date: str | None
     location: str
+    changes_applied: int = 0
+    """The last change log entry the search index has applied (replicas that caught up with
+    the store agree on it)."""

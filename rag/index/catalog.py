@@ -156,6 +156,7 @@ class Catalog:
                 first_date=dates[0] if dates else None,
                 last_date=dates[-1] if dates else None,
                 location=self.store.location,
+                changes_applied=self._cursor,
             )
 
     # ---- writes -----------------------------------------------------------------------
@@ -329,8 +330,17 @@ class Catalog:
             self._written_while_reading = set()
         try:
             for start in range(0, len(statement_ids), _LOAD_BATCH):
-                reads = self.store.read_statements(statement_ids[start : start + _LOAD_BATCH])
+                batch = statement_ids[start : start + _LOAD_BATCH]
+                with self._lock:
+                    hashes = {
+                        sid: info.content_hash
+                        for sid in batch
+                        if (info := index.statements.get(sid))
+                    }
+                reads = self.store.read_statements(batch, hashes)
                 self._unsettled |= reads.unsettled
+                if not reads.found:
+                    continue
                 with self._lock:
                     written_here = self._written_while_reading or set()
                     for sid, loaded in reads.found.items():

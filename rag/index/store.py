@@ -63,10 +63,12 @@ class LoadedStatement:
 @dataclass(frozen=True, slots=True)
 class StatementReads:
     """What `ChromaStore.read_statements` found: the committed version of each statement
-    (None: there is no record), and the ids whose passages changed while being read (a
-    write replaced the record meanwhile): read those again."""
+    (None: there is no record) unless the caller holds it already, and the ids whose
+    passages changed while being read (a write replaced the record meanwhile): read those
+    again."""
 
     found: dict[str, LoadedStatement | None]
+    """Each statement read that is absent (None) or not at the hash the caller holds."""
     unsettled: frozenset[str]
 
 
@@ -327,16 +329,24 @@ class ChromaStore:
 
     # ---- reading for the search index ---------------------------------------------------
 
-    def read_statements(self, statement_ids: Sequence[str]) -> StatementReads:
-        """The committed version of each statement, with its passages (in order) and vectors."""
+    def read_statements(
+        self, statement_ids: Sequence[str], held: Mapping[str, str] | None = None
+    ) -> StatementReads:
+        """The committed version of each statement, with its passages (in order) and vectors.
+        `held`: content hashes the caller has; statements committed with the same hash are
+        left out of `found` (their passages are not read)."""
+        held = held or {}
         committed: dict[str, _Committed] = {}
         infos: dict[str, StatementInfo] = {}
+        absent = set(statement_ids)
         with chroma_call("read statement records"):
             for batch in _batches(list(statement_ids), _MAX_BATCH):
                 got = self._statements.get(ids=batch, include=["metadatas"])
                 for sid, meta in zip(got["ids"], got["metadatas"], strict=True):
-                    committed[sid] = _committed(sid, meta)
-                    infos[sid] = _info(sid, meta)
+                    absent.discard(sid)
+                    if held.get(sid) != meta["content_hash"]:
+                        committed[sid] = _committed(sid, meta)
+                        infos[sid] = _info(sid, meta)
         rows: dict[str, tuple[Passage, Any]] = {}
         wanted = {r: c for c in committed.values() for r in c.row_ids()}
         with chroma_call("read passages"):
@@ -349,13 +359,12 @@ class ChromaStore:
                     c = wanted[rid]
                     pid = passage_id(c.statement_id, c.content_hash, int(meta["index"]))
                     rows[rid] = (_passage(pid, meta, text), vector)
-        found: dict[str, LoadedStatement | None] = dict.fromkeys(statement_ids)
+        found: dict[str, LoadedStatement | None] = dict.fromkeys(absent)
         unsettled = set()
         for sid, c in committed.items():
             items = [rows[r] for r in c.row_ids() if r in rows]
             if len(items) != c.passage_count:
                 unsettled.add(sid)  # replaced while we read it
-                found.pop(sid)
                 continue
             vectors = np.asarray([v for _, v in items], dtype=np.float32)
             found[sid] = LoadedStatement(infos[sid], [p for p, _ in items], vectors)

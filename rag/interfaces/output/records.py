@@ -177,6 +177,10 @@ class StatsOut(BaseModel):
     first_date: str | None
     last_date: str | None
     location: str
+    changes_applied: int = Field(
+        description="The last change log entry this server's index has applied; servers that "
+        "have caught up with the store show the same number."
+    )
 
     @classmethod
     def of(cls, s: StoreStats) -> StatsOut:
@@ -187,6 +191,7 @@ class StatsOut(BaseModel):
             first_date=s.first_date,
             last_date=s.last_date,
             location=s.location,
+            changes_applied=s.changes_applied,
         )
 
 
