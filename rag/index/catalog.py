@@ -100,13 +100,15 @@ class Catalog:
             return self._speakers
 
     def known_vectors(self, statement_ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
-        """Embedded text -> vector, for the stored passages of these statements."""
-        with self.reading() as index:
-            return {
-                embedding_text(passage): vector
-                for sid in statement_ids
-                for passage, vector in index.passages_of(sid)
-            }
+        """Embedded text -> vector, for the stored passages of these statements (read from
+        the store, in float32 as the model gave them, not from the index's float16)."""
+        reads = self.store.read_statements(statement_ids)
+        return {
+            embedding_text(passage): vector
+            for loaded in reads.found.values()
+            if loaded is not None
+            for passage, vector in zip(loaded.passages, loaded.vectors, strict=True)
+        }
 
     def duplicates(self) -> Mapping[str, DuplicateGroup]:
         """Statement id -> its group of republished copies (for statements that have copies)."""

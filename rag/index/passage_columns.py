@@ -1,77 +1,93 @@
-"""Passages as columns, for the index snapshot: quick to pickle, quick to load.
+"""The passages of the search index, as columns: small in memory, quick to pickle and load.
 
-Pickling 90k `Passage` objects one by one costs ~5 s to load (each frozen dataclass is
-rebuilt field by field through its pickled state). As columns (lists of strings, numpy
-arrays, and the few distinct statement headers and speaker lists) the same passages load
-in a fraction of that, and the fields passages of one statement share (title, speaker,
-date, source) are held once instead of once per passage.
+A `Passage` object per row costs ~1 KB more than its words (the object, its id, and its
+title, speaker, date and source again, where a rebuild from Chroma reads them once per
+row). Here a row is its statement (a reference to the one `StatementInfo`, which holds the
+title, speaker, date and source the statement's passages share), four numbers (index,
+start, end, and which of the distinct speaker lists speaks), and its text as UTF-8 bytes;
+the passage id is computed (`rag.types.passage_id`). `Passage` objects are made when asked
+for. The same columns are what the index snapshot pickles, so a start loads them as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from array import array
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
-from rag.types import DateSpan, Passage
+from rag.types import DateSpan, Passage, StatementInfo, passage_id
 
-_Header = tuple[str, str | None, str | None, DateSpan | None, str | None]
-_NONE = -1  # a removed row
+_FIELDS = 4  # index, start, end, speakers
 
 
-@dataclass(frozen=True, slots=True)
 class PassageColumns:
-    ids: list[str]
-    texts: list[str]
-    numbers: NDArray[np.int32]
-    """One row per passage: index, start, end, header, speakers (header -1: a removed row)."""
-    headers: list[_Header]
-    speakers: list[tuple[str, ...]]
+    def __init__(self) -> None:
+        self._statements: list[StatementInfo | None] = []
+        """Per row, its statement (None for a removed row)."""
+        self._numbers = array("i")
+        """Per row: index, start, end, and its speakers' position in `_speaker_lists`."""
+        self._texts: list[bytes] = []
+        self._speaker_lists: list[tuple[str, ...]] = []
+        self._speaker_list_ids: dict[tuple[str, ...], int] = {}
 
-    @classmethod
-    def of(cls, passages: Sequence[Passage | None]) -> PassageColumns:
-        headers: dict[_Header, int] = {}
-        speakers: dict[tuple[str, ...], int] = {}
-        numbers = np.full((len(passages), 5), _NONE, dtype=np.int32)
-        ids, texts = [], []
-        for row, p in enumerate(passages):
-            ids.append(p.id if p else "")
-            texts.append(p.text if p else "")
-            if p is None:
-                continue
-            header = (p.statement_id, p.title, p.speaker, p.date, p.source_url)
-            numbers[row] = (
-                p.index,
-                p.start,
-                p.end,
-                headers.setdefault(header, len(headers)),
-                speakers.setdefault(p.speakers, len(speakers)),
-            )
-        return cls(ids, texts, numbers, list(headers), list(speakers))
+    def __len__(self) -> int:
+        return len(self._statements)
 
-    def passages(self) -> list[Passage | None]:
-        rows = zip(self.ids, self.texts, self.numbers.tolist(), strict=True)
-        return [
-            None if header == _NONE else self._passage(pid, text, index, start, end, header, who)
-            for pid, text, (index, start, end, header, who) in rows
-        ]
+    def append(self, info: StatementInfo, passages: Sequence[Passage]) -> None:
+        """Add a statement's passages as rows at the end. They must be the statement's: ids
+        and shared fields as the statement gives them."""
+        for p in passages:
+            if p.id != passage_id(info.id, info.content_hash, p.index) or (
+                p.statement_id,
+                p.title,
+                p.speaker,
+                p.date,
+                p.source_url,
+            ) != (info.id, info.title, info.speaker, info.date, info.source_url):
+                raise ValueError(f"passage {p.id} does not belong to statement {info.id}")
+            who = self._speaker_list_ids.setdefault(p.speakers, len(self._speaker_lists))
+            if who == len(self._speaker_lists):
+                self._speaker_lists.append(p.speakers)
+            self._statements.append(info)
+            self._numbers.extend((p.index, p.start, p.end, who))
+            self._texts.append(p.text.encode())
 
-    def _passage(
-        self, pid: str, text: str, index: int, start: int, end: int, header: int, who: int
-    ) -> Passage:
-        statement_id, title, speaker, date, source_url = self.headers[header]
+    def remove(self, rows: Iterable[int]) -> None:
+        for row in rows:
+            self._statements[row] = None
+            self._texts[row] = b""
+
+    def keep(self, rows: NDArray[np.int64]) -> None:
+        """Only these rows, in this order (the index compacting)."""
+        numbers = np.frombuffer(self._numbers, dtype=np.int32).reshape(-1, _FIELDS)
+        self._statements = [self._statements[r] for r in rows]
+        self._texts = [self._texts[r] for r in rows]
+        self._numbers = array("i", numbers[rows].tobytes())
+
+    def statement(self, row: int) -> StatementInfo:
+        info = self._statements[row]
+        if info is None:
+            raise KeyError(f"row {row} was removed")
+        return info
+
+    def date(self, row: int) -> DateSpan | None:
+        return self.statement(row).date
+
+    def passage(self, row: int) -> Passage:
+        info = self.statement(row)
+        index, start, end, who = self._numbers[_FIELDS * row : _FIELDS * row + _FIELDS]
         return Passage(
-            pid,
-            statement_id,
+            passage_id(info.id, info.content_hash, index),
+            info.id,
             index,
             start,
             end,
-            text,
-            title,
-            speaker,
-            date,
-            source_url,
-            self.speakers[who],
+            self._texts[row].decode(),
+            info.title,
+            info.speaker,
+            info.date,
+            info.source_url,
+            self._speaker_lists[who],
         )

@@ -10,6 +10,7 @@ costs well under a millisecond. `rag.index.catalog` keeps it in step with the st
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,7 @@ from numpy.typing import NDArray
 
 from rag.index.keyword_index import KeywordIndex
 from rag.index.passage_columns import PassageColumns
+from rag.index.vectors import Vectors
 from rag.types import DateSpan, Passage, StatementInfo
 
 _NO_DAY_FIRST = 99_999_999  # an undated statement never overlaps a date range
@@ -54,28 +56,28 @@ class Hit:
 
 class PassageIndex:
     def __init__(self) -> None:
-        self._vectors = np.zeros((0, 0), dtype=np.float32)
+        self._vectors = Vectors()
         self._first = np.zeros(0, dtype=np.int32)
         self._last = np.zeros(0, dtype=np.int32)
         self._alive = np.zeros(0, dtype=bool)
-        self._passages: list[Passage | None] = []
-        self._rows_by_statement: dict[str, list[int]] = {}
-        self._rows_by_speaker: dict[str, list[int]] = {}
+        self._passages = PassageColumns()
+        self._rows_by_statement: dict[str, range] = {}
+        """A statement's rows are consecutive: added together, kept in order by `compact`."""
+        self._rows_by_speaker: dict[str, array[int]] = {}
         self.statements: dict[str, StatementInfo] = {}
         self.keywords = KeywordIndex()
 
     # ---- snapshot -------------------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        """What a snapshot holds: the used rows only, passages as columns."""
+        """What a snapshot holds: the used rows only."""
         state = dict(vars(self))
-        for name in ("_vectors", "_first", "_last", "_alive"):
+        state["_vectors"] = self._vectors.trimmed(self.rows)
+        for name in ("_first", "_last", "_alive"):
             state[name] = state[name][: self.rows]
-        state["_passages"] = PassageColumns.of(self._passages)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state["_passages"] = state["_passages"].passages()
         vars(self).update(state)
 
     # ---- size -------------------------------------------------------------------------
@@ -90,14 +92,11 @@ class PassageIndex:
         return int(self._alive[: self.rows].sum())
 
     def _grow(self, needed: int, dimension: int) -> None:
+        self._vectors.reserve(needed, dimension)
         capacity = len(self._alive)
         if needed <= capacity:
             return
-        new = max(needed, 2 * capacity, 1024)
-        vectors = np.zeros((new, dimension), dtype=np.float32)
-        if capacity:
-            vectors[:capacity] = self._vectors
-        self._vectors = vectors
+        new = self._vectors.capacity
         self._first = np.concatenate(
             [self._first, np.full(new - capacity, _NO_DAY_FIRST, np.int32)]
         )
@@ -116,21 +115,22 @@ class PassageIndex:
         """Add (or replace) a statement's passages."""
         self.remove_statement(info.id)
         start = self.rows
-        width = vectors.shape[1] if vectors.ndim == 2 and len(vectors) else self._vectors.shape[1]
+        width = vectors.shape[1] if vectors.ndim == 2 and len(vectors) else self._vectors.dimension
         self._grow(start + len(passages), width)
         first, last = _days(info.date)
-        rows = list(range(start, start + len(passages)))
-        for row, passage, text in zip(rows, passages, keyword_texts, strict=True):
-            self._passages.append(passage)
+        self._passages.append(info, passages)
+        for row, passage, text in zip(
+            range(start, self.rows), passages, keyword_texts, strict=True
+        ):
             self.keywords.add(row, text)
             for name in passage.speakers:
-                self._rows_by_speaker.setdefault(name, []).append(row)
+                self._rows_by_speaker.setdefault(name, array("i")).append(row)
         if passages:
-            self._vectors[start : start + len(passages)] = vectors
-            self._first[start : start + len(passages)] = first
-            self._last[start : start + len(passages)] = last
-            self._alive[start : start + len(passages)] = True
-        self._rows_by_statement[info.id] = rows
+            self._vectors.put(start, vectors)
+            self._first[start : self.rows] = first
+            self._last[start : self.rows] = last
+            self._alive[start : self.rows] = True
+        self._rows_by_statement[info.id] = range(start, self.rows)
         self.statements[info.id] = info
         dead = self.rows - self.keywords.size
         if dead > max(_COMPACT_AFTER_DEAD, self.keywords.size):
@@ -139,50 +139,56 @@ class PassageIndex:
     def compact(self) -> None:
         """Drop the rows of removed passages; live rows are renumbered in order."""
         keep = np.flatnonzero(self._alive[: self.rows])
-        new_row = {int(old): new for new, old in enumerate(keep)}
+        new_of = np.full(self.rows, -1, dtype=np.int64)
+        new_of[keep] = np.arange(len(keep))
         capacity, live = max(len(keep), 1024), len(keep)
-        self._vectors = _head(self._vectors[keep], capacity, 0.0)
+        self._vectors.keep(keep, capacity)
         self._first = _head(self._first[keep], capacity, _NO_DAY_FIRST)
         self._last = _head(self._last[keep], capacity, _NO_DAY_LAST)
         self._alive = _head(np.ones(live, dtype=bool), capacity, False)
-        self._passages = [self._passages[row] for row in keep]
+        self._passages.keep(keep)
         self._rows_by_statement = {
-            sid: [new_row[row] for row in rows] for sid, rows in self._rows_by_statement.items()
+            sid: range(int(new_of[r.start]), int(new_of[r.start]) + len(r)) if r else r
+            for sid, r in self._rows_by_statement.items()
         }
         by_speaker = {
-            name: [new_row[row] for row in rows if row in new_row]
+            name: new_of[np.frombuffer(rows, dtype=np.int32)]
             for name, rows in self._rows_by_speaker.items()
         }
-        self._rows_by_speaker = {name: rows for name, rows in by_speaker.items() if rows}
-        self.keywords.renumber(new_row)
+        self._rows_by_speaker = {
+            name: array("i", rows[rows >= 0].astype(np.int32).tobytes())
+            for name, rows in by_speaker.items()
+            if (rows >= 0).any()
+        }
+        self.keywords.renumber({int(old): new for new, old in enumerate(keep)})
 
     def remove_statement(self, statement_id: str) -> None:
-        rows = self._rows_by_statement.pop(statement_id, [])
+        rows = self._rows_by_statement.pop(statement_id, range(0))
         self.statements.pop(statement_id, None)
-        for row in rows:
-            self._alive[row] = False
-            self._passages[row] = None
+        self._alive[rows.start : rows.stop] = False
+        self._passages.remove(rows)
         self.keywords.remove(rows)
 
     # ---- reads ------------------------------------------------------------------------
 
     def passage(self, row: int) -> Passage:
-        passage = self._passages[row]
-        if passage is None:
-            raise KeyError(f"row {row} was removed")
-        return passage
+        return self._passages.passage(row)
+
+    def statement_id(self, row: int) -> str:
+        """The statement of a row (cheaper than `passage(row).statement_id`)."""
+        return self._passages.statement(row).id
 
     def passages_of(self, statement_id: str) -> list[tuple[Passage, NDArray[np.float32]]]:
         return [
-            (self.passage(row), self._vectors[row])
-            for row in self._rows_by_statement.get(statement_id, [])
+            (self.passage(row), self._vectors.row(row))
+            for row in self._rows_by_statement.get(statement_id, range(0))
         ]
 
     def speaker_names(self) -> dict[str, int]:
         """Stored speaker name -> live passages carrying it."""
         counts = {}
         for name, rows in self._rows_by_speaker.items():
-            live = int(self._alive[np.asarray(rows, dtype=np.int64)].sum())
+            live = int(self._alive[np.frombuffer(rows, dtype=np.int32)].sum())
             if live:
                 counts[name] = live
         return counts
@@ -193,7 +199,8 @@ class PassageIndex:
         for person in f.speakers or ():
             by_person = np.zeros(self.rows, dtype=bool)
             for name in person:
-                by_person[np.asarray(self._rows_by_speaker.get(name, []), dtype=np.int64)] = True
+                if (spoken := self._rows_by_speaker.get(name)) is not None:
+                    by_person[np.frombuffer(spoken, dtype=np.int32)] = True
             mask &= by_person
         if f.since is not None:
             mask &= self._last[: self.rows] >= day_number(f.since)
@@ -202,25 +209,26 @@ class PassageIndex:
         if f.statement_ids is not None:
             by_statement = np.zeros(self.rows, dtype=bool)
             for sid in f.statement_ids:
-                by_statement[np.asarray(self._rows_by_statement.get(sid, []), dtype=np.int64)] = (
-                    True
-                )
+                rows = self._rows_by_statement.get(sid, range(0))
+                by_statement[rows.start : rows.stop] = True
             mask &= by_statement
         return mask
 
     def dense(self, vector: NDArray[np.float32], mask: NDArray[np.bool_], n: int) -> list[Hit]:
-        """Exact cosine search (vectors are unit length) over the rows in `mask`."""
+        """Exhaustive cosine search (vectors are unit length) over the rows in `mask`: every
+        row scored in float16, the best `n` scored again exactly (rag.index.vectors)."""
         rows = np.flatnonzero(mask)
         if not len(rows):
             return []
         if len(rows) > 0.5 * self.rows:  # cheaper to score everything than to gather rows
-            scores = (self._vectors[: self.rows] @ vector)[rows]
+            scores = self._vectors.scores(vector, None, self.rows)[rows]
         else:
-            scores = self._vectors[rows] @ vector
-        return _top(rows, scores, n)
+            scores = self._vectors.scores(vector, rows, self.rows)
+        best = np.asarray([hit.row for hit in _top(rows, scores, n)], dtype=np.int64)
+        return _top(best, self._vectors.exact(vector, best), n)
 
     def similarities(self, vector: NDArray[np.float32], rows: Sequence[int]) -> NDArray[np.float32]:
-        return self._vectors[np.asarray(rows, dtype=np.int64)] @ vector
+        return self._vectors.exact(vector, np.asarray(rows, dtype=np.int64))
 
     def keyword(self, query: str, mask: NDArray[np.bool_], n: int) -> list[Hit]:
         scores = self.keywords.scores(query, self.rows)
@@ -236,7 +244,7 @@ class PassageIndex:
         hi = until.toordinal() if until else None
         distances = []
         for row in rows:
-            date = self.passage(row).date
+            date = self._passages.date(row)
             if date is None:
                 distances.append(10_000)
                 continue

@@ -205,7 +205,7 @@ def _spread(
     spill: list[int] = []
     shown: dict[str, str] = {}  # group -> the copy shown
     for row in rows:
-        sid = index.passage(row).statement_id
+        sid = index.statement_id(row)
         group = copies[sid].canonical if sid in copies else sid
         if shown.setdefault(group, sid) != sid:
             continue

@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 
 import rag.index.catalog
 from rag.embedding.embedder import SentenceTransformerEmbedder
-from rag.errors import StoreError
 from rag.index.catalog import CHECK_EVERY_SECONDS
 from rag.index.change_log import Change, ChangeLog
 from rag.index.store import ChromaStore
