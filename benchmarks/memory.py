@@ -143,6 +143,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--data", type=Path, default=DATA, help="White House statements")
+    parser.add_argument(
+        "--ingest-only", action="store_true", help="only the empty store and the HTTP ingests"
+    )
     args = parser.parse_args()
     records = draw(args.data, args.statements, args.max_chars, args.seed)
     questions = [r["title"] for r in random.Random(args.seed).sample(records, args.questions)]
@@ -153,23 +156,22 @@ def main() -> None:
         env = server_env(home, data_dir, entry.entry)
         empty = run_server({**env, "RAG_DATA_DIR": str(home / "empty")}, home, questions)
         ingested = run_server(env, home, questions, records, key)
-        loaded = run_server(env, home, questions)
-        for path in data_dir.glob("index-*.pickle"):
-            path.unlink()
-        rebuilt = run_server(env, home, questions)
+        runs = {"empty store": empty, "after HTTP ingests": ingested}
+        if not args.ingest_only:
+            runs["index from the snapshot"] = loaded = run_server(env, home, questions)
+            for path in data_dir.glob("index-*.pickle"):
+                path.unlink()
+            runs["index rebuilt from Chroma"] = rebuilt = run_server(env, home, questions)
         passages = ingested["passages"]
         print(f"{len(records)} statements, {passages} passages; RSS MB after the questions")
-        for name, run in (
-            ("empty store", empty),
-            ("after HTTP ingests", ingested),
-            ("index from the snapshot", loaded),
-            ("index rebuilt from Chroma", rebuilt),
-        ):
+        for name, run in runs.items():
             per = (run["rss_mb"] - empty["rss_mb"]) * 2**20 / passages
             print(
                 f"{name:28} start {run['rss_start_mb']:7.0f}  peak {run['rss_peak_mb']:7.0f}  "
                 f"settled {run['rss_mb']:7.0f}  ({per:,.0f} B per passage over empty)"
             )
+        if args.ingest_only:
+            return
         print(f"ratio HTTP ingests / snapshot: {ingested['rss_mb'] / loaded['rss_mb']:.2f}")
         print(f"ratio rebuild / snapshot: {rebuilt['rss_mb'] / loaded['rss_mb']:.2f}")
         started = time.perf_counter()

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         None, description="A Chroma server (http://host:8000); when set, data_dir is not used."
     )
     collection_prefix: str = Field("statements", description="Prefix of the Chroma collections.")
+    search_backend: Literal["memory", "chroma"] = Field(
+        "memory",
+        description="memory: every passage in this process (fast; one machine's memory); "
+        "chroma: search in Chroma itself, nothing per passage kept here.",
+    )
     sync_interval_seconds: float = Field(
         0.5,
         gt=0,

@@ -46,6 +46,14 @@ class DateSpan:
     def overlaps(self, since: dt.date | None, until: dt.date | None) -> bool:
         return (since is None or self.last >= since) and (until is None or self.first <= until)
 
+    def days_outside(self, since: dt.date | None, until: dt.date | None) -> int:
+        """Days between this date and [since, until] (0 when they overlap)."""
+        if since is not None and self.last < since:
+            return (since - self.last).days
+        if until is not None and self.first > until:
+            return (self.first - until).days
+        return 0
+
 
 @dataclass(frozen=True, slots=True)
 class Statement:

@@ -14,6 +14,8 @@ from rag.answering import Answerer
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder
 from rag.index.catalog import Catalog
+from rag.index.chroma_catalog import ChromaCatalog
+from rag.index.corpus import Corpus
 from rag.index.store import ChromaStore, open_client
 from rag.service import Service
 from rag.settings import Settings
@@ -83,7 +85,11 @@ def build_service(
         exclusive=settings.chroma_url is None,  # an embedded store has one writing process
         lease_seconds=settings.write_lease_seconds,
     )
-    catalog = Catalog(store, embedder.name, _snapshot_path(settings))
+    catalog: Corpus
+    if settings.search_backend == "chroma":
+        catalog = ChromaCatalog(store, keyword=settings.hybrid)
+    else:
+        catalog = Catalog(store, embedder.name, _snapshot_path(settings))
     return Service(
         settings,
         catalog,

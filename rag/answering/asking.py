@@ -32,7 +32,7 @@ from rag.answering.claims import ClaimCheck, check_claims, describe, prune
 from rag.answering.leaks import screen
 from rag.embedding.embedder import embedding_text
 from rag.errors import LLMError
-from rag.index.catalog import Catalog
+from rag.index.corpus import Corpus
 from rag.types import (
     Answer,
     Citation,
@@ -119,7 +119,7 @@ def cited_text(passage: Passage) -> str:
 
 class Asker:
     def __init__(
-        self, catalog: Catalog, answerer: Answerer, fallback: Answerer, *, degrade: bool = True
+        self, catalog: Corpus, answerer: Answerer, fallback: Answerer, *, degrade: bool = True
     ) -> None:
         self._catalog = catalog
         self._answerer = answerer

@@ -20,6 +20,7 @@ import os
 import pickle
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,8 @@ from numpy.typing import NDArray
 
 from rag.embedding.embedder import embedding_text
 from rag.index.change_log import BEGIN, Change
+from rag.index.index_search import IndexSearch
+from rag.index.passage_search import PassageSearch
 from rag.index.search_index import PassageIndex
 from rag.index.store import ChromaStore, StatementWrite
 from rag.ingest.near_duplicates import DuplicateGroup, DuplicateIndex, Fingerprint
@@ -138,9 +141,25 @@ class Catalog:
                 if (info := index.statements.get(sid)) is not None
             )
 
-    def all_quotes(self) -> list[QuoteRecord]:
+    @contextmanager
+    def searching(self) -> Iterator[PassageSearch]:
+        """Passage search on the index, which stays locked while in use."""
+        groups = self.duplicates()
+        with self.reading() as index:
+            yield IndexSearch(index, groups)
+
+    def quotes(self, speaker_names: Sequence[str] | None) -> list[QuoteRecord]:
         with self.reading() as index:
             return [q for info in index.statements.values() for q in info.quotes]
+
+    def quotes_of(self, statement_ids: Sequence[str]) -> list[QuoteRecord]:
+        with self.reading() as index:
+            return [
+                q
+                for sid in statement_ids
+                if (info := index.statements.get(sid)) is not None
+                for q in info.quotes
+            ]
 
     def idf(self, stems: Sequence[str]) -> dict[str, float]:
         """Keyword rarity of each stem in the whole corpus (high for words it lacks)."""
@@ -310,6 +329,8 @@ class Catalog:
         gone = held.keys() - committed.keys()
         todo = sorted(sid for sid, h in committed.items() if held.get(sid) != h)
         loaded, removed = self._refresh(index, [*gone, *todo])
+        with self._lock:
+            index.shrink()
         self._cursor = head
         self._pending = {c.seq: c for c in open_writes}
         if loaded or removed:
@@ -373,7 +394,8 @@ class Catalog:
             if self._index is None:
                 return
             self._snapshot.parent.mkdir(parents=True, exist_ok=True)
-            partial = self._snapshot.with_suffix(f".{os.getpid()}.tmp")
+            # Replicas may share the snapshot's folder (a volume), each as process 1.
+            partial = self._snapshot.with_suffix(f".{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
             pending = tuple(self._pending.values())
             saved = (_snapshot_layout(), self._model, self._cursor, pending, self._index)
             with partial.open("wb") as f:

@@ -94,7 +94,7 @@ class KeywordIndex:
         # Terms of the rows, a row's distinct term ids and their counts side by side;
         # `_used` items are filled. Removed rows' items stay until `_compact`.
         self._terms = np.zeros(0, dtype=np.int32)
-        self._tfs = np.zeros(0, dtype=np.uint16)  # a term's count in one passage
+        self._tfs = np.zeros(0, dtype=np.uint8)  # a term's count in one passage, up to 255
         self._used = 0
         # By row: where its terms start, how many there are, its length, whether it is live.
         self._starts = np.zeros(0, dtype=np.int64)
@@ -121,7 +121,7 @@ class KeywordIndex:
         self._tfs = _grown(self._tfs, end)
         self._terms[start:end] = terms
         tfs = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-        self._tfs[start:end] = np.minimum(tfs, np.iinfo(np.uint16).max)
+        self._tfs[start:end] = np.minimum(tfs, np.iinfo(np.uint8).max)  # BM25 saturates long before
         self._used = end
         self._df = _grown(self._df, len(vocab))
         self._df[terms] += 1  # a term occurs once in `terms`
@@ -240,6 +240,13 @@ class KeywordIndex:
                 if start < end:
                     scores[segment.rows[start:end]] += idf * segment.weights[start:end]
         return scores
+
+    def shrink(self) -> None:
+        """Give back the room kept for appends (after loading many rows at once)."""
+        state = self.__getstate__()  # the used part of each array: views, so copied
+        vars(self).update(
+            {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}
+        )
 
     # ---- pickling: the index travels in the snapshot read at every start ----------------
 

@@ -2,24 +2,34 @@
 
 A `Passage` object per row costs ~1 KB more than its words (the object, its id, and its
 title, speaker, date and source again, where a rebuild from Chroma reads them once per
-row). Here a row is its statement (a reference to the one `StatementInfo`, which holds the
-title, speaker, date and source the statement's passages share), four numbers (index,
-start, end, and which of the distinct speaker lists speaks), and its text as UTF-8 bytes;
-the passage id is computed (`rag.types.passage_id`). `Passage` objects are made when asked
-for. The same columns are what the index snapshot pickles, so a start loads them as they are.
+row), and its text as a Python string takes two bytes a character as soon as one curly
+quote is in it. Here a row is its statement (a reference to the one `StatementInfo`, which
+holds the title, speaker, date and source its passages share) and five numbers (index,
+start, end, which of the distinct speaker lists speaks, and its place among its statement's
+passages); the passage id is computed (`rag.types.passage_id`). The texts of a statement's
+passages are kept together, zlib-compressed: passages overlap and statements repeat their
+words, so they take about a third of their UTF-8 size (benchmarks/README.md). A search
+reads the texts of the few passages it returns; the last statements read are kept
+decompressed. `Passage` objects are made when asked for. The snapshot pickles these
+columns as they are.
 """
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rag.types import DateSpan, Passage, StatementInfo, passage_id
 
-_FIELDS = 4  # index, start, end, speakers
+_FIELDS = 5  # index, start, end, speakers, slot
+_SEPARATOR = "\x00"  # not in any passage: readers refuse NUL characters in text
+_DECODED = 64
+"""Statements whose passage texts are kept decompressed (the most recently read)."""
 
 
 class PassageColumns:
@@ -27,10 +37,13 @@ class PassageColumns:
         self._statements: list[StatementInfo | None] = []
         """Per row, its statement (None for a removed row)."""
         self._numbers = array("i")
-        """Per row: index, start, end, and its speakers' position in `_speaker_lists`."""
-        self._texts: list[bytes] = []
+        """Per row: index, start, end, its speakers' place in `_speaker_lists`, and its
+        place among its statement's texts."""
+        self._texts: dict[str, bytes] = {}
+        """Statement id -> its passages' texts, joined and compressed."""
         self._speaker_lists: list[tuple[str, ...]] = []
         self._speaker_list_ids: dict[tuple[str, ...], int] = {}
+        self._decoded: dict[str, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self._statements)
@@ -38,7 +51,7 @@ class PassageColumns:
     def append(self, info: StatementInfo, passages: Sequence[Passage]) -> None:
         """Add a statement's passages as rows at the end. They must be the statement's: ids
         and shared fields as the statement gives them."""
-        for p in passages:
+        for slot, p in enumerate(passages):
             if p.id != passage_id(info.id, info.content_hash, p.index) or (
                 p.statement_id,
                 p.title,
@@ -47,23 +60,30 @@ class PassageColumns:
                 p.source_url,
             ) != (info.id, info.title, info.speaker, info.date, info.source_url):
                 raise ValueError(f"passage {p.id} does not belong to statement {info.id}")
+            if _SEPARATOR in p.text:
+                raise ValueError(f"passage {p.id} holds a NUL character")
             who = self._speaker_list_ids.setdefault(p.speakers, len(self._speaker_lists))
             if who == len(self._speaker_lists):
                 self._speaker_lists.append(p.speakers)
             self._statements.append(info)
-            self._numbers.extend((p.index, p.start, p.end, who))
-            self._texts.append(p.text.encode())
+            self._numbers.extend((p.index, p.start, p.end, who, slot))
+        if passages:
+            joined = _SEPARATOR.join(p.text for p in passages)
+            self._texts[info.id] = zlib.compress(joined.encode())
+            self._decoded.pop(info.id, None)
 
     def remove(self, rows: Iterable[int]) -> None:
         for row in rows:
+            info = self._statements[row]
+            if info is not None:
+                self._texts.pop(info.id, None)
+                self._decoded.pop(info.id, None)
             self._statements[row] = None
-            self._texts[row] = b""
 
     def keep(self, rows: NDArray[np.int64]) -> None:
         """Only these rows, in this order (the index compacting)."""
         numbers = np.frombuffer(self._numbers, dtype=np.int32).reshape(-1, _FIELDS)
         self._statements = [self._statements[r] for r in rows]
-        self._texts = [self._texts[r] for r in rows]
         self._numbers = array("i", numbers[rows].tobytes())
 
     def statement(self, row: int) -> StatementInfo:
@@ -77,17 +97,32 @@ class PassageColumns:
 
     def passage(self, row: int) -> Passage:
         info = self.statement(row)
-        index, start, end, who = self._numbers[_FIELDS * row : _FIELDS * row + _FIELDS]
+        index, start, end, who, slot = self._numbers[_FIELDS * row : _FIELDS * row + _FIELDS]
         return Passage(
             passage_id(info.id, info.content_hash, index),
             info.id,
             index,
             start,
             end,
-            self._texts[row].decode(),
+            self._texts_of(info.id)[slot],
             info.title,
             info.speaker,
             info.date,
             info.source_url,
             self._speaker_lists[who],
         )
+
+    def _texts_of(self, statement_id: str) -> list[str]:
+        texts = self._decoded.get(statement_id)
+        if texts is None:
+            texts = zlib.decompress(self._texts[statement_id]).decode().split(_SEPARATOR)
+            if len(self._decoded) >= _DECODED:
+                del self._decoded[next(iter(self._decoded))]
+            self._decoded[statement_id] = texts
+        return texts
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**vars(self), "_decoded": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +102,13 @@ class PassageIndex:
         )
         self._last = np.concatenate([self._last, np.full(new - capacity, _NO_DAY_LAST, np.int32)])
         self._alive = np.concatenate([self._alive, np.zeros(new - capacity, dtype=bool)])
+
+    def shrink(self) -> None:
+        """Give back the room kept for appends (after loading many statements at once)."""
+        self._vectors = self._vectors.trimmed(self.rows)
+        for name in ("_first", "_last", "_alive"):
+            setattr(self, name, getattr(self, name)[: self.rows].copy())
+        self.keywords.shrink()
 
     # ---- writes -----------------------------------------------------------------------
 
@@ -235,26 +242,6 @@ class PassageIndex:
         scores[~mask] = 0
         rows = np.flatnonzero(scores > 0)
         return _top(rows, scores[rows], n)
-
-    def date_distance(
-        self, rows: Iterable[int], since: dt.date | None, until: dt.date | None
-    ) -> list[int]:
-        """Days between each row's date and [since, until] (0 inside; large when undated)."""
-        lo = since.toordinal() if since else None
-        hi = until.toordinal() if until else None
-        distances = []
-        for row in rows:
-            date = self._passages.date(row)
-            if date is None:
-                distances.append(10_000)
-                continue
-            gap = 0
-            if lo is not None and date.last.toordinal() < lo:
-                gap = lo - date.last.toordinal()
-            if hi is not None and date.first.toordinal() > hi:
-                gap = date.first.toordinal() - hi
-            distances.append(gap)
-        return distances
 
 
 def _head(values: NDArray[Any], capacity: int, fill: Any) -> NDArray[Any]:

@@ -19,6 +19,8 @@ import datetime as dt
 import json
 import logging
 import os
+import random
+import re
 import socket
 import time
 import uuid
@@ -70,6 +72,15 @@ class StatementReads:
     found: dict[str, LoadedStatement | None]
     """Each statement read that is absent (None) or not at the hash the caller holds."""
     unsettled: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class FoundRow:
+    """A passage a Chroma search found: its score, and the row it was read from."""
+
+    passage: Passage
+    score: float
+    row_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +380,120 @@ class ChromaStore:
             vectors = np.asarray([v for _, v in items], dtype=np.float32)
             found[sid] = LoadedStatement(infos[sid], [p for p, _ in items], vectors)
         return StatementReads(found, frozenset(unsettled))
+
+    # ---- reading for a search backend that asks Chroma ------------------------------------
+
+    def query_passages(
+        self, vector: NDArray[np.float32], where: Mapping[str, Any] | None, n: int
+    ) -> list[FoundRow]:
+        """Chroma's nearest passages to `vector` (its HNSW index) among those `where` lets
+        through, committed ones only, best first; scores are cosine similarities."""
+        with chroma_call("search passages"):
+            got = self._passages.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=n,
+                where=where or None,
+                include=["metadatas", "documents", "distances"],
+            )
+        rows = list(
+            zip(
+                got["ids"][0],
+                got["metadatas"][0],
+                got["documents"][0],
+                got["distances"][0],
+                strict=True,
+            )
+        )
+        return self._committed_rows([(r, m, t, 1.0 - float(d)) for r, m, t, d in rows])
+
+    def passages_containing(
+        self, text: str, where: Mapping[str, Any] | None, limit: int
+    ) -> list[FoundRow]:
+        """Committed passages whose text holds `text` (Chroma's full-text index; any case)."""
+        pattern = "(?i)" + re.escape(text)
+        with chroma_call("search passage text"):
+            got = self._passages.get(
+                where=where or None,
+                where_document={"$regex": pattern},
+                limit=limit,
+                include=["metadatas", "documents"],
+            )
+        rows = zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        return self._committed_rows([(r, m, t, 0.0) for r, m, t in rows])
+
+    def _committed_rows(self, rows: list[tuple[str, Any, str, float]]) -> list[FoundRow]:
+        committed = self._committed(
+            list(dict.fromkeys(str(m["statement_id"]) for _, m, _, _ in rows))
+        )
+        named = {r for c in committed.values() for r in c.row_ids()}
+        found = []
+        for rid, meta, text, score in rows:
+            c = committed.get(str(meta["statement_id"]))
+            if c is None or rid not in named:
+                continue  # a row no committed record names: a write in progress, or lost
+            pid = passage_id(c.statement_id, c.content_hash, int(meta["index"]))
+            found.append(FoundRow(_passage(pid, meta, text), score, rid))
+        return found
+
+    def any_passage(self, where: Mapping[str, Any] | None) -> bool:
+        with chroma_call("filter passages"):
+            return bool(self._passages.get(where=where or None, limit=1, include=[])["ids"])
+
+    def row_vectors(self, row_ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        with chroma_call("read passage vectors"):
+            got = self._passages.get(ids=list(row_ids), include=["embeddings"])
+        return {
+            rid: np.asarray(v, dtype=np.float32)
+            for rid, v in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
+    def infos(self, statement_ids: Sequence[str]) -> dict[str, StatementInfo]:
+        """The records of these statements, without their text."""
+        found: dict[str, StatementInfo] = {}
+        with chroma_call("read statement records"):
+            for batch in _batches(list(statement_ids), _MAX_BATCH):
+                got = self._statements.get(ids=batch, include=["metadatas"])
+                found.update(
+                    (sid, _info(sid, meta))
+                    for sid, meta in zip(got["ids"], got["metadatas"], strict=True)
+                )
+        return found
+
+    def scan_infos(self) -> Iterator[StatementInfo]:
+        """Every statement record, page by page (nothing kept)."""
+        with chroma_call("read statement records"):
+            for offset in range(0, int(self._statements.count()), _MAX_BATCH):
+                got = self._statements.get(offset=offset, limit=_MAX_BATCH, include=["metadatas"])
+                for sid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                    yield _info(sid, meta)
+
+    def sample_texts(self, count: int, seed: int) -> tuple[list[str], int]:
+        """About `count` passage texts (all of them in a smaller store), from pages at
+        random places, and how many rows the passages collection holds."""
+        page = 250
+        rng = random.Random(seed)
+        texts: list[str] = []
+        with chroma_call("sample passages"):
+            total = int(self._passages.count())
+            if total <= count:
+                starts, page = [0], count
+            else:
+                starts = sorted({rng.randrange(total - page) for _ in range(count // page)})
+            for start in starts:
+                got = self._passages.get(offset=start, limit=page, include=["documents"])
+                texts += got["documents"]
+        return texts, total
+
+    def search_api(self) -> str | None:
+        """None when Chroma's Search API answers here, else why not (single-node Chroma
+        refuses it: only Chroma distributed and Chroma Cloud have it)."""
+        from chromadb.execution.expression import Search
+
+        try:
+            self._passages.search(Search().limit(1))
+        except Exception as exc:
+            return str(exc)
+        return None
 
     def all_content_hashes(self) -> dict[str, str]:
         """Committed content hash of every statement. Records removed while this reads move

@@ -15,19 +15,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rag.embedding.embedder import QueryVectors
-from rag.index.catalog import Catalog
-from rag.index.search_index import PassageIndex, RowFilter
+from rag.index.corpus import Corpus
+from rag.index.passage_search import PassageSearch
+from rag.index.search_index import RowFilter
 from rag.ingest.near_duplicates import DuplicateGroup
 from rag.people import SpeakerIndex
 from rag.question.dates import DateMention
 from rag.question.understanding import interpret
-from rag.types import Interpreted, Query, ScoredPassage, SearchResult
+from rag.types import DateSpan, Interpreted, Passage, Query, ScoredPassage, SearchResult
 
 RRF_K = 60
 CANDIDATES = 100
 PER_STATEMENT = 2
+UNDATED_DAYS = 10_000
+"""How far from any period an undated passage counts, when a relaxed period is preferred."""
 # How far a date the question names is widened: statements are dated when
 # published, often a day or more after the call or meeting they report.
 _WIDEN_BEFORE = {"day": 1, "month": 0}
@@ -104,7 +108,7 @@ def _people(speakers: SpeakerIndex, names: Sequence[str]) -> tuple[frozenset[str
 
 
 class Retriever:
-    def __init__(self, catalog: Catalog, queries: QueryVectors, config: RetrievalConfig) -> None:
+    def __init__(self, catalog: Corpus, queries: QueryVectors, config: RetrievalConfig) -> None:
         self._catalog = catalog
         self._queries = queries
         self._config = config
@@ -155,65 +159,74 @@ class Retriever:
             period if period != (None, None) and not (f.since or f.until) else None,
         )
         vector = self._queries.vector(query.question)
-        copies = self._catalog.duplicates()
-        with self._catalog.reading() as index:
-            chosen = next(((a, m) for a in attempts if (m := index.mask(a.filter)).any()), None)
-            if chosen is None:
+        with self._catalog.searching() as search:
+            attempt = next((a for a in attempts if search.matches(a.filter)), None)
+            if attempt is None:
                 return result((), None)
-            attempt, mask = chosen
-            passages = self._rank(index, query, vector, mask, period, copies)
+            passages = self._rank(search, query, vector, attempt.filter, period)
             return result(passages, attempt)
 
     def _rank(
         self,
-        index: PassageIndex,
+        search: PassageSearch,
         query: Query,
-        vector: np.ndarray,
-        mask: np.ndarray,
+        vector: NDArray[np.float32],
+        f: RowFilter,
         period: tuple[dt.date | None, dt.date | None],
-        copies: Mapping[str, DuplicateGroup],
     ) -> list[ScoredPassage]:
-        fused: dict[int, float] = {}
-        for rank, hit in enumerate(index.dense(vector, mask, CANDIDATES)):
-            fused[hit.row] = fused.get(hit.row, 0.0) + 1.0 / (RRF_K + rank + 1)
-        if self._config.keyword:
-            for rank, hit in enumerate(index.keyword(query.question, mask, CANDIDATES)):
-                fused[hit.row] = fused.get(hit.row, 0.0) + 1.0 / (RRF_K + rank + 1)
-        rows = sorted(fused, key=lambda r: -fused[r])
+        fused: dict[str, float] = {}
+        found: dict[str, Passage] = {}
+        cosine: dict[str, float] = {}
+        rankings = [search.dense(vector, f, CANDIDATES)]
+        if self._config.keyword and search.keyword_search:
+            rankings.append(search.keyword(query.question, f, CANDIDATES))
+        for ranking in rankings:
+            for rank, hit in enumerate(ranking):
+                pid = hit.passage.id
+                found.setdefault(pid, hit.passage)
+                fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        cosine = {hit.passage.id: hit.score for hit in rankings[0]}
+        ranked = sorted(fused, key=lambda p: -fused[p])
         if period != (None, None):  # prefer the period asked about, when it was relaxed
-            distance = dict(zip(rows, index.date_distance(rows, *period), strict=True))
-            rows.sort(key=lambda r: -fused[r] / (1 + distance[r] / 365))
-        chosen = _spread(index, rows, query.k, self._config.per_statement, copies)
-        sims = index.similarities(vector, chosen)
-        return [
-            ScoredPassage(index.passage(r), float(s), fused[r])
-            for r, s in zip(chosen, sims, strict=True)
-        ]
+            distance = {p: _days_away(found[p].date, *period) for p in ranked}
+            ranked.sort(key=lambda p: -fused[p] / (1 + distance[p] / 365))
+        passages = [found[p] for p in ranked]
+        copies = search.copies(list(dict.fromkeys(p.statement_id for p in passages)))
+        chosen = _spread(passages, query.k, self._config.per_statement, copies)
+        unscored = [p for p in chosen if p.id not in cosine]
+        cosine.update(
+            zip([p.id for p in unscored], search.similarities(vector, unscored), strict=True)
+        )
+        return [ScoredPassage(p, cosine[p.id], fused[p.id]) for p in chosen]
+
+
+def _days_away(date: DateSpan | None, since: dt.date | None, until: dt.date | None) -> int:
+    """Days between a passage's date and the period (large when it is undated)."""
+    return UNDATED_DAYS if date is None else date.days_outside(since, until)
 
 
 def _spread(
-    index: PassageIndex,
-    rows: Sequence[int],
+    passages: Sequence[Passage],
     k: int,
     per_statement: int,
     copies: Mapping[str, DuplicateGroup],
-) -> list[int]:
-    """Top rows, at most `per_statement` from one statement unless there is nothing else;
-    of a statement published more than once, only the copy that ranks first."""
-    chosen: list[int] = []
+) -> list[Passage]:
+    """Top passages, at most `per_statement` from one statement unless there is nothing
+    else; of a statement published more than once, only the copy that ranks first."""
+    chosen: list[Passage] = []
     taken: dict[str, int] = {}
-    spill: list[int] = []
+    spill: list[Passage] = []
     shown: dict[str, str] = {}  # group -> the copy shown
-    for row in rows:
-        sid = index.statement_id(row)
+    for passage in passages:
+        sid = passage.statement_id
         group = copies[sid].canonical if sid in copies else sid
         if shown.setdefault(group, sid) != sid:
             continue
         if taken.get(sid, 0) < per_statement:
-            chosen.append(row)
+            chosen.append(passage)
             taken[sid] = taken.get(sid, 0) + 1
             if len(chosen) == k:
                 return chosen
         else:
-            spill.append(row)
+            spill.append(passage)
     return chosen + spill[: k - len(chosen)]

@@ -478,31 +478,6 @@ def test_the_index_grows_past_its_first_capacity() -> None:
     assert len(congo) == len([p for p in written["s2"] if "Congo" in p.text])
 
 
-def test_date_distance_counts_days_outside_the_range(index: PassageIndex) -> None:
-    def row(sid: str) -> int:
-        return int(np.flatnonzero(index.mask(RowFilter(statement_ids=frozenset({sid}))))[0])
-
-    rows = [row("biden-call"), row("un-speech"), row("seed"), row("harris-call")]
-
-    october = index.date_distance(rows, dt.date(2023, 10, 1), dt.date(2023, 10, 31))
-    assert october == [0, 0, 10_000, (dt.date(2025, 1, 8) - dt.date(2023, 10, 31)).days]
-    after = index.date_distance(rows, dt.date(2024, 3, 1), None)
-    assert after == [
-        (dt.date(2024, 3, 1) - dt.date(2023, 10, 3)).days,
-        (dt.date(2024, 3, 1) - dt.date(2023, 12, 31)).days,  # a year ends on its last day
-        10_000,
-        0,
-    ]
-    before = index.date_distance(rows, None, dt.date(2022, 12, 1))
-    assert before == [
-        (dt.date(2023, 10, 3) - dt.date(2022, 12, 1)).days,
-        (dt.date(2023, 1, 1) - dt.date(2022, 12, 1)).days,  # and starts on its first
-        10_000,
-        (dt.date(2025, 1, 8) - dt.date(2022, 12, 1)).days,
-    ]
-    assert index.date_distance(rows, None, None) == [0, 0, 10_000, 0]
-
-
 # ---- the snapshot form ------------------------------------------------------------------
 
 

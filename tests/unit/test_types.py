@@ -82,3 +82,27 @@ def test_filters_are_empty_only_without_any_condition() -> None:
     assert not Filters(speaker="Ruto").is_empty()
     assert not Filters(since=D(2023, 1, 1)).is_empty()
     assert not Filters(statement_ids=("ruto-rubio-call",)).is_empty()
+
+
+def test_days_outside_counts_days_between_a_date_and_a_period() -> None:
+    day, year = DateSpan.parse("2023-10-03"), DateSpan.parse("2023")
+    later = DateSpan.parse("2025-01-08")
+    october = (dt.date(2023, 10, 1), dt.date(2023, 10, 31))
+    assert [d.days_outside(*october) for d in (day, year, later)] == [
+        0,
+        0,
+        (dt.date(2025, 1, 8) - dt.date(2023, 10, 31)).days,
+    ]
+    march = dt.date(2024, 3, 1)
+    assert [d.days_outside(march, None) for d in (day, year, later)] == [
+        (march - dt.date(2023, 10, 3)).days,
+        (march - dt.date(2023, 12, 31)).days,  # a year ends on its last day
+        0,
+    ]
+    december = dt.date(2022, 12, 1)
+    assert [d.days_outside(None, december) for d in (day, year, later)] == [
+        (dt.date(2023, 10, 3) - december).days,
+        (dt.date(2023, 1, 1) - december).days,  # and starts on its first
+        (dt.date(2025, 1, 8) - december).days,
+    ]
+    assert [d.days_outside(None, None) for d in (day, year, later)] == [0, 0, 0]
