@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from rag.embedding.embedder import embedding_text
 from rag.index.change_log import BEGIN, Change
+from rag.index.follower import Follower
 from rag.index.index_search import IndexSearch
 from rag.index.passage_search import PassageSearch
 from rag.index.search_index import PassageIndex
@@ -79,7 +80,7 @@ class Catalog:
         """Statements replaced while being read: read again next time."""
         self._written_while_reading: set[str] | None = None
         self._synced_at = 0.0
-        self._follower: tuple[threading.Thread, threading.Event] | None = None
+        self._follower: Follower | None = None
 
     # ---- access -----------------------------------------------------------------------
 
@@ -105,13 +106,7 @@ class Catalog:
     def known_vectors(self, statement_ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
         """Embedded text -> vector, for the stored passages of these statements (read from
         the store, in float32 as the model gave them, not from the index's float16)."""
-        reads = self.store.read_statements(statement_ids)
-        return {
-            embedding_text(passage): vector
-            for loaded in reads.found.values()
-            if loaded is not None
-            for passage, vector in zip(loaded.passages, loaded.vectors, strict=True)
-        }
+        return stored_vectors(self.store, statement_ids)
 
     def duplicates(self) -> Mapping[str, DuplicateGroup]:
         """Statement id -> its group of republished copies (for statements that have copies)."""
@@ -233,26 +228,12 @@ class Catalog:
     def follow(self, interval: float) -> None:
         """Keep the index in step from a thread, every `interval` seconds (a server: no
         request then waits for Chroma). `stop_following` ends it."""
-        if self._follower is not None:
-            return
-        stop = threading.Event()
-
-        def run() -> None:
-            while not stop.wait(interval):
-                try:
-                    self.sync()
-                except Exception:  # Chroma away for a moment: try again next time
-                    log.warning("could not read the change log", exc_info=True)
-
-        thread = threading.Thread(target=run, name="catalog-follower", daemon=True)
-        self._follower = (thread, stop)
-        thread.start()
+        if self._follower is None:
+            self._follower = Follower("catalog-follower", interval, self.sync)
 
     def stop_following(self) -> None:
         if self._follower is not None:
-            thread, stop = self._follower
-            stop.set()
-            thread.join(timeout=30)
+            self._follower.stop()
             self._follower = None
 
     def _loaded(self) -> PassageIndex:
@@ -418,6 +399,18 @@ class Catalog:
         if cursor > self.store.log.head():  # a log that was reset: the snapshot is of another store
             return None
         return _Snapshot(index, cursor, tuple(pending))
+
+
+def stored_vectors(
+    store: ChromaStore, statement_ids: Sequence[str]
+) -> dict[str, NDArray[np.float32]]:
+    """Embedded text -> vector, for the stored passages of these statements."""
+    return {
+        embedding_text(passage): vector
+        for loaded in store.read_statements(statement_ids).found.values()
+        if loaded is not None
+        for passage, vector in zip(loaded.passages, loaded.vectors, strict=True)
+    }
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

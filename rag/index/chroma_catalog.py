@@ -22,8 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rag.embedding.embedder import embedding_text
+from rag.index.catalog import stored_vectors
 from rag.index.chroma_search import ChromaSearch, KeywordRarity
+from rag.index.follower import Follower
 from rag.index.passage_search import PassageSearch
 from rag.index.store import ChromaStore, StatementWrite
 from rag.people import SpeakerIndex
@@ -53,7 +54,7 @@ class ChromaCatalog:
         self._view_lock = threading.Lock()
         self._view: _View | None = None
         self._read_at = 0.0
-        self._follower: tuple[threading.Thread, threading.Event] | None = None
+        self._follower: Follower | None = None
         self._keyword_checked = False
 
     # ---- writes -----------------------------------------------------------------------
@@ -71,13 +72,7 @@ class ChromaCatalog:
             return self.store.remove_stale_passages(statement_ids)
 
     def known_vectors(self, statement_ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
-        reads = self.store.read_statements(statement_ids)
-        return {
-            embedding_text(passage): vector
-            for loaded in reads.found.values()
-            if loaded is not None
-            for passage, vector in zip(loaded.passages, loaded.vectors, strict=True)
-        }
+        return stored_vectors(self.store, statement_ids)
 
     # ---- reads ------------------------------------------------------------------------
 
@@ -168,30 +163,19 @@ class ChromaCatalog:
                 time.perf_counter() - started,
             )
 
+    def _refresh_if_changed(self) -> None:
+        due = time.monotonic() - self._read_at >= REFRESH_SECONDS
+        if due and self._view is not None and self.store.log.head() != self._view.head:
+            self._refresh()
+
     def follow(self, interval: float) -> None:
         """Read the small views again from a thread when the store has changed."""
-        if self._follower is not None:
-            return
-        stop = threading.Event()
-
-        def run() -> None:
-            while not stop.wait(interval):
-                try:
-                    due = time.monotonic() - self._read_at >= REFRESH_SECONDS
-                    if due and self._view is not None and self.store.log.head() != self._view.head:
-                        self._refresh()
-                except Exception:  # Chroma away for a moment: try again next time
-                    log.warning("could not read the store's records", exc_info=True)
-
-        thread = threading.Thread(target=run, name="chroma-catalog-follower", daemon=True)
-        self._follower = (thread, stop)
-        thread.start()
+        if self._follower is None:
+            self._follower = Follower("chroma-catalog-follower", interval, self._refresh_if_changed)
 
     def stop_following(self) -> None:
         if self._follower is not None:
-            thread, stop = self._follower
-            stop.set()
-            thread.join(timeout=30)
+            self._follower.stop()
             self._follower = None
 
     def save_snapshot(self) -> None:
