@@ -25,7 +25,7 @@ from rag.index.change_log import Change, ChangeLog
 from rag.index.store import ChromaStore
 from rag.ingest import load_paths, statement_from_record
 from rag.service import Service
-from rag.types import Filters, Statement
+from rag.types import Filters, Statement, StoreStats
 from rag.wiring import build_service
 from tests.conftest import FIXTURES, MakeSettings
 
@@ -117,6 +117,12 @@ def results(service: Service) -> Results:
     return found
 
 
+def held(service: Service) -> StoreStats:
+    """What a service's index holds (not how far it has read the change log: a writer's
+    own writes are in its index before it reads their entries)."""
+    return replace(service.stats(), changes_applied=0)
+
+
 def statement_ids(service: Service) -> set[str]:
     result = service.search(service.query("statement", k=ALL_PASSAGES))
     return {sp.passage.statement_id for sp in result.passages}
@@ -165,7 +171,7 @@ def test_a_saved_snapshot_is_loaded_by_the_next_service(
     caplog.set_level(logging.INFO, logger="rag.index.catalog")
     second = make_service()
     assert results(second) == expected
-    assert second.stats() == first.stats()
+    assert held(second) == held(first)
     assert loaded_from_store(caplog) == 0  # everything came from the snapshot
 
 
@@ -268,7 +274,7 @@ def test_a_stale_snapshot_is_reconciled_with_chroma_at_start_up(
     assert statement_ids(started) == {SEED, HARRIS_CALL, ZELENSKYY_MEETING}
     assert any("shared challenges" in t for t in passage_texts(started, SEED))
     assert not any("global challenges" in t for t in passage_texts(started, SEED))
-    assert started.stats() == other.stats()
+    assert held(started) == held(other)
     assert results(started) == results(other)
     assert loaded_from_store(caplog) == 2  # the new statement and the changed seed
 
@@ -361,7 +367,7 @@ def test_a_readers_index_follows_another_services_writes(
 
     assert statement_ids(reader) == {SEED, ZELENSKYY_MEETING}
     assert passage_texts(reader, SEED) == passage_texts(writer, SEED)
-    assert reader.stats() == writer.stats()
+    assert held(reader) == held(writer)
     assert results(reader) == results(writer)
     assert [e.canonical for e in reader.speakers("Zelenskyy")] == ["Volodymyr Zelenskyy"]
 
