@@ -114,17 +114,18 @@ def run_server(
 
 
 def traced_index(data_dir: Path, snapshot: bool) -> float:
-    """Bytes per passage the index holds, traced, loaded in this process."""
+    """Bytes per passage the index holds (and the speaker index built with it), traced
+    while it loads in this process; the store's client is opened before tracing starts."""
     from rag.settings import load_settings
     from rag.wiring import build_service
 
     settings = load_settings(data_dir=data_dir, _env_file=None)
-    gc.collect()
-    tracemalloc.start()
     service = build_service(settings)
     if not snapshot:
         for path in data_dir.glob("index-*.pickle"):
             path.unlink()
+    gc.collect()
+    tracemalloc.start()
     passages = service.stats().passages
     gc.collect()
     traced, _ = tracemalloc.get_traced_memory()

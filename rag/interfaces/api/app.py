@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI
 
-from rag.ingest.uploads import Jobs
+from rag.ingest.uploads import Ingest, Jobs
+from rag.interfaces import allocator
 from rag.interfaces.api.chat import router as chat_router
 from rag.interfaces.api.errors import install_error_handlers
 from rag.interfaces.api.routes import router
@@ -21,6 +22,7 @@ from rag.interfaces.api.uploads import router as uploads_router
 from rag.interfaces.api.web import install_web
 from rag.interfaces.mcp_server import build_server, http_app
 from rag.service import Service
+from rag.types import IngestReport, Statement
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,18 @@ def _warm(service: Service, state: WarmUp, after: Callable[[], None]) -> None:
         state.error = str(exc)
     finally:
         after()
+
+
+def _releasing(ingest: Ingest) -> Ingest:
+    """`ingest`, then what embedding freed goes back to the system (rag.interfaces.allocator)."""
+
+    def run(statements: Sequence[Statement], progress: Callable[[int], None]) -> IngestReport:
+        try:
+            return ingest(statements, progress)
+        finally:
+            allocator.release()
+
+    return run
 
 
 def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: None) -> FastAPI:
@@ -67,7 +81,7 @@ def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: Non
     )
     app.state.service = service
     app.state.warm = WarmUp()
-    app.state.uploads = Jobs(service.ingest)
+    app.state.uploads = Jobs(_releasing(service.ingest))
     install_error_handlers(app)
     guard = install_security(app, service.settings)
     app.include_router(router)

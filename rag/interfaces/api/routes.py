@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from rag.ingest import statement_from_record
+from rag.interfaces import allocator
 from rag.interfaces.api import streaming
 from rag.interfaces.api.schemas import AskIn, QuestionIn, StatementsIn
 from rag.interfaces.api.security import ADMIN, READ
@@ -88,7 +89,10 @@ def add_statements(body: StatementsIn, service: ServiceDep) -> IngestOut:
         statement_from_record(s.model_dump(exclude_none=True), f"statements[{i}]")
         for i, s in enumerate(body.statements)
     ]
-    return IngestOut.of(service.ingest(statements))
+    try:
+        return IngestOut.of(service.ingest(statements))
+    finally:
+        allocator.release()  # what embedding freed goes back to the system
 
 
 @router.get(
