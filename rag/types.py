@@ -7,10 +7,17 @@ Statement -> Passage -> ScoredPassage -> Draft (what an answerer proposes)
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 Scalar = str | int | float | bool
+
+
+def page_at(page_starts: Sequence[int], offset: int) -> int | None:
+    """The page (from 1) that the character at `offset` is on, given where pages begin."""
+    return max(1, bisect_right(page_starts, offset)) if page_starts else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +74,12 @@ class Statement:
     source_url: str | None = None
     metadata: dict[str, Scalar] = field(default_factory=dict)
     origin: str = ""
+    """Where the record came from ("file.jsonl:12"), for error messages only."""
     speakers: tuple[str, ...] = ()
     """Everyone the statement is by or between, found at ingest (metadata, title, turns)."""
-    """Where the record came from ("file.jsonl:12"), for error messages only."""
+    page_starts: tuple[int, ...] = ()
+    """Offsets into `text` where each page begins (from a PDF): page n starts at
+    `page_starts[n - 1]`. Empty for statements without pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +100,8 @@ class StatementInfo:
     """Direct quotations in the statement, with who said them."""
     fingerprint: str | None = None
     """MinHash signature of the text, to find republished copies."""
+    page_starts: tuple[int, ...] = ()
+    """Offsets into the text where each page begins (a PDF's); empty without pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +126,15 @@ class Passage:
     source_url: str | None = None
     speakers: tuple[str, ...] = ()
     """Who speaks in this passage: the statement's speakers, or for a transcript its turns'."""
+    page: int | None = None
+    """The page the passage begins on (statements read from a PDF), from 1."""
+    instructions: tuple[tuple[int, int], ...] = ()
+    """(start, end) in `text` of the sentences that read as instructions to a model
+    (rag.text.instructions), found at ingest: data that is never quoted or cited as fact."""
+
+    def instruction_at(self, start: int, end: int) -> bool:
+        """Whether `text[start:end]` overlaps a sentence flagged as an instruction."""
+        return any(s < end and start < e for s, e in self.instructions)
 
 
 def passage_id(statement_id: str, content_hash: str, index: int) -> str:
@@ -198,6 +219,9 @@ class Draft:
     answerable: bool
     answerer: str
     prompt_hash: str | None = None
+    reply_format: str | None = None
+    """How an LLM's reply was asked for: "json_schema" (the endpoint kept to the reply's
+    schema) or "lenient" (it turned the schema down; the JSON was found in free text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +244,8 @@ class Citation:
     """Everyone the statement is by or between."""
     support: float | None = None
     """How well the passage supports the sentences citing it (0..1), when checked."""
+    page: int | None = None
+    """The page the quote begins on, for statements read from a PDF."""
 
 
 RejectionReason = Literal[
@@ -264,6 +290,8 @@ class Answer:
     degraded_reason: str | None = None
     """Why the LLM gave no answer (failed after retries, breaker open, malformed reply), when
     the extractive answer was given in its place."""
+    reply_format: str | None = None
+    """How the LLM's last reply was asked for ("json_schema" or "lenient"); None without one."""
 
     @property
     def degraded(self) -> bool:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rag.answering import Question, refusal
+from rag.answering import Question, TextListener, refusal
 from rag.people import first_person, same_person
 from rag.text.sentences import split_sentences
 from rag.text.words import content_terms, topic_terms
@@ -101,6 +101,8 @@ def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:
         # Germany"), so its words count for each sentence.
         context = content_terms(scored.passage.title or "").keys()
         for position, span in enumerate(split_sentences(text)):
+            if scored.passage.instruction_at(span.start, span.end):
+                continue  # an instruction to a model, planted in a statement: never quoted
             terms = frozenset(content_terms(text[span.start : span.end]).keys() | context)
             sentence = _Sentence(scored, span.start, span.end, terms, position)
             if sentence.key not in seen:
@@ -132,7 +134,13 @@ class ExtractiveAnswerer:
                     taken[sid] = taken.get(sid, 0) + 1
         return chosen
 
-    def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
+    def answer(
+        self,
+        question: Question,
+        passages: Sequence[ScoredPassage],
+        on_text: TextListener | None = None,
+    ) -> Draft:
+        """Picks and quotes sentences; the draft is whole at once, so `on_text` is not called."""
         if not passages:
             return refusal(NAME, "No passage is close enough to the question.")
         speakers = sorted(
@@ -189,7 +197,11 @@ class ExtractiveAnswerer:
         return Draft(text=text, citations=citations, answerable=True, answerer=NAME)
 
     def answer_again(
-        self, question: Question, passages: Sequence[ScoredPassage], problems: Sequence[str]
+        self,
+        question: Question,
+        passages: Sequence[ScoredPassage],
+        problems: Sequence[str],
+        on_text: TextListener | None = None,
     ) -> Draft:
         """Quotes are checked by construction; a second try would give the same answer."""
         return self.answer(question, passages)

@@ -4,14 +4,14 @@ A `Passage` object per row costs ~1 KB more than its words (the object, its id, 
 title, speaker, date and source again, where a rebuild from Chroma reads them once per
 row), and its text as a Python string takes two bytes a character as soon as one curly
 quote is in it. Here a row is its statement (a reference to the one `StatementInfo`, which
-holds the title, speaker, date and source its passages share) and five numbers (index,
-start, end, which of the distinct speaker lists speaks, and its place among its statement's
-passages); the passage id is computed (`rag.types.passage_id`). The texts of a statement's
-passages are kept together, zlib-compressed: passages overlap and statements repeat their
-words, so they take about a third of their UTF-8 size (benchmarks/README.md). A search
-reads the texts of the few passages it returns; the last statements read are kept
-decompressed. `Passage` objects are made when asked for. The snapshot pickles these
-columns as they are.
+holds the title, speaker, date and source its passages share) and six numbers (index,
+start, end, which of the distinct speaker lists speaks, its place among its statement's
+passages, and its page); the passage id is computed (`rag.types.passage_id`). The texts
+of a statement's passages are kept together, zlib-compressed: passages overlap and
+statements repeat their words, so they take about a third of their UTF-8 size
+(benchmarks/README.md). A search reads the texts of the few passages it returns; the last
+statements read are kept decompressed. `Passage` objects are made when asked for. The
+snapshot pickles these columns as they are.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 
 from rag.types import DateSpan, Passage, StatementInfo, passage_id
 
-_FIELDS = 5  # index, start, end, speakers, slot
+_FIELDS = 6  # index, start, end, speakers, slot, page (0: none)
 _SEPARATOR = "\x00"  # not in any passage: readers refuse NUL characters in text
 _DECODED = 64
 """Statements whose passage texts are kept decompressed (the most recently read)."""
@@ -37,8 +37,10 @@ class PassageColumns:
         self._statements: list[StatementInfo | None] = []
         """Per row, its statement (None for a removed row)."""
         self._numbers = array("i")
-        """Per row: index, start, end, its speakers' place in `_speaker_lists`, and its
-        place among its statement's texts."""
+        """Per row: index, start, end, its speakers' place in `_speaker_lists`, its place
+        among its statement's texts, and its page (0 for none)."""
+        self._instructions: dict[int, tuple[tuple[int, int], ...]] = {}
+        """Row -> the passage's sentences flagged as instructions (few passages have any)."""
         self._texts: dict[str, bytes] = {}
         """Statement id -> its passages' texts, joined and compressed."""
         self._speaker_lists: list[tuple[str, ...]] = []
@@ -65,8 +67,10 @@ class PassageColumns:
             who = self._speaker_list_ids.setdefault(p.speakers, len(self._speaker_lists))
             if who == len(self._speaker_lists):
                 self._speaker_lists.append(p.speakers)
+            if p.instructions:
+                self._instructions[len(self._statements)] = p.instructions
             self._statements.append(info)
-            self._numbers.extend((p.index, p.start, p.end, who, slot))
+            self._numbers.extend((p.index, p.start, p.end, who, slot, p.page or 0))
         if passages:
             joined = _SEPARATOR.join(p.text for p in passages)
             self._texts[info.id] = zlib.compress(joined.encode())
@@ -79,12 +83,17 @@ class PassageColumns:
                 self._texts.pop(info.id, None)
                 self._decoded.pop(info.id, None)
             self._statements[row] = None
+            self._instructions.pop(row, None)
 
     def keep(self, rows: NDArray[np.int64]) -> None:
         """Only these rows, in this order (the index compacting)."""
         numbers = np.frombuffer(self._numbers, dtype=np.int32).reshape(-1, _FIELDS)
+        new_row = {int(old): new for new, old in enumerate(rows)}
         self._statements = [self._statements[r] for r in rows]
         self._numbers = array("i", numbers[rows].tobytes())
+        self._instructions = {
+            new_row[old]: spans for old, spans in self._instructions.items() if old in new_row
+        }
 
     def statement(self, row: int) -> StatementInfo:
         info = self._statements[row]
@@ -97,7 +106,7 @@ class PassageColumns:
 
     def passage(self, row: int) -> Passage:
         info = self.statement(row)
-        index, start, end, who, slot = self._numbers[_FIELDS * row : _FIELDS * row + _FIELDS]
+        index, start, end, who, slot, page = self._numbers[_FIELDS * row : _FIELDS * row + _FIELDS]
         return Passage(
             passage_id(info.id, info.content_hash, index),
             info.id,
@@ -110,6 +119,8 @@ class PassageColumns:
             info.date,
             info.source_url,
             self._speaker_lists[who],
+            page or None,
+            self._instructions.get(row, ()),
         )
 
     def _texts_of(self, statement_id: str) -> list[str]:

@@ -609,10 +609,14 @@ def _passage_metadata(p: Passage, content_hash: str, token: str, lease: float) -
         meta["speaker"] = p.speaker
     if p.speakers:
         meta["speakers"] = list(p.speakers)
+    if p.instructions:
+        meta["instructions"] = json.dumps([list(span) for span in p.instructions])
     if p.title:
         meta["title"] = p.title
     if p.source_url:
         meta["source_url"] = p.source_url
+    if p.page is not None:
+        meta["page"] = p.page
     return meta
 
 
@@ -635,6 +639,7 @@ def _statement_metadata(info: StatementInfo, token: str) -> dict[str, Any]:
         "speakers": list(info.speakers) or None,
         "quotes": json.dumps(quotes, ensure_ascii=False) if quotes else None,
         "fingerprint": info.fingerprint or None,
+        "page_starts": json.dumps(list(info.page_starts)) if info.page_starts else None,
     }
 
 
@@ -670,6 +675,7 @@ def _info(statement_id: str, meta: Mapping[str, Any]) -> StatementInfo:
         speakers=tuple(meta.get("speakers") or ()),
         quotes=quotes,
         fingerprint=meta.get("fingerprint"),
+        page_starts=tuple(json.loads(str(meta.get("page_starts", "[]")))),
     )
 
 
@@ -686,4 +692,8 @@ def _passage(passage_id: str, meta: Mapping[str, Any], text: str) -> Passage:
         date=_date_from(meta),
         source_url=meta.get("source_url"),
         speakers=tuple(meta.get("speakers") or ()),
+        page=int(meta["page"]) if meta.get("page") is not None else None,
+        instructions=tuple(
+            (int(start), int(end)) for start, end in json.loads(str(meta.get("instructions", "[]")))
+        ),
     )

@@ -13,18 +13,19 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.answering.asking import FALLBACK_NOTE
-from rag.answering.llm import NAME
+from rag.answering.asking import FALLBACK_NOTE, PARTIAL_NOTE
+from rag.answering.llm import NAME, REPLY_SCHEMA
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.errors import LLMError
 from rag.ingest import load_paths, statement_from_record
 from rag.interfaces.api.app import create_app
-from rag.prompts import load_prompt, prompts_hash
+from rag.prompts import PROMPTS_DIR, load_prompt, prompts_hash
 from rag.service import Service
 from rag.settings import load_settings
 from rag.types import Answer
 from rag.wiring import build_service
 from tests.support.openai_server import (
+    Fault,
     OpenAIServer,
     is_retry,
     label_of,
@@ -38,7 +39,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
-PROMPTS = REPO / "prompts"
+PROMPTS = PROMPTS_DIR
 MODEL = "scripted-model"
 HAITI = "What did Ruto say about Haiti?"
 RUTO_READOUT = (
@@ -107,7 +108,7 @@ def strict_service(
     make_service: Callable[..., Service], openai_server: OpenAIServer, library: Path
 ) -> Service:
     """As `llm_service`, with degrading off (RAG_LLM_ON_FAILURE=error): an LLM failure is an
-    LLMError (HTTP 502), after quick retries."""
+    LLMError (HTTP 502), after the client's retries."""
     return make_service(
         data_dir=library,
         answerer="openai",
@@ -115,7 +116,6 @@ def strict_service(
         llm_api_key="test-key",
         llm_model=MODEL,
         llm_on_failure="error",
-        llm_backoff_seconds=0.01,
     )
 
 
@@ -337,6 +337,87 @@ def test_failing_twice_falls_back_to_the_extractive_answer_and_says_so(
     assert_holds(llm_service, answer)
 
 
+def test_a_one_sentence_answer_that_fails_twice_says_why_and_what_could_be_verified(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    openai_server.script = lambda request: reply(
+        "Ruto said Kenya will send 5,000 officers to back a UN support office in Haiti [1].",
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+    )
+
+    answer = ask(llm_service)
+
+    _, second = openai_server.requests
+    assert is_retry(second)
+    reason = "states 5,000 which the cited passages do not contain"
+    assert reason in second["messages"][-1]["content"]  # retried once, with the reason
+    assert answer.attempts == 2 and answer.fallback == "extractive" and answer.answerable
+    said = "it states a number, date or name that the cited passages do not contain"
+    assert answer.text.startswith(f"{FALLBACK_NOTE} ({said}). What the statements say:")
+    assert "5,000" not in answer.text  # what the draft made up is not repeated
+    assert_holds(llm_service, answer)
+
+
+def test_a_draft_failing_twice_keeps_its_verified_sentences_and_says_so(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    openai_server.script = lambda request: reply(
+        "Ruto backed a UN support office for the MSS mission in Haiti [1]. "
+        "He promised 5,000 officers [1]. He promised 9,000 more by March 2031 [1].",
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+    )
+
+    answer = ask(llm_service)
+
+    assert answer.attempts == 2 and answer.fallback is None
+    shown = answer.text.split("\n\n")
+    assert shown[0] == "Ruto backed a UN support office for the MSS mission in Haiti [1]."
+    assert shown[1].startswith(f"({PARTIAL_NOTE}; the rest of the answer drafted did not hold up")
+    assert "5,000 officers" not in shown[0] and "9,000" not in shown[0]
+    assert_holds(llm_service, answer)
+
+
+def test_the_reply_schema_is_asked_for_and_the_answer_says_so(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    openai_server.script = lambda request: reply(
+        CORRECT,
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+        (label_of(request, BROKEN), BROKEN),
+    )
+
+    answer = ask(llm_service)
+
+    [request] = openai_server.requests
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["response_format"]["json_schema"]["schema"] == REPLY_SCHEMA
+    assert answer.reply_format == "json_schema" and answer.text.startswith(CORRECT)
+
+
+def test_an_endpoint_refusing_the_schema_is_asked_plainly_and_read_leniently(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    openai_server.refuse_schema = True
+    openai_server.script = lambda request: (
+        "Here you go:\n```json\n"
+        + reply(
+            CORRECT,
+            (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+            (label_of(request, BROKEN), BROKEN),
+        )
+        + "\n```"
+    )
+
+    first = ask(llm_service)
+    second = ask(llm_service)
+
+    refused, plain, again = openai_server.requests
+    assert "response_format" in refused and "response_format" not in plain
+    assert "response_format" not in again  # remembered: not asked for again
+    assert first.reply_format == second.reply_format == "lenient"
+    assert first.text.startswith(CORRECT) and not first.degraded
+
+
 def test_an_answer_without_citations_is_not_passed_on(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
@@ -482,7 +563,7 @@ def test_a_reply_missing_fields_is_an_llm_error(
 def test_an_endpoint_error_is_an_llm_error(
     strict_service: Service, openai_server: OpenAIServer
 ) -> None:
-    openai_server.status = 500
+    openai_server.fault = Fault("status", 500, retry_after_ms="20")
 
     with pytest.raises(LLMError, match="500"):
         ask(strict_service)
@@ -499,7 +580,7 @@ def test_an_unreachable_endpoint_is_an_llm_error(
         llm_api_key="test-key",
         llm_model=MODEL,
         llm_on_failure="error",
-        llm_backoff_seconds=0.01,
+        llm_max_attempts=1,
     )
 
     with pytest.raises(LLMError, match="cannot reach"):
@@ -527,6 +608,7 @@ def test_ask_over_http_returns_checks_support_sources_and_rejections(
         assert body["answerer"] == NAME
         assert body["prompt_hash"]
         assert body["attempts"] == 1 and body["fallback"] is None
+        assert body["reply_format"] == "json_schema"
         assert body["answer"].startswith(
             "Ruto backed a UN support office for the MSS mission in Haiti [1].\n\n"
         )
@@ -558,7 +640,7 @@ def test_llm_failures_over_http_are_502_when_degrading_is_off(
     strict_service: Service, openai_server: OpenAIServer, failure: str
 ) -> None:
     if failure == "status-500":
-        openai_server.status = 500
+        openai_server.fault = Fault("status", 500, retry_after_ms="20")
     else:
         openai_server.script = lambda request: "no JSON here"
 

@@ -32,6 +32,9 @@ class CitationOut(BaseModel):
     start: int = Field(description="Character offset in the statement text.")
     end: int
     quote: str = Field(description="Exactly statement.text[start:end].")
+    page: int | None = Field(
+        None, description="The page the quote begins on, for statements read from a PDF."
+    )
     support: float | None = Field(
         description="How well the cited passage supports the sentences citing it (0..1)."
     )
@@ -50,6 +53,7 @@ class CitationOut(BaseModel):
             start=c.start,
             end=c.end,
             quote=c.quote,
+            page=c.page,
             support=None if c.support is None else round(c.support, 3),
         )
 
@@ -102,6 +106,12 @@ class AnswerOut(BaseModel):
     attempts: int = Field(
         description="Drafts asked of the answerer: 2 when it was told what failed and asked again."
     )
+    reply_format: Literal["json_schema", "lenient"] | None = Field(
+        default=None,
+        description="How the LLM's reply was asked for: `json_schema` (response_format with the "
+        "reply's JSON schema) or `lenient` (the endpoint turned the schema down; the JSON was "
+        "read from free text). Null without an LLM reply.",
+    )
     retrieval_seconds: float
     seconds: float
 
@@ -125,6 +135,7 @@ class AnswerOut(BaseModel):
             degraded_reason=a.degraded_reason,
             timeline=[TimelineEntryOut.of(e) for e in a.timeline],
             attempts=a.attempts,
+            reply_format=a.reply_format,  # type: ignore[arg-type]
             retrieval_seconds=round(a.retrieval_seconds, 4),
             seconds=round(a.seconds, 4),
         )
