@@ -6,7 +6,9 @@ big allocations with mmap and returns them on free, but raises that threshold to
 of each freed block (up to 32 MB), after which blocks that size come from per-thread
 arenas and stay there; every thread that embeds (the server's worker threads) gets an
 arena of its own. So the threshold is fixed at 256 KB (nothing larger is kept), the
-arenas are limited to two, and MKL's per-thread buffer cache is turned off.
+arenas are limited to two, MKL's per-thread buffer cache is turned off, and oneDNN (the
+bf16 kernels, where the CPU has native bf16) keeps 16 compiled kernels rather than 1,024:
+batches come in many shapes, and each cached kernel keeps memory of its own.
 docs/reliability.md has the measurements. Linux with glibc only; elsewhere a no-op.
 """
 
@@ -25,6 +27,7 @@ _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 MMAP_THRESHOLD = 256 * 1024
 ARENAS = 2
+ONEDNN_KERNELS = 16
 
 
 def _glibc() -> ctypes.CDLL | None:
@@ -43,6 +46,7 @@ def _glibc() -> ctypes.CDLL | None:
 def tune() -> None:
     """Call first thing in a process that will live long and embed (before torch loads)."""
     os.environ.setdefault("MKL_DISABLE_FAST_MM", "1")
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(ONEDNN_KERNELS))
     libc = _glibc()
     if libc is None:
         return
