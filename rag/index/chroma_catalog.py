@@ -131,11 +131,11 @@ class ChromaCatalog:
             passage_counts: Counter[str] = Counter()
             dates: list[str] = []
             statements = passages = 0
-            for info in self.store.scan_infos():
+            for info, spoken in self.store.scan_speakers():
                 statements += 1
                 passages += info.passage_count
                 statement_counts.update(info.speakers)
-                passage_counts.update(dict.fromkeys(info.speakers, info.passage_count))
+                passage_counts.update(spoken)
                 if info.date:
                     dates.append(info.date.text)
             sample, rows = self.store.sample_texts(SAMPLE_PASSAGES, seed=head)

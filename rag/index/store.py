@@ -24,6 +24,7 @@ import re
 import socket
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,7 +276,9 @@ class ChromaStore:
                         ids=[item.info.id for item in batch],
                         embeddings=[_STATEMENT_VECTOR for _ in batch],
                         documents=[item.text for item in batch],
-                        metadatas=[_statement_metadata(item.info, token) for item in batch],
+                        metadatas=[
+                            _statement_metadata(item.info, token, item.passages) for item in batch
+                        ],
                     )
             outcome = {item.info.id: item.info.content_hash for item in items}
             self._delete_rows([r for c in replaced.values() for r in c.row_ids()])
@@ -461,11 +464,34 @@ class ChromaStore:
 
     def scan_infos(self) -> Iterator[StatementInfo]:
         """Every statement record, page by page (nothing kept)."""
+        for info, _ in self.scan_speakers():
+            yield info
+
+    def scan_speakers(self) -> Iterator[tuple[StatementInfo, dict[str, int]]]:
+        """Every statement record with its passages' speakers (name -> passages), page by
+        page. Records written before they carried those are completed from their rows."""
         with chroma_call("read statement records"):
             for offset in range(0, int(self._statements.count()), _MAX_BATCH):
                 got = self._statements.get(offset=offset, limit=_MAX_BATCH, include=["metadatas"])
-                for sid, meta in zip(got["ids"], got["metadatas"], strict=True):
-                    yield _info(sid, meta)
+                page = [(sid, meta) for sid, meta in zip(got["ids"], got["metadatas"], strict=True)]
+                older = [sid for sid, meta in page if "passage_speakers" not in meta]
+                counted = self._passage_speakers(older) if older else {}
+                for sid, meta in page:
+                    spoken = meta.get("passage_speakers")
+                    names = json.loads(str(spoken)) if spoken else counted.get(sid, {})
+                    yield _info(sid, meta), names
+
+    def _passage_speakers(self, statement_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        named = {r for c in self._committed(statement_ids).values() for r in c.row_ids()}
+        counts: dict[str, Counter[str]] = {}
+        got = self._passages.get(
+            where={"statement_id": {"$in": list(statement_ids)}}, include=["metadatas"]
+        )
+        for rid, meta in zip(got["ids"], got["metadatas"], strict=True):
+            if rid in named:
+                sid = str(meta["statement_id"])
+                counts.setdefault(sid, Counter()).update(meta.get("speakers") or ())
+        return {sid: dict(c) for sid, c in counts.items()}
 
     def sample_texts(self, count: int, seed: int) -> tuple[list[str], int]:
         """About `count` passage texts (all of them in a smaller store), from pages at
@@ -620,10 +646,15 @@ def _passage_metadata(p: Passage, content_hash: str, token: str, lease: float) -
     return meta
 
 
-def _statement_metadata(info: StatementInfo, token: str) -> dict[str, Any]:
+def _statement_metadata(
+    info: StatementInfo, token: str, passages: Sequence[Passage]
+) -> dict[str, Any]:
     """Every key, None where the statement has no value: an upsert merges metadata, and
-    only a None removes a key an earlier version of the record had."""
+    only a None removes a key an earlier version of the record had. `passage_speakers`
+    (name -> passages naming it) lets a search backend that keeps no passages build the
+    speaker index from the records alone."""
     quotes = [[q.start, q.end, q.speaker, q.cue, q.text] for q in info.quotes]
+    spoken = Counter(name for p in passages for name in p.speakers)
     return {
         "content_hash": info.content_hash,
         "write": token,
@@ -640,6 +671,7 @@ def _statement_metadata(info: StatementInfo, token: str) -> dict[str, Any]:
         "quotes": json.dumps(quotes, ensure_ascii=False) if quotes else None,
         "fingerprint": info.fingerprint or None,
         "page_starts": json.dumps(list(info.page_starts)) if info.page_starts else None,
+        "passage_speakers": json.dumps(dict(spoken), ensure_ascii=False) if spoken else None,
     }
 
 

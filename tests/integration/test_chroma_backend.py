@@ -127,9 +127,7 @@ def test_the_service_answers_from_chroma(services: dict[str, Service]) -> None:
         expected.first_date,
         expected.last_date,
     )
-    assert [e.canonical for e in chroma.speakers("Ruto")] == [
-        e.canonical for e in memory.speakers("Ruto")
-    ]
+    assert chroma.speakers() == memory.speakers()  # the same people, aliases and counts
     assert chroma.quotes(speaker="Ruto") == memory.quotes(speaker="Ruto")
 
 
