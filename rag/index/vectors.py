@@ -5,7 +5,7 @@ float32 product), so the scan runs in torch, already loaded for the model: a flo
 matrix-vector product about as fast as numpy's float32 one. Its scores carry the rounding
 of float16 sums (~1e-4); the few candidates a search keeps are scored again exactly, in
 float32 from the same stored values (`exact`), and those scores are what callers see.
-benchmarks/README.md has the measurements.
+docs/scaling.md has the measurements.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ arena of its own. So the threshold is fixed at 256 KB (nothing larger is kept), 
 arenas are limited to two, MKL's per-thread buffer cache is turned off, and oneDNN (the
 bf16 kernels, where the CPU has native bf16) keeps 16 compiled kernels rather than 1,024:
 batches come in many shapes, and each cached kernel keeps memory of its own.
-docs/reliability.md has the measurements. Linux with glibc only; elsewhere a no-op.
+docs/scaling.md and docs/reliability.md have the measurements. Linux with glibc only; elsewhere a no-op.
 """
 
 from __future__ import annotations
