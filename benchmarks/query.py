@@ -1,6 +1,7 @@
 """Query latency on existing stores: retrieval with and without filters, whole answers.
 
     python benchmarks/query.py --data-dir DIR [--questions 200] [--threads 1]
+    python benchmarks/query.py --chroma-url URL --prefix P [--backend chroma] ...
 
 For the store it prints the index size, the time to open it and warm up, retrieval
 p50/p95/p99 per filter kind (none, speaker, dates, speaker+dates), whole-answer latency
@@ -65,14 +66,20 @@ def timed(calls: list[Callable[[], object]]) -> list[float]:
     return timings
 
 
-def bench(data_dir: Path, questions: int, threads: int, k: int) -> None:
+def bench(args: argparse.Namespace) -> None:
+    questions, k = args.questions, args.k
     settings = load_settings(
-        data_dir=data_dir,
-        torch_threads=threads,
+        data_dir=args.data_dir or Path(".rag-data"),
+        chroma_url=args.chroma_url,
+        collection_prefix=args.prefix,
+        search_backend=args.backend,
+        torch_threads=args.threads,
         answerer="extractive",
         query_cache_size=0,
         _env_file=None,
     )
+    where = f"{args.chroma_url} ({args.prefix})" if args.chroma_url else args.data_dir
+    where = f"{where}, {args.backend} backend"
     started = time.perf_counter()
     service: Service = build_service(settings)
     service.warm_up()
@@ -84,7 +91,7 @@ def bench(data_dir: Path, questions: int, threads: int, k: int) -> None:
     titles = [rng.choice(titled).title or "" for _ in range(questions)]
 
     print(
-        f"\n{data_dir}: {stats.statements} statements, {stats.passages} passages, "
+        f"\n{where}: {stats.statements} statements, {stats.passages} passages, "
         f"{stats.speakers} speakers; opened and warmed up in {opened:.1f} s"
     )
     print(f"{'retrieval':<16}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'mean ms':>10}")
@@ -102,12 +109,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=None, help="an embedded store")
+    parser.add_argument("--chroma-url", default=None, help="or a Chroma server")
+    parser.add_argument("--prefix", default="statements", help="its collection prefix")
+    parser.add_argument("--backend", choices=["memory", "chroma"], default="memory")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--k", type=int, default=6)
     args = parser.parse_args()
-    bench(args.data_dir, args.questions, args.threads, args.k)
+    if (args.data_dir is None) == (args.chroma_url is None):
+        parser.error("give --data-dir or --chroma-url")
+    bench(args)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from rag.answering import Answerer
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder
 from rag.index.catalog import Catalog
+from rag.index.chroma_catalog import ChromaCatalog
+from rag.index.corpus import Corpus
 from rag.index.store import ChromaStore, open_client
 from rag.prompts import load_prompt
 from rag.service import Service
@@ -108,8 +110,19 @@ def build_service(
             model.load_in_background()
         embedder = model
     client, location = open_client(settings.data_dir, settings.chroma_url)
-    store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
-    catalog = Catalog(store, embedder.name, _snapshot_path(settings))
+    store = ChromaStore(
+        client,
+        location,
+        settings.collection_prefix,
+        embedder.name,
+        exclusive=settings.chroma_url is None,  # an embedded store has one writing process
+        lease_seconds=settings.write_lease_seconds,
+    )
+    catalog: Corpus
+    if settings.search_backend == "chroma":
+        catalog = ChromaCatalog(store, keyword=settings.hybrid)
+    else:
+        catalog = Catalog(store, embedder.name, _snapshot_path(settings))
     llm = connect_llm(settings)
     return Service(
         settings,

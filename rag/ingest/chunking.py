@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rag.text.sentences import Span, split_sentences
 from rag.text.tokens import Tokenizer
-from rag.types import Passage, Statement
+from rag.types import Passage, Statement, passage_id
 
 Cost = Callable[[int, int], int]
 
@@ -92,11 +92,6 @@ def _overlap_tail(
         ):
             return tail
     return []
-
-
-def passage_id(statement_id: str, content_hash: str, index: int) -> str:
-    """Passage ids carry the statement's content hash, so old and new versions never collide."""
-    return f"{statement_id}#{content_hash[:12]}:{index}"
 
 
 def chunk_statement(

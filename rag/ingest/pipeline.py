@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.embedding.embedder import Embedder, embedding_text
-from rag.index.catalog import Catalog
+from rag.index.corpus import Corpus
 from rag.index.store import StatementWrite
 from rag.ingest import unique_statements
 from rag.ingest.chunking import ChunkConfig, chunk_statement
@@ -65,7 +65,7 @@ def content_hash(statement: Statement, index_version: str) -> str:
 class Ingester:
     def __init__(
         self,
-        catalog: Catalog,
+        catalog: Corpus,
         embedder: Embedder,
         tokenizer: Tokenizer,
         chunking: ChunkConfig,

@@ -207,6 +207,10 @@ class StatsOut(BaseModel):
     speakers: int
     first_date: str | None
     last_date: str | None
+    changes_applied: int = Field(
+        description="The last change log entry this server's index has applied; servers that "
+        "have caught up with the store show the same number."
+    )
 
     @classmethod
     def of(cls, s: StoreStats) -> StatsOut:
@@ -216,6 +220,7 @@ class StatsOut(BaseModel):
             speakers=s.speakers,
             first_date=s.first_date,
             last_date=s.last_date,
+            changes_applied=s.changes_applied,
         )
 
 
