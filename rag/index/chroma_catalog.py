@@ -27,7 +27,7 @@ from rag.index.chroma_search import ChromaSearch, KeywordRarity
 from rag.index.follower import Follower
 from rag.index.passage_search import PassageSearch
 from rag.index.store import ChromaStore, StatementWrite
-from rag.people import Roster, SpeakerIndex
+from rag.people import Roster, SpeakerIndex, statement_country
 from rag.types import QuoteRecord, Republication, StatementInfo, StoreStats
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ class ChromaCatalog:
         self._read_at = 0.0
         self._follower: Follower | None = None
         self._keyword_checked = False
+        self._tagged = False
 
     # ---- writes -----------------------------------------------------------------------
 
@@ -151,6 +152,15 @@ class ChromaCatalog:
                 if info.date:
                     dates.append(info.date.text)
             statements = len(infos)
+            if not self._tagged:  # once a process: stores written before passages had it
+                self._tagged = True
+                countries = {
+                    info.id: code
+                    for info in infos
+                    if (code := statement_country(info.metadata, info.source_url))
+                }
+                if tagged := self.store.tag_passage_countries(countries):
+                    log.info("gave %d passages their statement's country", tagged)
             sample, rows = self.store.sample_texts(SAMPLE_PASSAGES, seed=head)
             speakers = SpeakerIndex.build(statement_counts, passage_counts, offices)
             dates.sort()

@@ -8,8 +8,11 @@ or one that lost a race, has rows no reader may see), so each search asks for mo
 needs. Keyword search: Chroma's sparse BM25 index is offered by Chroma distributed and
 Chroma Cloud only (single-node Chroma refuses its Search API), so the words of the question
 are looked up in Chroma's full-text index instead: passages holding the question's rarer
-words, ranked by the rarity of the words they hold (`KeywordRarity`). Fewer features than
-BM25 (no term counts, no length normalisation, at most `TEXT_MATCHES` rows per word).
+words, ranked by BM25 over the words of the question they hold, with word rarities and the
+mean passage length estimated from a sample (`KeywordRarity`). It differs from the in-memory
+BM25 in those estimates and in finding at most `TEXT_MATCHES` rows per word.
+Readings of who and when are filters too: speakers or countries (`country` on passages),
+the other party of a call as a `where_document` regex, periods as day ranges.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rag.index.keyword_index import keyword_terms
+from rag.index.keyword_index import K1, B, keyword_terms
 from rag.index.passage_search import Found
 from rag.index.search_index import RowFilter
 from rag.index.store import ChromaStore, FoundRow
@@ -85,13 +88,25 @@ class KeywordRarity:
     stand-in for the corpus statistics the in-memory index keeps for every passage."""
 
     def __init__(self, sample: Sequence[str], total: int) -> None:
-        self._counts = Counter(t for text in sample for t in set(keyword_terms(text)))
+        terms = [keyword_terms(text) for text in sample]
+        self._counts = Counter(t for found in terms for t in set(found))
         self._scale = total / max(1, len(sample))
         self.total = total
+        self.mean_length = sum(map(len, terms)) / len(terms) if terms else 1.0
 
     def idf(self, stem: str) -> float:
         df = self._counts.get(stem, 0) * self._scale
         return math.log(1 + (max(self.total, 1) - df + 0.5) / (df + 0.5))
+
+    def bm25(self, question_terms: Sequence[str], text: str) -> float:
+        """BM25 of a text for the question's terms (k1, b as the in-memory index's)."""
+        terms = Counter(keyword_terms(text))
+        norm = K1 * (1 - B + B * sum(terms.values()) / max(self.mean_length, 1.0))
+        return sum(
+            self.idf(t) * terms[t] * (K1 + 1) / (terms[t] + norm)
+            for t in question_terms
+            if terms[t]
+        )
 
 
 class ChromaSearch:
@@ -114,14 +129,13 @@ class ChromaSearch:
 
     def keyword(self, question: str, f: RowFilter, n: int) -> list[Found]:
         terms = sorted(set(keyword_terms(question)), key=self._rarity.idf, reverse=True)
-        scores: dict[str, float] = {}
         found: dict[str, FoundRow] = {}
         for term in terms[:KEYWORD_WORDS]:
             rows = self._store.passages_containing(term, where(f), TEXT_MATCHES, where_document(f))
             for row in rows:
                 found.setdefault(row.passage.id, row)
-                scores[row.passage.id] = scores.get(row.passage.id, 0.0) + self._rarity.idf(term)
-        best = sorted(scores, key=lambda p: -scores[p])[:n]
+        scores = {pid: self._rarity.bm25(terms, row.passage.text) for pid, row in found.items()}
+        best = sorted((p for p in scores if scores[p] > 0), key=lambda p: -scores[p])[:n]
         return self._found([FoundRow(found[p].passage, scores[p], found[p].row_id) for p in best])
 
     def similarities(self, vector: NDArray[np.float32], passages: Sequence[Passage]) -> list[float]:

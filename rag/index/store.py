@@ -482,6 +482,43 @@ class ChromaStore:
                 )
         return found
 
+    def tag_passage_countries(self, countries: Mapping[str, str], check: int = 50) -> int:
+        """Give the passages of these statements (statement id -> country code) the
+        `country` a search backend filters them by, where they lack it (passages written
+        before they carried it); returns the rows tagged. A sample of `check` statements is
+        looked at first, so a store whose passages have it costs one read."""
+        wanted = sorted(countries)
+        sample = wanted[:: max(1, len(wanted) // check)][:check]
+        if not self._untagged(sample, countries):
+            return 0
+        tagged = 0
+        for batch in _batches(wanted, 100):
+            rows = self._untagged(batch, countries)
+            with chroma_call("tag passages with their country"):
+                for part in _batches(rows, _MAX_BATCH):
+                    self._passages.update(
+                        ids=[rid for rid, _ in part],
+                        metadatas=[{"country": code} for _, code in part],
+                    )
+            tagged += len(rows)
+        return tagged
+
+    def _untagged(
+        self, statement_ids: Sequence[str], countries: Mapping[str, str]
+    ) -> list[tuple[str, str]]:
+        """(row id, country) of the passages of these statements lacking their country."""
+        if not statement_ids:
+            return []
+        with chroma_call("read passage countries"):
+            got = self._passages.get(
+                where={"statement_id": {"$in": list(statement_ids)}}, include=["metadatas"]
+            )
+        return [
+            (rid, code)
+            for rid, meta in zip(got["ids"], got["metadatas"], strict=True)
+            if (code := countries[str(meta["statement_id"])]) != meta.get("country")
+        ]
+
     def scan_infos(self) -> Iterator[StatementInfo]:
         """Every statement record, page by page (nothing kept)."""
         for info, _ in self.scan_speakers():

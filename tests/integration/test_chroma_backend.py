@@ -170,3 +170,23 @@ def test_a_write_is_searchable_at_once(services: dict[str, Service]) -> None:
     assert chroma.search(Query("UN support office", 5, only_copy)).passages
     chroma.delete("ruto-rubio-call-copy")
     assert chroma.search(Query("UN support office", 5, only_copy)).passages == ()
+
+
+def test_passages_written_without_their_country_are_given_it(
+    services: dict[str, Service],
+) -> None:
+    """Stores written before passages carried `country` get it, so country readings hold."""
+    store = services["chroma"].store
+    rows = store.passages_collection
+
+    def kenyan() -> set[str]:
+        return set(rows.get(where={"country": "KEN"}, include=[])["ids"])
+
+    ids = rows.get(where={"statement_id": "KEN_78_2023"}, include=[])["ids"]
+    assert ids and set(ids) <= kenyan()
+    rows.update(ids=ids, metadatas=[{"country": None} for _ in ids])  # as an old write left it
+    assert not set(ids) & kenyan()
+
+    assert store.tag_passage_countries({"KEN_78_2023": "KEN"}) == len(ids)
+    assert set(ids) <= kenyan()
+    assert store.tag_passage_countries({"KEN_78_2023": "KEN"}) == 0
