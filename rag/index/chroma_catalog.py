@@ -89,7 +89,7 @@ class ChromaCatalog:
                 refused = self.store.search_api()
                 log.warning(
                     "RAG_SEARCH_BACKEND=chroma: %s; keyword search looks the question's "
-                    "words up in Chroma's full-text index instead (no BM25 term weights)",
+                    "words up in Chroma's full-text index instead (BM25, sampled rarities)",
                     f"this Chroma has no Search API with sparse BM25 ({refused})"
                     if refused
                     else "the passages collection has no sparse BM25 index",
