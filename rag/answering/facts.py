@@ -22,11 +22,13 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Literal
 
+from rag.answering.amounts import amount, close, hedge_before, word_value
 from rag.text.vocabulary import (
     CARDINALS,
     COMMON_WORDS,
     COUNTRY_NAMES,
     DEMONYM_ENDINGS,
+    DURATIONS,
     FRACTIONS,
     MONTH_NAMES,
     MULTIPLES,
@@ -66,6 +68,8 @@ class Fact:
     """Whether the last word alone is enough: a person's given names may go unwritten."""
     opening: bool = False
     """A single capitalised word that opens a sentence or clause: maybe no name at all."""
+    hedge: str = ""
+    """How a number is hedged: "~" about, "<" at most, ">" at least (rag.answering.amounts)."""
 
     @property
     def end(self) -> int:
@@ -88,6 +92,8 @@ class Evidence:
     """Initials of runs of capitalised words: "UN" (from "United Nations")."""
     countries: frozenset[int]
     """Rows of COUNTRY_NAMES the text names in any of their forms."""
+    amounts: frozenset[tuple[Decimal, str]] = frozenset()
+    """The numbers as amounts, for figures a claim rounds or hedges (rag.answering.amounts)."""
     given: frozenset[tuple[str, str]] = frozenset()
     """(surname, given name) of the capitalised pairs of words ("washington", "george"); a
     given name of "" when the word is written without one ("Secretary Rubio")."""
@@ -111,33 +117,53 @@ _DATE = re.compile(
     + r")(?![\w]|[.,]\d)"
 )  # fmt: skip
 _WORD_NUMBERS = {word: n for word, n in CARDINALS.items() if n > 1}
-_SCALE = r"(?:\s+(?P<{0}>hundred|thousand|million|billion|trillion|bn)\b)?"
+_CARDINAL = "|".join(sorted(CARDINALS, key=len, reverse=True))
+_TENS = "|".join(word for word, n in CARDINALS.items() if n >= 20)
+_SCALE_WORDS = "|".join(word for word in SCALES if word != "bn")
+_SCALE = r"(?:\s+(?P<{0}>" + "|".join(SCALES) + r")\b)?"
 _PERCENT = r"(?:\s*(?P<{0}>%|per\s?cent\b))?"
 _SPAN = r"(?:[\s-]+(?P<{0}>" + "|".join(TIME_SPANS) + r")\b)?"
-_UNIT = r"(?:[\s-]+(?P<{0}>(?:day|week|month|year)s?)\b)?"
-# "one" is a count only before a scale word: alone it is as often a pronoun ("one of", "no one").
+_UNIT = r"(?:[\s-]+(?P<{0}>(?:" + "|".join(DURATIONS) + r")s?)\b)?"
+# Spelt-out numbers of several words: "twenty-five", "one hundred and twenty"; "one" is a
+# count only before a scale word: alone it is as often a pronoun ("one of", "no one").
+_NUMBER_WORD = (
+    r"(?:(?!one\b)(?:" + _CARDINAL + r")|one(?=[\s-]+(?:" + _SCALE_WORDS + r")\b))"
+    r"(?:[\s-]+(?:" + _CARDINAL + r")\b|[\s-]+(?:hundred|thousand)\b"
+    r"(?:\s+and(?=\s+(?:" + _CARDINAL + r")\b))?)*"
+)  # fmt: skip
 _NUMBER = re.compile(
     r"(?<![\w.,\-/])(?:[$€£]\s?)?(?P<value>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:<sup>)?(?P<ordinal>st|nd|rd|th)?(?![\d,]\d)"
+    r"(?:<sup>)?(?P<ordinal>st|nd|rd|th)?(?![\d,]\d)(?:(?P<short>bn|mn)\b)?"
     + _SCALE.format("scale") + _PERCENT.format("percent") + _SPAN.format("span")
     + _UNIT.format("unit")
-    + r"|\b(?P<word>" + "|".join(_WORD_NUMBERS)
-    + r"|one(?=\s+(?:hundred|thousand|million|billion)))\b"
+    + r"|\b(?:(?P<ordinal_tens>" + _TENS + r")[\s-]+)?(?P<ordinal_word>"
+    + "|".join(ORDINALS) + r")\b"
+    + r"|\b(?P<word>" + _NUMBER_WORD + r")\b"
     + _SCALE.format("word_scale") + _PERCENT.format("word_percent") + _SPAN.format("word_span")
     + _UNIT.format("word_unit")
-    + r"|\b(?P<ordinal_word>" + "|".join(ORDINALS) + r")\b"
     + r"|\b(?P<multiple>" + "|".join(MULTIPLES) + r")\b",
     re.IGNORECASE,
 )  # fmt: skip
 _CANDIDATE = re.compile(r"[$€£]?\d|[A-Za-z]+")
 _NUMBER_WORDS = frozenset({*_WORD_NUMBERS, "one", *ORDINALS, *MULTIPLES})
-_WHOLES = "|".join([*TIME_SPANS, "hundred", "thousand", "million", "billion", "trillion"])
-# "half a billion", "a quarter of a century", "a century and a half", "a tenth of": fractions.
+_WHOLES = "|".join([*TIME_SPANS, *DURATIONS, _SCALE_WORDS])
+_FRACTION_WORDS = "|".join(FRACTIONS)
+_SMALL = "|".join(word for word, n in CARDINALS.items() if n < 10)
+# "half a billion", "a quarter of a century", "a century and a half", "a tenth of", "two-thirds",
+# "three and a half million", "one in four", "7 out of 10", "a dozen": fractions, shares, wholes.
 _FRACTION = re.compile(
-    r"\b(?:(?:a|an|one)\s+)?(?P<part>" + "|".join(FRACTIONS) + r")(?:\s+of)?(?:\s+(?:a|an))?"
-    r"[\s-]+(?P<whole>" + _WHOLES + r")\b"
+    r"\b(?:(?:a|an|one)\s+)?(?P<part>" + _FRACTION_WORDS + r")(?:\s+of)?(?:\s+(?:a|an))?"
+    r"[\s-]+(?P<whole>" + _WHOLES + r")s?\b"
     r"|\b(?:a|one)\s+(?P<and_whole>" + _WHOLES + r")\s+and\s+a\s+half\b"
-    r"|\b(?:a|an|one)\s+(?P<share>" + "|".join(FRACTIONS) + r")\b(?!\s+(?:time|place|round))",
+    r"|(?<![\w.,])(?P<units>\d+|" + _CARDINAL + r")\s+and\s+a\s+half(?:[\s-]+(?P<units_whole>"
+    + _WHOLES + r")s?)?\b"
+    r"|\b(?:a|an|one)\s+(?P<share>" + _FRACTION_WORDS + r")\b(?!\s+(?:time|place|round))"
+    r"|\b(?P<count>" + _SMALL + r"|\d)[\s-]+(?P<shares>" + _FRACTION_WORDS + r")s\b"
+    r"|(?<![\w.,])(?P<of>\d+|" + _CARDINAL + r")\s+(?:in|out\s+of)\s+"
+    r"(?P<every>(?!(?:19|20)\d\d\b)\d+|" + _CARDINAL + r")\b(?!\s*(?:%|per\s?cent))"
+    r"|\ba\s+(?P<single>" + _SCALE_WORDS + r")\b(?![\s-]+(?:and|" + _SCALE_WORDS + r")\b)"
+    r"|(?<!-)(?<!\bfirst\s)(?<!\bsecond\s)(?<!\blast\s)\b(?P<bare>half)\b"
+    r"(?![\s-]+(?:time|way|hearted|staff|mast)\b)",
     re.IGNORECASE,
 )  # fmt: skip
 _WHOLE_VALUES = {**TIME_SPANS, **{k: v for k, v in SCALES.items() if k != "bn"}}
@@ -168,26 +194,32 @@ def _decimal(text: str) -> Decimal | None:
 
 
 def _key(value: Decimal, percent: bool = False) -> str:
+    if percent:  # a share such as a third: 33.33
+        value = value.quantize(Decimal("0.01")) if value.as_tuple().exponent != 0 else value
     key = format(value.normalize(), "f")
     return f"{key}%" if percent else key
 
 
 def _unit(word: str | None) -> str:
-    return (word or "").lower().rstrip("s")
+    word = (word or "").lower()
+    return word[:-3] + "y" if word.endswith("ies") else word.rstrip("s")
 
 
 def _number_keys(
     value: Decimal, *, unit: str = "", ordinal: bool = False, label: bool = False, cited: bool
 ) -> set[str]:
     """How a number compares. A claim's "6 months" needs "6 months" (or a 6 with no unit:
-    "the sixth anniversary"), its "second" an ordinal or a label ("Phase Two"), its "6" any 6;
-    a cited text offers each number in every form it supports."""
+    "the sixth anniversary", or half a year: a duration counts in its base unit), its
+    "second" an ordinal or a label ("Phase Two"), its "6" any 6; a cited text offers each
+    number in every form it supports."""
     key = _key(value)
+    duration = DURATIONS.get(unit)
+    base = {f"{_key(value * duration[0])} ~{duration[1]}"} if duration else set()
     if not cited:
         if ordinal:
             return {f"#{key}"}
-        return {f"{key} {unit}", f"{key} *"} if unit else {key}
-    keys = {key, f"{key} {unit}"} if unit else {key, f"{key} *"}
+        return {f"{key} {unit}", f"{key} *", *base} if unit else {key}
+    keys = {key, f"{key} {unit}", *base} if unit else {key, f"{key} *"}
     if ordinal or label:
         keys |= {f"#{key}", f"{key} *"}
     return keys
@@ -199,6 +231,8 @@ def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[st
     anniversary = bool(_ANNIVERSARY.match(text, match.end()))
     if match.group("ordinal_word"):
         value = Decimal(ORDINALS[match.group("ordinal_word").lower()])
+        if match.group("ordinal_tens"):  # "twenty-first"
+            value += _WORD_NUMBERS[match.group("ordinal_tens").lower()]
         keys = _number_keys(value, ordinal=True, cited=cited)
         if anniversary:  # "the sixtieth anniversary" is "60 years"
             keys |= _number_keys(value, unit="year", cited=cited)
@@ -207,17 +241,13 @@ def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[st
         value = Decimal(MULTIPLES[match.group("multiple").lower()])
         return frozenset(_number_keys(value, cited=cited))
     word = match.group("word")
-    read = (
-        Decimal(_WORD_NUMBERS.get(word.lower(), 1))
-        if word
-        else _decimal(match["value"].replace(",", ""))
-    )
+    read = Decimal(word_value(word)) if word else _decimal(match["value"].replace(",", ""))
     if read is None:
         return frozenset({match.group(0)})
     value = read
-    scale = match.group("scale") or match.group("word_scale")
+    scale = match.group("scale") or match.group("word_scale") or match.group("short")
     if scale:
-        value *= SCALES[scale.lower()]
+        value *= SCALES.get(scale.lower(), SCALES["million"])  # "bn", "mn"
     if match.group("percent") or match.group("word_percent"):
         return frozenset({_key(value, percent=True)})
     unit = _unit(match.group("unit") or match.group("word_unit"))
@@ -235,13 +265,41 @@ def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[st
     return frozenset(keys)
 
 
+def _count(word: str) -> Decimal:
+    return Decimal(word) if word.isdigit() else Decimal(word_value(word))
+
+
 def _fraction_values(match: re.Match[str], cited: bool) -> frozenset[str]:
-    if match.group("share"):
-        return frozenset({_key(Decimal(100) / FRACTIONS[match["share"].lower()], percent=True)})
+    """A fraction's forms: "a third" -> "33.33%", "two-thirds" -> "66.67%", "one in four"
+    -> "25%", "half a year" -> "0.5 year" (and "6 ~month"), "a dozen" -> "12"."""
+    if match.group("share") or match.group("bare"):
+        share = FRACTIONS[(match.group("share") or match.group("bare")).lower()]
+        return frozenset({_key(Decimal(100) / share, percent=True)})
+    if match.group("shares"):
+        value = _count(match["count"].lower()) * 100 / FRACTIONS[match["shares"].lower()]
+        return frozenset({_key(value, percent=True)})
+    if match.group("every"):
+        part, whole = _count(match["of"].lower()), _count(match["every"].lower())
+        if not 0 < part < whole:
+            return frozenset({_key(part), _key(whole)})
+        return frozenset({_key(part * 100 / whole, percent=True)})
+    if match.group("single"):
+        return frozenset(_number_keys(Decimal(SCALES[match["single"].lower()]), cited=cited))
+    if match.group("units"):
+        units = _count(match["units"].lower()) + Decimal("0.5")
+        whole_word = (match.group("units_whole") or "").lower()
+        value = units * _WHOLE_VALUES.get(whole_word, 1)
+        return frozenset(
+            _number_keys(
+                value, unit=_unit(whole_word) if whole_word in DURATIONS else "", cited=cited
+            )
+        )
     whole_word = (match.group("and_whole") or match.group("whole")).lower()
-    whole = Decimal(_WHOLE_VALUES[whole_word])
+    whole = Decimal(_WHOLE_VALUES.get(whole_word, 1))
     value = whole * 3 / 2 if match.group("and_whole") else whole / FRACTIONS[match["part"].lower()]
-    unit = "year" if whole_word in TIME_SPANS else ""
+    unit = (
+        "year" if whole_word in TIME_SPANS else _unit(whole_word) if whole_word in DURATIONS else ""
+    )
     return frozenset(_number_keys(value, unit=unit, cited=cited))
 
 
@@ -460,7 +518,12 @@ def read_evidence(text: str) -> Evidence:
     dates = _dates(text[header.end() :] if header else text)
     body_dates = {key for _, key in dates}
     spans = [(m.start(), m.end()) for m, _ in _dates(text)]
-    numbers = {key for _, values in _numbers(text, spans, cited=True) for key in values}
+    read = [values for _, values in _numbers(text, spans, cited=True)]
+    numbers = {key for values in read for key in values}
+    # Ordinals and labels ("the eighteenth century", "Phase 2") are no amounts to round.
+    amounts = {
+        a for values in read if not any(k[0] == "#" for k in values) for a in map(amount, values)
+    }
     numbers |= {str(key[0]) for key in body_dates if key[0] is not None and key[1:] == (None, None)}
     tokens = [t.group() for t in _TOKEN.finditer(text)]
     parts = [part for token in tokens for part in token.split("-") if part]
@@ -469,6 +532,7 @@ def read_evidence(text: str) -> Evidence:
     return Evidence(
         given=frozenset(_given_names(tokens)),
         numbers=frozenset(numbers),
+        amounts=frozenset(a for a in amounts if a is not None),
         dates=frozenset(body_dates | _header_dates(text, body_dates)),
         words=frozenset(bases),
         lower=frozenset(b for b, p in zip(bases, parts, strict=True) if p[:1].islower()),
@@ -554,7 +618,12 @@ def stated(sentence: str) -> tuple[Fact, ...]:
     spans = [(m.start(), m.end()) for m, _ in dates]
     facts = [Fact("date", m.group(0), m.start(), date=key) for m, key in dates]
     numbers = _numbers(sentence, spans)
-    facts += [Fact("number", m.group(0), m.start(), values=values) for m, values in numbers]
+    facts += [
+        Fact(
+            "number", m.group(0), m.start(), values=values, hedge=hedge_before(sentence, m.start())
+        )
+        for m, values in numbers
+    ]
     facts += _names(sentence, spans + [(m.start(), m.end()) for m, _ in numbers])
     return tuple(sorted(facts, key=lambda fact: fact.start))
 
@@ -591,7 +660,10 @@ def _name_found(fact: Fact, evidence: Evidence) -> bool:
 def found(fact: Fact, evidence: Evidence) -> bool:
     """Whether `evidence` contains `fact`, in any of the forms it may take."""
     if fact.kind == "number":
-        return bool(fact.values & evidence.numbers)
+        if fact.values & evidence.numbers:
+            return True
+        stated_amounts = [a for a in map(amount, fact.values) if a is not None]
+        return any(close(a, b, fact.hedge) for a in stated_amounts for b in evidence.amounts)
     if fact.kind == "date":
         year, month, day = fact.date
         if month is None and day is None and f"{year}" in evidence.numbers:

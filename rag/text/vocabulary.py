@@ -155,6 +155,10 @@ MULTIPLES = numbers("multiples")
 TIME_SPANS = numbers("time_spans")
 FRACTIONS = numbers("fractions")
 RELATIVE_DAYS = numbers("relative_days")
+DURATIONS = {unit: (int(size), base) for unit, (size, base) in table("durations").items()}
+"""A unit of time -> (its size, the base unit it is counted in): "week" -> (168, "hour")."""
+HEDGES = {phrase: key for key, group, _ in phrases("hedges") for phrase in group}
+"""A word or phrase before a figure -> how the true figure may lie: "~", "<" or ">"."""
 
 # -- reading claims against passages
 COUNTRY_NAMES = rows("country_names")

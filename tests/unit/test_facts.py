@@ -179,3 +179,53 @@ def test_country_names_abbreviations_and_given_names(claim: str, text: str, expe
 def test_sentence_openers_and_answer_words_are_not_names() -> None:
     for sentence in ("Since 2019, schools grew.", "Despite the vote, it passed.", "Yes."):
         assert [f.text for f in stated(sentence) if f.kind == "name"] == [], sentence
+
+
+@pytest.mark.parametrize(
+    ("claim", "text"),
+    [
+        ("Twenty-five countries joined.", "25 countries joined"),
+        ("25 countries joined.", "twenty-five countries joined"),
+        ("Some 125 people died.", "one hundred and twenty-five people died"),
+        ("the 21st century", "the twenty-first century"),
+        ("It cut emissions by 50 percent.", "it cut emissions by half"),
+        ("25 percent of adults", "one in four adults"),
+        ("70 percent of schools", "seven out of ten schools"),
+        ("two-thirds of members", "67 percent of members"),
+        ("a third of the budget", "33 percent of the budget"),
+        ("3.5 million people", "three and a half million people"),
+        ("$1.5 billion", "a $1.5bn package"),
+        ("12 nations", "a dozen nations"),
+        ("a million people", "1 million people"),
+        ("six months", "half a year"),
+        ("18 months", "a year and a half"),
+        ("48 hours", "two days"),
+    ],
+)
+def test_one_amount_in_another_form_is_the_same_number(claim: str, text: str) -> None:
+    numbers = [f for f in stated(claim) if f.kind == "number"]
+
+    assert numbers and all(found(n, read_evidence(text)) for n in numbers), claim
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("about 40 percent", "39.6 percent", True),
+        ("nearly 2,500 troops", "2,487 troops", True),
+        ("$1.2 billion", "$1.23 billion", True),
+        ("more than 2,000 troops", "2,487 troops", True),
+        ("nearly half of them", "48 percent of them", True),
+        ("40 percent", "38 percent", False),
+        ("more than 5,000 troops", "2,487 troops", False),
+        ("about 5,000 troops", "2,500 troops", False),
+        ("over fourteen figurines", "over forty figurines from the eighteenth century", False),
+        ("1.7 percent", "0.3 percent", False),
+    ],
+)
+def test_a_rounded_or_hedged_figure_is_true_to_the_exact_one(
+    claim: str, text: str, expected: bool
+) -> None:
+    numbers = [f for f in stated(claim) if f.kind == "number"]
+
+    assert all(found(n, read_evidence(text)) for n in numbers) is expected
