@@ -161,7 +161,22 @@ HEDGES = {phrase: key for key, group, _ in phrases("hedges") for phrase in group
 """A word or phrase before a figure -> how the true figure may lie: "~", "<" or ">"."""
 
 # -- reading claims against passages
-COUNTRY_NAMES = rows("country_names")
-"""Each row: the forms of one country's (or body's) name, words joined by "_"."""
+_COUNTRY_ALIASES = {code: (*names, *nouns) for code, names, nouns in phrases("country_aliases")}
+_BY_CODE = frozenset(code for code, _, _ in COUNTRIES)
+
+
+def _country_forms(names: tuple[str, ...], adjectives: tuple[str, ...]) -> tuple[str, ...]:
+    """A country's names, adjectives and the plural of adjectives that name its people too
+    ("Kenyans", "Israelis", "Filipinos")."""
+    plurals = tuple(f"{a}s" for a in adjectives if a.endswith(("an", "i", "o")))
+    return (*names, *adjectives, *plurals)
+
+
+COUNTRY_NAMES = tuple(
+    _country_forms(names, adjectives) + _COUNTRY_ALIASES.get(code, ())
+    for code, names, adjectives in COUNTRIES
+) + tuple(forms for code, forms in _COUNTRY_ALIASES.items() if code not in _BY_CODE)
+"""Each row: the forms of one country's (or body's) name, for the claim checks: countries.txt
+and country_aliases.txt joined."""
 OPPOSITES = rows("opposites")
 """Each row: a label ("up+", "up-"; rows with the same label stem are opposites), then words."""

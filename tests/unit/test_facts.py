@@ -229,3 +229,26 @@ def test_a_rounded_or_hedged_figure_is_true_to_the_exact_one(
     numbers = [f for f in stated(claim) if f.kind == "number"]
 
     assert all(found(n, read_evidence(text)) for n in numbers) is expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("The French president spoke.", "President Macron of France spoke", True),
+        ("France's president spoke.", "the French President spoke", True),
+        ("Dutch officials met.", "officials of the Netherlands met", True),
+        ("Swiss banks agreed.", "banks in Switzerland agreed", True),
+        ("Greek debt fell.", "Greece's debt fell", True),
+        ("Filipino workers came.", "workers from the Philippines came", True),
+        ("Americans voted.", "the United States voted", True),
+        ("Britons voted.", "the United Kingdom voted", True),
+        ("Greek debt fell.", "Turkey's debt fell", False),
+        ("Swiss banks agreed.", "Swedish banks agreed", False),
+    ],
+)
+def test_a_country_is_found_by_its_name_its_adjective_or_its_people(
+    claim: str, text: str, expected: bool
+) -> None:
+    names = [f for f in stated(claim) if f.kind == "name"]
+
+    assert names and all(found(name, read_evidence(text)) for name in names) is expected
