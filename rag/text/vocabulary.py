@@ -161,7 +161,10 @@ HEDGES = {phrase: key for key, group, _ in phrases("hedges") for phrase in group
 """A word or phrase before a figure -> how the true figure may lie: "~", "<" or ">"."""
 
 # -- reading claims against passages
-_COUNTRY_ALIASES = {code: (*names, *nouns) for code, names, nouns in phrases("country_aliases")}
+_COUNTRY_ALIASES = {
+    code: (*names, *nouns, *(f"{n}s" for n in nouns if not n.endswith("ese")))
+    for code, names, nouns in phrases("country_aliases")
+}
 _BY_CODE = frozenset(code for code, _, _ in COUNTRIES)
 
 
