@@ -23,6 +23,7 @@ from functools import cache
 from typing import Literal
 
 from rag.answering.amounts import amount, close, hedge_before, word_value
+from rag.answering.relative_dates import RELATIVE, Span, resolve, within
 from rag.text.vocabulary import (
     CARDINALS,
     COMMON_WORDS,
@@ -43,6 +44,7 @@ from rag.text.vocabulary import (
     STOPWORDS,
     TIME_SPANS,
     TITLES,
+    WEEKDAYS,
 )
 from rag.text.words import fold
 
@@ -70,6 +72,9 @@ class Fact:
     """A single capitalised word that opens a sentence or clause: maybe no name at all."""
     hedge: str = ""
     """How a number is hedged: "~" about, "<" at most, ">" at least (rag.answering.amounts)."""
+    relative: bool = False
+    """A date given relative to the statement's ("last week", "on Tuesday"): read against
+    the date of each cited text (rag.answering.relative_dates)."""
 
     @property
     def end(self) -> int:
@@ -94,6 +99,10 @@ class Evidence:
     """Rows of COUNTRY_NAMES the text names in any of their forms."""
     amounts: frozenset[tuple[Decimal, str]] = frozenset()
     """The numbers as amounts, for figures a claim rounds or hedges (rag.answering.amounts)."""
+    today: dt.date | None = None
+    """The date in the passage header: what "yesterday" or "on Tuesday" is counted from."""
+    spans: frozenset[Span] = frozenset()
+    """Every date the text gives, absolute or relative to `today`, as spans of days."""
     given: frozenset[tuple[str, str]] = frozenset()
     """(surname, given name) of the capitalised pairs of words ("washington", "george"); a
     given name of "" when the word is written without one ("Secretary Rubio")."""
@@ -159,13 +168,19 @@ _FRACTION = re.compile(
     + _WHOLES + r")s?)?\b"
     r"|\b(?:a|an|one)\s+(?P<share>" + _FRACTION_WORDS + r")\b(?!\s+(?:time|place|round))"
     r"|\b(?P<count>" + _SMALL + r"|\d)[\s-]+(?P<shares>" + _FRACTION_WORDS + r")s\b"
-    r"|(?<![\w.,])(?P<of>\d+|" + _CARDINAL + r")\s+(?:in|out\s+of)\s+"
-    r"(?P<every>(?!(?:19|20)\d\d\b)\d+|" + _CARDINAL + r")\b(?!\s*(?:%|per\s?cent))"
     r"|\ba\s+(?P<single>" + _SCALE_WORDS + r")\b(?![\s-]+(?:and|" + _SCALE_WORDS + r")\b)"
     r"|(?<!-)(?<!\bfirst\s)(?<!\bsecond\s)(?<!\blast\s)\b(?P<bare>half)\b"
     r"(?![\s-]+(?:time|way|hearted|staff|mast)\b)",
     re.IGNORECASE,
 )  # fmt: skip
+_RATIO = re.compile(
+    r"(?<![\w.,])(?P<of>\d+|" + _CARDINAL + r")\s+(?:in|out\s+of)\s+"
+    r"(?P<every>(?!(?:19|20)\d\d\b)\d+|" + _CARDINAL + r")\b(?!\s*(?:%|per\s?cent))",
+    re.IGNORECASE,
+)  # fmt: skip
+# Cheap tests before the patterns above, which are slow to try at every position.
+_FRACTION_CUE = re.compile(r"half|third|quarter|fifth|tenth|dozen|hundred|thousand|illion")
+_RATIO_CUE = re.compile(r"\s(?:in|out\s+of)\s+(?:\d|(?:" + _CARDINAL + r")\b)", re.IGNORECASE)
 _WHOLE_VALUES = {**TIME_SPANS, **{k: v for k, v in SCALES.items() if k != "bn"}}
 _ANAPHORIC_TWO = re.compile(r"\bthe\s+$", re.IGNORECASE)
 _COUNTED = re.compile(r"[\s-]+(?!(?:of|and|or|in|to|for|from|by|on|at|the|a|an)\b)[a-z]{3,}")
@@ -183,7 +198,7 @@ _SPACE_GAP = re.compile(r"[ \t\n\-]*")
 _JOINERS = NAME_PARTICLES | {"of", "the"}
 _HEADER_DATE = re.compile(r"\A[^\n]*\|[ \t]*((?:19|20)\d\d-[01]\d-[0-3]\d)[ \t]*(?=\n)")
 _INITIAL_JOINERS = _JOINERS | {"and", "for", "&", "on", "to"}
-_NOT_NAMES = STOPWORDS | TITLES | {fold(m) for m in _MONTHS} | {"i", "today", "fy"}
+_NOT_NAMES = STOPWORDS | TITLES | {fold(m) for m in _MONTHS} | set(WEEKDAYS) | {"i", "today", "fy"}
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -272,35 +287,29 @@ def _count(word: str) -> Decimal:
 def _fraction_values(match: re.Match[str], cited: bool) -> frozenset[str]:
     """A fraction's forms: "a third" -> "33.33%", "two-thirds" -> "66.67%", "one in four"
     -> "25%", "half a year" -> "0.5 year" (and "6 ~month"), "a dozen" -> "12"."""
-    if match.group("share") or match.group("bare"):
-        share = FRACTIONS[(match.group("share") or match.group("bare")).lower()]
-        return frozenset({_key(Decimal(100) / share, percent=True)})
-    if match.group("shares"):
-        value = _count(match["count"].lower()) * 100 / FRACTIONS[match["shares"].lower()]
-        return frozenset({_key(value, percent=True)})
-    if match.group("every"):
-        part, whole = _count(match["of"].lower()), _count(match["every"].lower())
+    group = {name: (value or "").lower() for name, value in match.groupdict().items()}
+    if group.get("every"):  # a _RATIO
+        part, whole = _count(group["of"]), _count(group["every"])
         if not 0 < part < whole:
             return frozenset({_key(part), _key(whole)})
         return frozenset({_key(part * 100 / whole, percent=True)})
-    if match.group("single"):
-        return frozenset(_number_keys(Decimal(SCALES[match["single"].lower()]), cited=cited))
-    if match.group("units"):
-        units = _count(match["units"].lower()) + Decimal("0.5")
-        whole_word = (match.group("units_whole") or "").lower()
-        value = units * _WHOLE_VALUES.get(whole_word, 1)
-        return frozenset(
-            _number_keys(
-                value, unit=_unit(whole_word) if whole_word in DURATIONS else "", cited=cited
-            )
-        )
-    whole_word = (match.group("and_whole") or match.group("whole")).lower()
+    if group["share"] or group["bare"]:
+        return frozenset({_key(Decimal(100) / FRACTIONS[group["share"] or group["bare"]], True)})
+    if group["shares"]:
+        value = _count(group["count"]) * 100 / FRACTIONS[group["shares"]]
+        return frozenset({_key(value, percent=True)})
+    if group["single"]:
+        return frozenset(_number_keys(Decimal(SCALES[group["single"]]), cited=cited))
+    if group["units"]:
+        whole_word = group["units_whole"]
+        value = (_count(group["units"]) + Decimal("0.5")) * _WHOLE_VALUES.get(whole_word, 1)
+        unit = _unit(whole_word) if whole_word in DURATIONS else ""
+        return frozenset(_number_keys(value, unit=unit, cited=cited))
+    whole_word = group["and_whole"] or group["whole"]
     whole = Decimal(_WHOLE_VALUES.get(whole_word, 1))
-    value = whole * 3 / 2 if match.group("and_whole") else whole / FRACTIONS[match["part"].lower()]
-    unit = (
-        "year" if whole_word in TIME_SPANS else _unit(whole_word) if whole_word in DURATIONS else ""
-    )
-    return frozenset(_number_keys(value, unit=unit, cited=cited))
+    value = whole * 3 / 2 if group["and_whole"] else whole / FRACTIONS[group["part"]]
+    unit = "year" if whole_word in TIME_SPANS else _unit(whole_word)
+    return frozenset(_number_keys(value, unit=unit if unit in DURATIONS else "", cited=cited))
 
 
 def _date_key(match: re.Match[str]) -> DateKey:
@@ -358,7 +367,11 @@ def _numbers(
     orders the text ("First, ...") is none, and neither is "the two" (of things named)."""
     found: list[tuple[re.Match[str], frozenset[str]]] = []
     spans = list(taken)
-    for m in _FRACTION.finditer(text):
+    fractions = [
+        *(_FRACTION.finditer(text) if _FRACTION_CUE.search(text.lower()) else ()),
+        *(_RATIO.finditer(text) if _RATIO_CUE.search(text) else ()),
+    ]
+    for m in sorted(fractions, key=lambda m: (m.start(), -m.end())):
         if _outside(spans, m):
             found.append((m, _fraction_values(m, cited)))
             spans.append((m.start(), m.end()))
@@ -471,7 +484,7 @@ def _country_spans(words: list[str], raw: list[str]) -> list[tuple[int, int, int
     return spans
 
 
-def _header_dates(text: str, body_dates: set[DateKey]) -> set[DateKey]:
+def _header_dates(text: str, body_dates: set[DateKey], days: set[dt.date]) -> set[DateKey]:
     """The dates a passage header ("title | speaker | 2024-07-26", the first line) supports.
 
     Its day supports a claim only when the text does not place events on other days: a
@@ -486,12 +499,43 @@ def _header_dates(text: str, body_dates: set[DateKey]) -> set[DateKey]:
     offsets = {RELATIVE_DAYS[w] for w in words & RELATIVE_DAYS.keys()}
     moved = {day + dt.timedelta(days=n) for n in offsets}
     others = {d for d in body_dates if d[2] is not None and d != (day.year, day.month, day.day)}
+    others |= {(d.year, d.month, d.day) for d in days if d != day}
     keys: set[DateKey] = {(day.year, day.month, None), (day.year, None, None)}
     if not others and not (offsets - {0}):
         keys.add((day.year, day.month, day.day))
     return (
         keys | {(d.year, d.month, d.day) for d in moved} | {(d.year, d.month, None) for d in moved}
     )
+
+
+def _period_keys(periods: frozenset[Span]) -> set[DateKey]:
+    """The dates a claim may write for these periods: a year, a month or a day that holds
+    one ("March 2024" for "last Tuesday")."""
+    keys: set[DateKey] = set()
+    for start, end in periods:
+        if start.year == end.year:
+            keys.add((start.year, None, None))
+            if start.month == end.month:
+                keys.add((start.year, start.month, None))
+                if start == end:
+                    keys.add((start.year, start.month, start.day))
+    return keys
+
+
+def _key_span(key: DateKey) -> Span | None:
+    """The days a date key with a year covers; None for a day that does not exist."""
+    year, month, day = key
+    if year is None:
+        return None
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if day is None:
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        return dt.date(year, month, 1), dt.date(year, month, last)
+    try:
+        return dt.date(year, month, day), dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _given_names(tokens: list[str]) -> set[tuple[str, str]]:
@@ -517,6 +561,18 @@ def read_evidence(text: str) -> Evidence:
     header = _HEADER_DATE.match(text)
     dates = _dates(text[header.end() :] if header else text)
     body_dates = {key for _, key in dates}
+    today = dt.date.fromisoformat(header.group(1)) if header else None
+    periods = resolve(text[header.end() :], today) if header and today else frozenset()
+    if today:  # "On March 5" in a statement of 7 March 2024: that year's, or the year before
+        yearless = [
+            _key_span((today.year - back, month, day))
+            for (year, month, day) in body_dates
+            if year is None and month is not None
+            for back in (0, 1)
+            if not back or (month, day or 1) > (today.month, today.day)
+        ]
+        periods |= {span for span in yearless if span}
+    days = {start for start, end in periods if start == end}
     spans = [(m.start(), m.end()) for m, _ in _dates(text)]
     read = [values for _, values in _numbers(text, spans, cited=True)]
     numbers = {key for values in read for key in values}
@@ -533,7 +589,9 @@ def read_evidence(text: str) -> Evidence:
         given=frozenset(_given_names(tokens)),
         numbers=frozenset(numbers),
         amounts=frozenset(a for a in amounts if a is not None),
-        dates=frozenset(body_dates | _header_dates(text, body_dates)),
+        dates=frozenset(body_dates | _header_dates(text, body_dates, days) | _period_keys(periods)),
+        today=today,
+        spans=periods | frozenset(filter(None, map(_key_span, body_dates))),
         words=frozenset(bases),
         lower=frozenset(b for b, p in zip(bases, parts, strict=True) if p[:1].islower()),
         upper=frozenset(filter(None, map(_acronym, parts))),
@@ -617,6 +675,9 @@ def stated(sentence: str) -> tuple[Fact, ...]:
     dates = _dates(sentence)
     spans = [(m.start(), m.end()) for m, _ in dates]
     facts = [Fact("date", m.group(0), m.start(), date=key) for m, key in dates]
+    relative = [m for m in RELATIVE.finditer(sentence) if _outside(spans, m)]
+    facts += [Fact("date", m.group(0), m.start(), relative=True) for m in relative]
+    spans += [(m.start(), m.end()) for m in relative]
     numbers = _numbers(sentence, spans)
     facts += [
         Fact(
@@ -664,6 +725,10 @@ def found(fact: Fact, evidence: Evidence) -> bool:
             return True
         stated_amounts = [a for a in map(amount, fact.values) if a is not None]
         return any(close(a, b, fact.hedge) for a in stated_amounts for b in evidence.amounts)
+    if fact.kind == "date" and fact.relative:
+        if evidence.today is None:  # nothing to count from: the same words will do
+            return {_base(w) for w in fact.text.split()} <= evidence.words
+        return within(resolve(fact.text, evidence.today), evidence.spans)
     if fact.kind == "date":
         year, month, day = fact.date
         if month is None and day is None and f"{year}" in evidence.numbers:

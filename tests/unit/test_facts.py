@@ -252,3 +252,33 @@ def test_a_country_is_found_by_its_name_its_adjective_or_its_people(
     names = [f for f in stated(claim) if f.kind == "name"]
 
     assert names and all(found(name, read_evidence(text)) for name in names) is expected
+
+
+THURSDAY = "Readout | The White House | 2024-03-07\n"
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("On March 5, 2024, Biden met Xi.", "On Tuesday, President Biden met Xi.", True),
+        ("On March 4, 2024, Biden met Xi.", "On Tuesday, President Biden met Xi.", False),
+        ("On March 7, 2024, Biden met Xi.", "On Tuesday, President Biden met Xi.", False),
+        ("Biden spoke on Wednesday.", "Biden spoke yesterday.", True),
+        ("Biden spoke on Monday.", "Biden spoke yesterday.", False),
+        ("Yesterday Biden spoke.", "On March 6, Biden spoke.", True),
+        ("Last week, Biden spoke.", "On February 29, Biden spoke.", True),
+        ("Last week, Biden spoke.", "Biden spoke today.", False),
+        ("In 2023, Biden spoke.", "Last year, Biden spoke.", True),
+        ("In 2022, Biden spoke.", "Last year, Biden spoke.", False),
+        ("Last year, Biden spoke.", "In 2023, Biden spoke.", True),
+        ("Last month, Biden spoke.", "In February, Biden spoke.", True),
+        ("He will travel on Friday.", "He will travel on March 8.", True),
+        ("He will travel next week.", "He will travel on March 12.", True),
+    ],
+)
+def test_a_relative_date_is_read_against_the_statement_date(
+    claim: str, text: str, expected: bool
+) -> None:
+    dates = [f for f in stated(claim) if f.kind == "date"]
+
+    assert dates and all(found(d, read_evidence(THURSDAY + text)) for d in dates) is expected
