@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from itertools import pairwise
 from typing import Literal
 
 from rag.answering.amounts import amount, close, hedge_before, word_value
 from rag.answering.relative_dates import RELATIVE, Span, resolve, within
+from rag.people import transliterated
 from rag.text.vocabulary import (
     CARDINALS,
     COMMON_WORDS,
@@ -38,6 +40,7 @@ from rag.text.vocabulary import (
     NUMBER_LABELS,
     ORDINALS,
     PLACE_OR_BODY_WORDS,
+    RANKS,
     RELATIVE_DAYS,
     SCALES,
     SENTENCE_OPENERS,
@@ -103,6 +106,10 @@ class Evidence:
     """The date in the passage header: what "yesterday" or "on Tuesday" is counted from."""
     spans: frozenset[Span] = frozenset()
     """Every date the text gives, absolute or relative to `today`, as spans of days."""
+    titled: frozenset[str] = frozenset()
+    """Capitalised words right after a title ("xi" in "President Xi"): names used alone."""
+    sounds: frozenset[str] = frozenset()
+    """Name words as they sound across transliterations ("zelenski" for "Zelenskyy")."""
     given: frozenset[tuple[str, str]] = frozenset()
     """(surname, given name) of the capitalised pairs of words ("washington", "george"); a
     given name of "" when the word is written without one ("Secretary Rubio")."""
@@ -197,8 +204,14 @@ _OPENERS = re.compile(r"[.:;!?\"“‘—–]")
 _SPACE_GAP = re.compile(r"[ \t\n\-]*")
 _JOINERS = NAME_PARTICLES | {"of", "the"}
 _HEADER_DATE = re.compile(r"\A[^\n]*\|[ \t]*((?:19|20)\d\d-[01]\d-[0-3]\d)[ \t]*(?=\n)")
+_TITLE_WORDS = TITLES | RANKS
+MIN_SOUNDED = 5
+"""Letters a name word needs before it is compared by sound ("Zelensky", "Zelenskyy")."""
+MIN_SHORT_NAME = 3
 _INITIAL_JOINERS = _JOINERS | {"and", "for", "&", "on", "to"}
-_NOT_NAMES = STOPWORDS | TITLES | {fold(m) for m in _MONTHS} | set(WEEKDAYS) | {"i", "today", "fy"}
+_NOT_NAMES = (
+    STOPWORDS | TITLES | RANKS | {fold(m) for m in _MONTHS} | set(WEEKDAYS) | {"i", "today", "fy"}
+)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -548,8 +561,12 @@ def _given_names(tokens: list[str]) -> set[tuple[str, str]]:
 
 
 def _same_given(a: str, b: str) -> bool:
+    """Whether two given names may be one person's: a nickname ("Joe", "Joseph") or a short
+    form that begins or ends the full one ("Alex", "Alexander"; "Tony", "Antony")."""
+    short, full = sorted((a, b), key=len)
     return (
         a == b
+        or (len(short) >= MIN_SHORT_NAME and (full.startswith(short) or full.endswith(short)))
         or NICKNAMES.get(a) == b
         or NICKNAMES.get(b) == a
         or NICKNAMES.get(a, a) == NICKNAMES.get(b, b)
@@ -597,6 +614,16 @@ def read_evidence(text: str) -> Evidence:
         upper=frozenset(filter(None, map(_acronym, parts))),
         initials=frozenset(_text_initials(text)),
         countries=frozenset(countries),
+        titled=frozenset(
+            _base(word)
+            for before, word in pairwise(tokens)
+            if word[:1].isupper()
+            and _base(before) in _TITLE_WORDS
+            and _base(word) not in _NOT_NAMES
+        ),
+        sounds=frozenset(
+            transliterated(b) for b, p in zip(bases, parts, strict=True) if p[:1].isupper()
+        ),
     )
 
 
@@ -693,11 +720,20 @@ def _part_found(part: str, evidence: Evidence) -> bool:
     acronym = _acronym(part)
     if acronym:  # case matters: "US" is not the pronoun "us"
         return acronym in evidence.upper or acronym in evidence.initials
-    return bool(_variants(_base(part)) & evidence.words)
+    base = _base(part)
+    if _variants(base) & evidence.words:
+        return True
+    return len(base) >= MIN_SOUNDED and transliterated(base) in evidence.sounds
 
 
 def _name_found(fact: Fact, evidence: Evidence) -> bool:
     parts = fact.parts
+    owner = next((i for i, p in enumerate(parts[:-1]) if _unpossessed(p) != p), None)
+    if owner is not None:  # "Ukraine's Zelensky": two names
+        return all(
+            _name_found(replace(fact, parts=half, surname_only=2 <= len(half) <= 3), evidence)
+            for half in (parts[: owner + 1], parts[owner + 1 :])
+        )
     if fact.opening and len(parts) == 1 and _base(parts[0]) in evidence.lower:
         return True  # "Cuts to ..." where the passage writes "cuts"
     found = [_part_found(part, evidence) for part in parts]
@@ -709,6 +745,9 @@ def _name_found(fact: Fact, evidence: Evidence) -> bool:
     for i, j, row in _country_spans(bases, list(parts)):  # "South Korea" is "ROK"
         if row in evidence.countries:
             found[i:j] = [True] * (j - i)
+    if fact.surname_only and found[0] and not found[-1]:
+        # "Xi Jinping" where the passage writes "President Xi": the family name comes first.
+        return _base(parts[0]) in evidence.titled
     if fact.surname_only and found[-1] and not found[0]:
         # "Martha Washington" where the passage names only George Washington.
         surname = _base(parts[-1])

@@ -76,6 +76,8 @@ COMMON_WORDS = word_set("common_words")
 HONORIFICS = word_set("honorifics")
 OFFICES = word_set("offices")
 TITLES = HONORIFICS | OFFICES
+RANKS = word_set("ranks")
+"""Military and police ranks and their abbreviations ("Adm.", "Lt."): titles before a name."""
 ROLE_WORDS = TITLES | word_set("role_phrase_words")
 ROLE_HEADS = word_set("role_heads")
 PORTFOLIOS = word_set("portfolios")

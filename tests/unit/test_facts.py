@@ -282,3 +282,27 @@ def test_a_relative_date_is_read_against_the_statement_date(
     dates = [f for f in stated(claim) if f.kind == "date"]
 
     assert dates and all(found(d, read_evidence(THURSDAY + text)) for d in dates) is expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("Xi Jinping said so.", "President Xi said so", True),
+        ("They sailed around Cape Horn.", "They sailed around the Cape of Good Hope", False),
+        ("Adm. Cooper wrote it.", "Admiral Brad Cooper wrote it", True),
+        ("Lt. Gen. Smith spoke.", "Lieutenant General John Smith spoke", True),
+        ("Tony Blinken said so.", "Secretary Antony Blinken said so", True),
+        ("Alex Padilla said so.", "Senator Alexander Padilla said so", True),
+        ("Brigitte Macron said so.", "President Emmanuel Macron said so", False),
+        ("Zelenskyy said so.", "President Zelensky said so", True),
+        ("Zelenskyy said so.", "President Zelaya said so", False),
+        ("Ukraine's Zelensky said so.", "President Zelenskyy of Ukraine said so", True),
+        ("Ukraine's Zelensky said so.", "President Zelenskyy of Moldova said so", False),
+    ],
+)
+def test_a_person_is_found_by_name_parts_titles_short_forms_and_spellings(
+    claim: str, text: str, expected: bool
+) -> None:
+    names = [f for f in stated(claim) if f.kind == "name"]
+
+    assert names and all(found(name, read_evidence(text)) for name in names) is expected
