@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from itertools import pairwise
+from itertools import pairwise, takewhile
 from typing import Literal
 
 from rag.answering.amounts import amount, close, hedge_before, word_value
@@ -73,6 +73,9 @@ class Fact:
     """Whether the last word alone is enough: a person's given names may go unwritten."""
     opening: bool = False
     """A single capitalised word that opens a sentence or clause: maybe no name at all."""
+    initials: str = ""
+    """A name's initials with the titles after it: "DHS" for "Department of Homeland
+    Security" (a portfolio word such as "Security" ends the name itself)."""
     hedge: str = ""
     """How a number is hedged: "~" about, "<" at most, ">" at least (rag.answering.amounts)."""
     relative: bool = False
@@ -172,7 +175,7 @@ _FRACTION = re.compile(
     r"[\s-]+(?P<whole>" + _WHOLES + r")s?\b"
     r"|\b(?:a|one)\s+(?P<and_whole>" + _WHOLES + r")\s+and\s+a\s+half\b"
     r"|(?<![\w.,])(?P<units>\d+|" + _CARDINAL + r")\s+and\s+a\s+half(?:[\s-]+(?P<units_whole>"
-    + _WHOLES + r")s?)?\b"
+    + _WHOLES + r")s?)?\b(?P<units_percent>\s*(?:%|per\s?cent\b))?"
     r"|\b(?:a|an|one)\s+(?P<share>" + _FRACTION_WORDS + r")\b(?!\s+(?:time|place|round))"
     r"|\b(?P<count>" + _SMALL + r"|\d)[\s-]+(?P<shares>" + _FRACTION_WORDS + r")s\b"
     r"|\ba\s+(?P<single>" + _SCALE_WORDS + r")\b(?![\s-]+(?:and|" + _SCALE_WORDS + r")\b)"
@@ -205,6 +208,11 @@ _SPACE_GAP = re.compile(r"[ \t\n\-]*")
 _JOINERS = NAME_PARTICLES | {"of", "the"}
 _HEADER_DATE = re.compile(r"\A[^\n]*\|[ \t]*((?:19|20)\d\d-[01]\d-[0-3]\d)[ \t]*(?=\n)")
 _TITLE_WORDS = TITLES | RANKS
+_TRAILING_WORDS = re.compile(r"(?:[ \t]+[A-Z][a-z]+)*")
+MIN_SPELT_OUT = 4
+"""Letters each word of a phrase spelt out for an acronym needs ("continuing resolution")."""
+MAX_SPELT_OUT = 5
+_WORDS = re.compile(r"[A-Za-z]+|\S")
 MIN_SOUNDED = 5
 """Letters a name word needs before it is compared by sound ("Zelensky", "Zelenskyy")."""
 MIN_SHORT_NAME = 3
@@ -316,6 +324,8 @@ def _fraction_values(match: re.Match[str], cited: bool) -> frozenset[str]:
     if group["units"]:
         whole_word = group["units_whole"]
         value = (_count(group["units"]) + Decimal("0.5")) * _WHOLE_VALUES.get(whole_word, 1)
+        if group["units_percent"]:
+            return frozenset({_key(value, percent=True)})
         unit = _unit(whole_word) if whole_word in DURATIONS else ""
         return frozenset(_number_keys(value, unit=unit, cited=cited))
     whole_word = group["and_whole"] or group["whole"]
@@ -440,6 +450,39 @@ def _initials(heads: list[str]) -> set[str]:
         for i in range(len(heads))
         for j in range(i + 2, min(len(heads), i + 6) + 1)
     }
+
+
+def _spelling(word: str) -> bool:
+    """Whether a word may be one of the words an acronym spells out."""
+    return word.islower() and len(word) >= MIN_SPELT_OUT and word not in STOPWORDS
+
+
+def _phrase_initials(text: str) -> set[str]:
+    """Initials of runs of lower-case words that may be spelt out for an acronym: "CR" for
+    "continuing resolution", "AI" for "artificial intelligence"."""
+    initials: set[str] = set()
+    heads: list[str] = []
+    for word in _WORDS.findall(text):
+        if _spelling(word):
+            heads.append(word[0].upper())
+            continue
+        initials |= _initials(heads)
+        heads = []
+    return initials | _initials(heads)
+
+
+def spelt_out(text: str, evidence: Evidence) -> list[str]:
+    """Lower-case runs of `text` whose initials are an acronym `evidence` writes."""
+    found: list[str] = []
+    words = _WORDS.findall(text)
+    for i in range(len(words)):
+        for j in range(i + 2, min(len(words), i + MAX_SPELT_OUT) + 1):
+            run = words[i:j]
+            if not _spelling(run[-1]) or not _spelling(run[0]):
+                break
+            if "".join(w[0] for w in run).upper() in evidence.upper:
+                found += run
+    return found
 
 
 def _text_initials(text: str) -> set[str]:
@@ -612,7 +655,7 @@ def read_evidence(text: str) -> Evidence:
         words=frozenset(bases),
         lower=frozenset(b for b, p in zip(bases, parts, strict=True) if p[:1].islower()),
         upper=frozenset(filter(None, map(_acronym, parts))),
-        initials=frozenset(_text_initials(text)),
+        initials=frozenset(_text_initials(text) | _phrase_initials(text)),
         countries=frozenset(countries),
         titled=frozenset(
             _base(word)
@@ -647,6 +690,9 @@ def _name(text: str, run: list[re.Match[str]], joined: bool, opening: bool) -> F
         and not any(_acronym(p) for p in parts)
     )
     start, end = run[0].start(), run[-1].end()
+    after = _TRAILING_WORDS.match(text, end)
+    titles = takewhile(lambda w: _base(w) in TITLES, after.group().split() if after else ())
+    heads = [_acronym(t.group()) or t.group()[0] for t in run] + [w[0] for w in titles]
     return Fact(
         "name",
         text[start:end],
@@ -654,6 +700,7 @@ def _name(text: str, run: list[re.Match[str]], joined: bool, opening: bool) -> F
         parts=parts,
         surname_only=person,
         opening=opening and len(run) == 1,
+        initials="".join(heads) if len(heads) > 1 else "",
     )
 
 
@@ -679,6 +726,7 @@ def _names(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         is_name = (
             word[0].isupper()
             and _base(word) not in _NOT_NAMES
+            and not all(_base(p) in _NOT_NAMES for p in word.split("-") if p)
             and not (opens and _ordinary_start(word))
             and _outside(taken, token)
         )
@@ -728,6 +776,8 @@ def _part_found(part: str, evidence: Evidence) -> bool:
 
 def _name_found(fact: Fact, evidence: Evidence) -> bool:
     parts = fact.parts
+    if fact.initials and fact.initials in evidence.upper:
+        return True  # "Department of Homeland Security" for "DHS"
     owner = next((i for i, p in enumerate(parts[:-1]) if _unpossessed(p) != p), None)
     if owner is not None:  # "Ukraine's Zelensky": two names
         return all(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answering.claims import check_claims
 from rag.answering.facts import found, read_evidence, stated
 
 
@@ -306,3 +307,31 @@ def test_a_person_is_found_by_name_parts_titles_short_forms_and_spellings(
     names = [f for f in stated(claim) if f.kind == "name"]
 
     assert names and all(found(name, read_evidence(text)) for name in names) is expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("The Secretary-General said so.", "António Guterres said so", True),
+        ("The CR would pass.", "the continuing resolution would pass", True),
+        ("AI tools help.", "artificial intelligence tools help", True),
+        ("The CR would pass.", "the budget would pass", False),
+        ("The Department of Homeland Security acted.", "DHS acted", True),
+        ("The Department of Homeland Security acted.", "DOJ acted", False),
+    ],
+)
+def test_titles_are_no_names_and_acronyms_are_spelt_out(
+    claim: str, text: str, expected: bool
+) -> None:
+    names = [f for f in stated(claim) if f.kind == "name"]
+
+    assert all(found(name, read_evidence(text)) for name in names) is expected
+
+
+def test_a_claim_that_spells_out_an_acronym_keeps_its_support() -> None:
+    (check,) = check_claims(
+        "Trump said the continuing resolution would pass [1].",
+        {1: "Remarks | Donald J. Trump | 2025-09-30\nTrump said the CR would pass."},
+    )
+
+    assert check.supported, check.reason
