@@ -24,7 +24,7 @@ from itertools import pairwise, takewhile
 from typing import Literal
 
 from rag.answering.amounts import amount, close, hedge_before, word_value
-from rag.answering.relative_dates import RELATIVE, Span, resolve, within
+from rag.answering.relative_dates import DECADE, RELATIVE, Span, resolve, within
 from rag.people import transliterated
 from rag.text.vocabulary import (
     CARDINALS,
@@ -751,6 +751,7 @@ def stated(sentence: str) -> tuple[Fact, ...]:
     spans = [(m.start(), m.end()) for m, _ in dates]
     facts = [Fact("date", m.group(0), m.start(), date=key) for m, key in dates]
     relative = [m for m in RELATIVE.finditer(sentence) if _outside(spans, m)]
+    relative += [m for m in DECADE.finditer(sentence) if _outside(spans, m)]
     facts += [Fact("date", m.group(0), m.start(), relative=True) for m in relative]
     spans += [(m.start(), m.end()) for m in relative]
     numbers = _numbers(sentence, spans)
@@ -815,9 +816,10 @@ def found(fact: Fact, evidence: Evidence) -> bool:
         stated_amounts = [a for a in map(amount, fact.values) if a is not None]
         return any(close(a, b, fact.hedge) for a in stated_amounts for b in evidence.amounts)
     if fact.kind == "date" and fact.relative:
-        if evidence.today is None:  # nothing to count from: the same words will do
+        if evidence.today is None and not DECADE.fullmatch(fact.text):
+            # nothing to count from: the same words will do
             return {_base(w) for w in fact.text.split()} <= evidence.words
-        return within(resolve(fact.text, evidence.today), evidence.spans)
+        return within(resolve(fact.text, evidence.today or dt.date.today()), evidence.spans)
     if fact.kind == "date":
         year, month, day = fact.date
         if month is None and day is None and f"{year}" in evidence.numbers:

@@ -34,7 +34,11 @@ RELATIVE = re.compile(
     re.IGNORECASE,
 )  # fmt: skip
 """Relative dates a claim may state, checked against the date of each text it cites."""
-_PERIOD = re.compile(r"\b(?:last|this|past|previous|ago|yesterday|earlier)\b", re.IGNORECASE)
+DECADE = re.compile(r"\b(?:(?:early|mid|late)[\s-]+)?(?:19|20)\d0['’]?s\b", re.IGNORECASE)
+"""A decade ("the 1990s", "the early 2000s"): a period, read like the relative ones."""
+_PERIOD = re.compile(
+    r"\b(?:last|this|past|previous|ago|yesterday|earlier)\b|\d0['’]?s\b", re.IGNORECASE
+)
 """Words without which rag.question.date_atoms finds no period relative to the day."""
 
 

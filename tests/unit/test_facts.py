@@ -335,3 +335,21 @@ def test_a_claim_that_spells_out_an_acronym_keeps_its_support() -> None:
     )
 
     assert check.supported, check.reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("In the 1990s, it grew.", "It grew in 1994.", True),
+        (
+            "In the 1990s, it grew.",
+            "Release | The White House | 2020-01-01\nIt grew in 2005.",
+            False,
+        ),
+        ("In the early 2000s, it grew.", "It grew in 2002.", True),
+    ],
+)
+def test_a_decade_holds_the_years_in_it(claim: str, text: str, expected: bool) -> None:
+    (date,) = (f for f in stated(claim) if f.kind == "date")
+
+    assert found(date, read_evidence(text)) is expected
