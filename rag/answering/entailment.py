@@ -49,6 +49,7 @@ _BREAKS = frozenset('.,;:!?()[]—–\n"“”') | {"but", "while", "whereas", "
 _MARKERS = re.compile(r"\[\d+\]")
 _ACRONYM_DOTS = re.compile(r"\b((?:[A-Za-z]\.){2,})")
 _DOT_LEADER = re.compile(r"(?:[ \t]*\.){3,}")
+_LEADER_LINE = re.compile(r"^.*(?:\.[ \t\xa0]*){4,}.*\n", re.MULTILINE)
 _POSSESSIVE = re.compile(r"['’]s\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _BINDING_BREAKS = _BREAKS - {"(", ")", "[", "]"}
@@ -84,7 +85,9 @@ def _content(word: str) -> bool:
 
 
 def _plain(text: str) -> str:
-    """`text` folded, without markers, possessives, dot leaders or full stops in acronyms."""
+    """`text` folded, without markers, possessives, dot leaders or full stops in acronyms; a
+    table row (a line with a dot leader: "Africa . . . . 40,000") ends its clause."""
+    text = _LEADER_LINE.sub(lambda m: m.group()[:-1] + ";", text)
     text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), _MARKERS.sub(" ", text))
     text = _DOT_LEADER.sub(lambda m: " " * len(m.group()), text)
     return _POSSESSIVE.sub(lambda m: " " * len(m.group()), fold(text))

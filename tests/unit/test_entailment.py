@@ -64,3 +64,20 @@ def test_not_only_is_no_negation_and_failed_needs_a_verb() -> None:
         contradiction("The measures target those engaging in violence and funders.", [cited]) == ""
     )
     assert contradiction("The world has failed Haiti [1].", ["The world failed Haiti."]) == ""
+
+
+ALLOCATIONS = (
+    "The admissions numbers shall be allocated as follows:\n"
+    "Africa . . . . . . . . . . . 40,000\n"
+    "East Asia . . . . . . . . . . 15,000\n"
+    "Near East/South Asia . . . . 35,000\n"
+)
+
+
+def test_a_table_row_ends_with_its_line() -> None:
+    """A figure at the end of a row belongs to that row, not to the label of the next one."""
+    swapped = "It allocates 35,000 places to Africa and 40,000 to the Near East and South Asia."
+    faithful = "It allocates 40,000 places to Africa and 35,000 to the Near East and South Asia."
+
+    assert contradiction(swapped, [ALLOCATIONS])
+    assert contradiction(faithful, [ALLOCATIONS]) == ""
