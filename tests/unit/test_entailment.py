@@ -81,3 +81,26 @@ def test_a_table_row_ends_with_its_line() -> None:
 
     assert contradiction(swapped, [ALLOCATIONS])
     assert contradiction(faithful, [ALLOCATIONS]) == ""
+
+
+TRANSCRIPT = (
+    "Q Mr. President, have the protests forced you to reconsider any of the policies?\n"
+    "THE PRESIDENT: No.\n"
+    "Q Will you extend that deadline?\n"
+    "THE PRESIDENT: There are discussions about extending. Our hope is we will not have to "
+    "extend. So far, no sense of a danger."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "flipped"),
+    [
+        ("Biden said the protests had forced him to reconsider his policies [1].", True),
+        ("Asked whether the protests forced him to reconsider, Biden said no [1].", False),
+        ("Biden said his hope was to extend the deadline [1].", True),
+        ("Biden said there were discussions about extending [1].", False),
+        ("Biden said the drones posed a danger [1].", True),
+    ],
+)
+def test_questions_answered_no_and_words_said_both_ways(claim: str, flipped: bool) -> None:
+    assert bool(contradiction(claim, [TRANSCRIPT])) is flipped, claim
