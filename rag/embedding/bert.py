@@ -59,6 +59,10 @@ def supports(model_dir: Path) -> bool:
     )
 
 
+LENGTH_STEP = 32
+"""Every batch is padded to a multiple of this many tokens (the model's limit, 256, is one)."""
+
+
 class BertEncoder:
     def __init__(self, model_dir: Path, bf16: bool = False) -> None:
         import torch
@@ -74,7 +78,12 @@ class BertEncoder:
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=max_length)
         pad = self._tokenizer.token_to_id("[PAD]") or int(config.get("pad_token_id", 0))
-        self._tokenizer.enable_padding(pad_id=pad, pad_token="[PAD]")
+        # Batches padded to a multiple of LENGTH_STEP tokens: a few shapes, not one a length.
+        # oneDNN keeps kernels per shape, and in bf16 that kept ~60 MB more after 2,000
+        # passages of varied lengths (benchmarks/memory.py; docs/scaling.md, "Memory").
+        self._tokenizer.enable_padding(
+            pad_id=pad, pad_token="[PAD]", pad_to_multiple_of=LENGTH_STEP
+        )
         dtype = torch.bfloat16 if bf16 else torch.float32
         weights = load_file(str(model_dir / "model.safetensors"))
         self._w = {name: tensor.to(dtype) for name, tensor in weights.items()}
