@@ -60,6 +60,17 @@ async def ask_all(base: str, questions: list[str]) -> None:
             response.raise_for_status()
 
 
+def rss_parts_mb(pid: int) -> dict[str, float]:
+    """RssAnon (heap, arrays, tensors) and RssFile (pages of mapped files: the libraries'
+    code and data, the model file) of the process, MB."""
+    parts = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("RssAnon", "RssFile"):
+            parts[name] = int(value.split()[0]) / 1024
+    return parts
+
+
 async def settled_rss(pid: int) -> float:
     await asyncio.sleep(SETTLE_SECONDS)
     return rss_mb(pid)
@@ -102,12 +113,15 @@ def run_server(
                     await ingest_while_asking(server.base, admin, records, questions)
                 await ask_all(server.base, questions)
                 rss = await settled_rss(server.pid)
+                parts = rss_parts_mb(server.pid)
             stats = httpx.get(f"{server.base}/v1/stats", timeout=60).json()
             return {
                 "rss_start_mb": started,
                 "rss_peak_mb": max(samples),
                 "rss_mb": rss,
                 "passages": stats["passages"],
+                "anon_mb": parts.get("RssAnon", 0.0),
+                "file_mb": parts.get("RssFile", 0.0),
             }
 
         return asyncio.run(go())
@@ -169,7 +183,8 @@ def main() -> None:
             per = (run["rss_mb"] - empty["rss_mb"]) * 2**20 / passages
             print(
                 f"{name:28} start {run['rss_start_mb']:7.0f}  peak {run['rss_peak_mb']:7.0f}  "
-                f"settled {run['rss_mb']:7.0f}  ({per:,.0f} B per passage over empty)"
+                f"settled {run['rss_mb']:7.0f} (anon {run['anon_mb']:.0f}, files "
+                f"{run['file_mb']:.0f})  ({per:,.0f} B per passage over empty)"
             )
         if args.ingest_only:
             return
