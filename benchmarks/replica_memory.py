@@ -4,9 +4,10 @@
         [--backend chroma] [--questions 200]
 
 For each store (collection prefix on the Chroma server), a fresh replica starts, answers
-`--questions` questions (`/v1/ask`, titles of the small store's statements, with and
-without a speaker filter), is left idle a few seconds, and its RSS is read. With
-RAG_SEARCH_BACKEND=chroma the replica keeps nothing per passage, so the two should be close.
+`--questions` questions (`/v1/ask`: titles of the small store's statements, or what its
+speaker said for an untitled speech; with and without a speaker filter), is left idle a few
+seconds, and its RSS is read. With RAG_SEARCH_BACKEND=chroma the replica keeps nothing
+per passage, so the two should be close.
 """
 
 from __future__ import annotations
@@ -74,7 +75,12 @@ def main() -> None:
             _env_file=None,
         )
     )
-    titled = [i.title for i in small.list_statements(0, 1000).statements if i.title]
+    # Titles as questions; a speech without one (UN debate) asks what its speaker said.
+    titled = [
+        i.title or f"What did {i.speaker} say about security and development?"
+        for i in small.list_statements(0, 1000).statements
+        if i.title or i.speaker
+    ]
     speakers = [e.canonical for e in small.speakers()[:20]]
     rng = random.Random(3)
     questions = [
