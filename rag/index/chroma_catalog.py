@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -142,8 +142,8 @@ class ChromaCatalog:
             dates: list[str] = []
             infos: list[StatementInfo] = []
             passages = 0
-            for info, spoken in self.store.scan_speakers():
-                infos.append(replace(info, quotes=()))  # quotations are read when asked for
+            for info, spoken in self.store.scan_speakers(quotes=False):  # read when asked for
+                infos.append(info)
                 passages += info.passage_count
                 statement_counts.update(info.speakers)
                 passage_counts.update(spoken)

@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 _STATEMENT_VECTOR = [1.0]  # statements are looked up by id, never by similarity
 _MAX_BATCH = 1000
+_SCAN_PAGE = 200  # records a page when reading them all: bounds what one page parses
 LEASE_SECONDS = 60.0
 
 
@@ -437,6 +438,9 @@ class ChromaStore:
         return self._committed_rows([(r, m, t, 0.0) for r, m, t in rows])
 
     def _committed_rows(self, rows: list[tuple[str, Any, str, float]]) -> list[FoundRow]:
+        # A row with no metadata is no passage of ours (Chroma answers such rows while a
+        # delete is settling, or another program wrote them): never found.
+        rows = [row for row in rows if row[1] is not None]
         committed = self._committed(
             list(dict.fromkeys(str(m["statement_id"]) for _, m, _, _ in rows))
         )
@@ -524,19 +528,20 @@ class ChromaStore:
         for info, _ in self.scan_speakers():
             yield info
 
-    def scan_speakers(self) -> Iterator[tuple[StatementInfo, dict[str, int]]]:
+    def scan_speakers(self, quotes: bool = True) -> Iterator[tuple[StatementInfo, dict[str, int]]]:
         """Every statement record with its passages' speakers (name -> passages), page by
-        page. Records written before they carried those are completed from their rows."""
+        page; without its quotations unless `quotes`. Records written before they carried
+        the speakers are completed from their rows."""
         with chroma_call("read statement records"):
-            for offset in range(0, int(self._statements.count()), _MAX_BATCH):
-                got = self._statements.get(offset=offset, limit=_MAX_BATCH, include=["metadatas"])
+            for offset in range(0, int(self._statements.count()), _SCAN_PAGE):
+                got = self._statements.get(offset=offset, limit=_SCAN_PAGE, include=["metadatas"])
                 page = [(sid, meta) for sid, meta in zip(got["ids"], got["metadatas"], strict=True)]
                 older = [sid for sid, meta in page if "passage_speakers" not in meta]
                 counted = self._passage_speakers(older) if older else {}
                 for sid, meta in page:
                     spoken = meta.get("passage_speakers")
                     names = json.loads(str(spoken)) if spoken else counted.get(sid, {})
-                    yield _info(sid, meta), names
+                    yield _info(sid, meta, quotes), names
 
     def _passage_speakers(self, statement_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         named = {r for c in self._committed(statement_ids).values() for r in c.row_ids()}
@@ -745,8 +750,9 @@ def _date_from(meta: Mapping[str, Any]) -> DateSpan | None:
     return DateSpan.parse(str(meta["date"])) if meta.get("date") else None
 
 
-def _info(statement_id: str, meta: Mapping[str, Any]) -> StatementInfo:
+def _info(statement_id: str, meta: Mapping[str, Any], with_quotes: bool = True) -> StatementInfo:
     date = _date_from(meta)
+    quoted = json.loads(str(meta.get("quotes", "[]"))) if with_quotes else ()
     quotes = tuple(
         QuoteRecord(
             statement_id=statement_id,
@@ -759,7 +765,7 @@ def _info(statement_id: str, meta: Mapping[str, Any]) -> StatementInfo:
             title=meta.get("title"),
             source_url=meta.get("source_url"),
         )
-        for start, end, speaker, cue, text in json.loads(str(meta.get("quotes", "[]")))
+        for start, end, speaker, cue, text in quoted
     )
     return StatementInfo(
         id=statement_id,

@@ -144,6 +144,19 @@ def test_rows_no_record_names_are_never_found(services: dict[str, Service]) -> N
         rows.delete(ids=[f"{top.id}@in-progress"])
 
 
+def test_rows_without_metadata_are_never_found(services: dict[str, Service]) -> None:
+    """A row no writer of ours made (no metadata at all) is skipped, not a crash."""
+    chroma = services["chroma"]
+    vector = chroma.embedder.embed(["Kenya's mission to Haiti"])[0]
+    rows = chroma.store.passages_collection
+    rows.add(ids=["stray-row"], embeddings=[vector], documents=["A stray row about Haiti."])
+    try:
+        hits = chroma.search(Query("Kenya's mission to Haiti", 5, Filters())).passages
+        assert hits and all(p.passage.text != "A stray row about Haiti." for p in hits)
+    finally:
+        rows.delete(ids=["stray-row"])
+
+
 def test_the_service_answers_from_chroma(services: dict[str, Service]) -> None:
     chroma, memory = services["chroma"], services["memory"]
     answer = chroma.ask(chroma.query("What did Ruto say about Haiti?"))
