@@ -1,11 +1,11 @@
 """Check a holdout claim set (claims-holdout*.jsonl, passages-holdout*.jsonl) and print its counts.
 
-    python3 evals/claims/check_holdout.py [--set holdout|holdout2] [--data ../shared/data]
+    python3 evals/claims/check_holdout.py [--set holdout|holdout2|holdout3] [--data ../shared/data]
 
 Runs the same file checks as check_set.py (ids, citations, markers, labels, planted passages,
 verbatim quotes of supported claims; with --data, excerpts verbatim in their records) and adds
 what makes the set a holdout: its claim and passage ids are not used by any earlier set (the
-dev/test set; for holdout2 also the first holdout), and none of its statements (by record id,
+dev/test set and every holdout written before it), and none of its statements (by record id,
 by URL slug, or by title and date) is one an earlier set's passages come from. Reads only the
 ids, statements and titles of the earlier sets. Standard library only; exits 1 when a check fails.
 """
@@ -34,10 +34,24 @@ class ClaimFiles:
 DEV_TEST = ClaimFiles("dev/test", "passages.jsonl", ("claims-dev.jsonl", "claims-test.jsonl"))
 HOLDOUT = ClaimFiles("holdout", "passages-holdout.jsonl", ("claims-holdout.jsonl",))
 HOLDOUT2 = ClaimFiles("holdout2", "passages-holdout2.jsonl", ("claims-holdout2.jsonl",))
-# Each holdout, the sets written before it (it shares nothing with them), and its minimums.
+HOLDOUT3 = ClaimFiles("holdout3", "passages-holdout3.jsonl", ("claims-holdout3.jsonl",))
+# Each holdout, the sets written before it (it shares nothing with them), and its minimums
+# ("failure kind" for every failure kind not named on its own).
 HOLDOUTS = {
     "holdout": (HOLDOUT, (DEV_TEST,), {"all": 330, "supported": 150, "failure kind": 13}),
     "holdout2": (HOLDOUT2, (DEV_TEST, HOLDOUT), {"all": 300, "supported": 135, "failure kind": 13}),
+    "holdout3": (
+        HOLDOUT3,
+        (DEV_TEST, HOLDOUT, HOLDOUT2),
+        {
+            "all": 380,
+            "supported": 170,
+            "failure kind": 13,
+            "swap": 40,
+            "negation": 40,
+            "injected_instruction": 40,
+        },
+    ),
 }
 
 
@@ -96,7 +110,7 @@ def table(
     if len(claims) < minimum["all"]:
         errors.append(f"{len(claims)} claims, fewer than {minimum['all']}")
     for kind in KINDS:
-        need = minimum["supported"] if kind == "supported" else minimum["failure kind"]
+        need = minimum.get(kind, minimum["failure kind"])
         if counts[kind] < need:
             errors.append(f"kind {kind}: {counts[kind]} claims, fewer than {need}")
     return "\n".join(lines), errors
