@@ -38,9 +38,11 @@ GROUP_PASSAGES = 512
 # 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
 # 5 sentences that read as instructions to a model flagged on each passage,
 # 6 only people as speakers (no roles, countries, groups, places), offices from titles and turns,
-# 7 unsigned statements an office issues ("Presidential Message on ...") speak for its holder
-# on their date (passage speakers only: the embedded text is unchanged, no vector is redone).
-PROCESSING_VERSION = 7
+# (7 is used by branch h17-encoder for its encoder names; skipped so stores do not collide),
+# 8 unsigned statements an office issues ("Presidential Message on ...") speak for its holder
+# on their date, hyphenated titles are roles ("Secretary-General Guterres" is Guterres):
+# speakers and offices only, the embedded text is unchanged, so no vector is redone.
+PROCESSING_VERSION = 8
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
