@@ -71,6 +71,11 @@ def same_office(asked: str, held: str) -> bool:
     return set(have[: len(have) - len(want)]) <= OFFICE_BODIES
 
 
+def _body(words: str) -> bool:
+    """Whether words name the body an office serves in ("the UN", "the United Nations")."""
+    return all(w in OFFICE_BODIES for w in fold(words).split())
+
+
 def find_offices(question: str) -> tuple[OfficeMention, ...]:
     """Offices the question names without a person's name after them, in order."""
     tokens = list(_TOKEN.finditer(question))
@@ -97,7 +102,7 @@ def find_offices(question: str) -> tuple[OfficeMention, ...]:
             continue
         stop = tokens[end - 1].end()
         qualified = _QUALIFIED.match(question, stop)
-        if qualified and not country_code(qualified["what"]):
+        if qualified and not country_code(qualified["what"]) and not _body(qualified["what"]):
             i = end  # "Secretary for Strategic Affairs Gustavo Beliz": someone's portfolio
             continue
         text = re.sub(r"['’]s?$", "", question[start:stop])
