@@ -37,8 +37,12 @@ GROUP_PASSAGES = 512
 # Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints,
 # 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
 # 5 sentences that read as instructions to a model flagged on each passage,
-# 6 only people as speakers (no roles, countries, groups, places), offices from titles and turns.
-PROCESSING_VERSION = 6
+# 6 only people as speakers (no roles, countries, groups, places), offices from titles and turns,
+# (7 is used by branch h17-encoder for its encoder names; skipped so stores do not collide),
+# 8 unsigned statements an office issues ("Presidential Message on ...") speak for its holder
+# on their date, hyphenated titles are roles ("Secretary-General Guterres" is Guterres):
+# speakers and offices only, the embedded text is unchanged, so no vector is redone.
+PROCESSING_VERSION = 8
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
@@ -132,7 +136,8 @@ class Ingester:
 
     def _process(self, s: Statement, content_hash: str) -> tuple[StatementInfo, list[Passage]]:
         passages = chunk_statement(s, content_hash, self._tokenizer, self._chunking)
-        who = attribute(s.text, s.title, s.speaker, [(p.start, p.end) for p in passages])
+        spans = [(p.start, p.end) for p in passages]
+        who = attribute(s.text, s.title, s.speaker, spans, s.date.first if s.date else None)
         date = s.date.text if s.date else None
         quotes = tuple(
             QuoteRecord(s.id, q.start, q.end, q.text, q.speaker, q.cue, date, s.title, s.source_url)

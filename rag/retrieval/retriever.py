@@ -88,6 +88,29 @@ def widened(mentions: Sequence[DateMention]) -> tuple[dt.date | None, dt.date | 
     return since, until
 
 
+def placed_period(
+    unplaced: Sequence[DateMention], people: Sequence[str], roster: Roster
+) -> tuple[dt.date, dt.date] | None:
+    """The latest year in which the people asked about (canonical names) spoke within a date
+    written without a year ("in October": the latest October any of them spoke in), or None
+    when there is no one to place it by or they never spoke in it."""
+    if not people or roster.years is None:
+        return None
+    for mention in unplaced:
+        if mention.since is None or mention.until is None:
+            continue
+        for year in range(mention.since.year, roster.years[0] - 1, -1):
+            shift = year - mention.since.year
+            try:
+                since = mention.since.replace(year=year)
+                until = mention.until.replace(year=mention.until.year + shift)
+            except ValueError:  # 29 February in a common year
+                continue
+            if any(roster.spoke(name, since, until) for name in people):
+                return since, until
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class _Reading:
     """What the search favours: people (each a set of stored name forms), countries, a
@@ -101,6 +124,10 @@ class _Reading:
     """Names of the other party of a call, which a statement of it writes ("Bahrain")."""
     exact: tuple[dt.date | None, dt.date | None] = (None, None)
     """The period as written, before widening for publication lag."""
+    placed: tuple[dt.date, dt.date] | None = None
+    """A date written without a year, placed in the latest year the people asked about
+    spoke in it ("Biden ... in October": October 2024): ranked, never a filter, and not
+    something the decline gate holds the passages to."""
 
     @property
     def who(self) -> bool:
@@ -184,7 +211,7 @@ class Retriever:
                     meaning,
                     [w for w in meaning.who if w.role == "speaker" and w.text not in applied],
                 )
-                reading = self._reading(meaning, resolved, speakers, explicit, f)
+                reading = self._reading(meaning, resolved, roster, explicit, f)
             passages = self._rank(search, query, vector, base, found, reading)
             return result(passages, matched)
 
@@ -192,20 +219,24 @@ class Retriever:
         self,
         meaning: Interpretation,
         resolved: Sequence[Resolved],
-        speakers: SpeakerIndex,
+        roster: Roster,
         explicit: tuple[str, ...],
         f: Filters,
     ) -> _Reading:
         """What the search favours: the readings applied; the request's filters win."""
         since, until = widened(meaning.dates) if not (f.since or f.until) else (None, None)
         people = () if explicit else applied_people(resolved)
+        placed = None
+        if not (since or until or f.since or f.until):
+            placed = placed_period(meaning.unplaced_dates, explicit or people, roster)
         return _Reading(
-            tuple(forms for n in people if (forms := _forms(speakers, n))),
+            tuple(forms for n in people if (forms := _forms(roster.speakers, n))),
             frozenset(applied_countries(resolved)),
             since,
             until,
             applied_parties(resolved),
             (meaning.since, meaning.until) if since or until else (None, None),
+            placed,
         )
 
     def _rank(
@@ -237,6 +268,15 @@ class Retriever:
                 rankings.append(fits)
             if reading.when and reading.exact != (reading.since, reading.until):
                 rankings.append(replace(fits, since=reading.exact[0], until=reading.exact[1]))
+        if reading.placed is not None:  # a soft period: one more ranking, no `fits`
+            rankings.append(
+                replace(
+                    base,
+                    anyone=reading.people or None,
+                    since=reading.placed[0],
+                    until=reading.placed[1],
+                )
+            )
         question = query.question if self._config.keyword else None
         more = _fuse(search, rankings, vector, question)
         fused.add(more)
@@ -334,6 +374,10 @@ def _interpreted(
         Reading("period", d.text, _iso(d.since, d.until), 1.0, reading.when) for d in meaning.dates
     ]
     readings += [
+        Reading("period", d.text, _unplaced_value(d, reading.placed), 1.0, False)
+        for d in meaning.unplaced_dates
+    ]
+    readings += [
         Reading("event_year", d.text, str(d.since.year) if d.since else d.text, 1.0, False)
         for d in meaning.event_years
     ]
@@ -357,6 +401,16 @@ def _interpreted(
         readings=tuple(readings),
         period_precision=precisions.pop() if len(precisions) == 1 else None,
     )
+
+
+def _unplaced_value(mention: DateMention, placed: tuple[dt.date, dt.date] | None) -> str:
+    """A date written without a year: the period it was placed in for ranking, else its
+    days without a year ("--10-01..--10-31", ISO 8601's form for a date without a year)."""
+    if placed is not None:
+        return _iso(*placed)
+    if mention.since is None or mention.until is None:
+        return mention.text
+    return f"--{mention.since:%m-%d}..--{mention.until:%m-%d}"
 
 
 def _iso(since: dt.date | None, until: dt.date | None) -> str:

@@ -124,6 +124,13 @@ QUESTION_FRAME = word_set("question_frame")
 QUESTION_VERBS = word_set("question_verbs") | frozenset(SPEECH_VERBS)
 """Verbs that ask for what someone said: "say", "told", "describe", "called"."""
 STATEMENT_NOUNS = word_set("statement_nouns")
+OFFICE_ISSUES = {office: group for office, group, _ in phrases("office_issues")}
+"""Office -> the first words of titles of statements it issues in its own name."""
+OFFICE_HOLDERS = tuple(
+    (office, since, name.replace("_", " "))
+    for since, (office, name) in table("office_holders").items()
+)
+"""(office, first day as ISO text, name): who held an office from which day."""
 TOPIC_PREPOSITIONS = word_set("topic_prepositions")
 AUXILIARIES = word_set("auxiliaries")
 DETERMINERS = word_set("determiners")
