@@ -230,10 +230,11 @@ def _collect_from_now_on() -> None:
     """After the warm-up: what was loaded lives as long as the server, so the cyclic GC is
     told never to walk it (gc.freeze), and collects what requests leave behind. Garbage the
     loading left in reference cycles (with the GC off) is collected first: frozen, it would
-    be kept for the life of the server."""
+    be kept for the life of the server. Then what loading freed goes back to the system."""
     gc.collect()
     gc.freeze()
     gc.enable()
+    allocator.release()
 
 
 def _keys(args: argparse.Namespace) -> None:
