@@ -381,9 +381,14 @@ def test_replicas_converge_with_racing_writers_and_a_killed_replica(
     work = Workload(replicas, tally, SEED)
     stop_reading = threading.Event()
     rng = random.Random(SEED)
-    writers = [threading.Thread(target=work.writer, args=(SEED * 100 + n,)) for n in range(WRITERS)]
+    # Daemons: if the test fails midway, a reader waiting for a replica to be up must not
+    # keep pytest from exiting once the replicas are stopped.
+    writers = [
+        threading.Thread(target=work.writer, args=(SEED * 100 + n,), daemon=True)
+        for n in range(WRITERS)
+    ]
     readers = [
-        threading.Thread(target=work.reader, args=(SEED * 200 + n, stop_reading))
+        threading.Thread(target=work.reader, args=(SEED * 200 + n, stop_reading), daemon=True)
         for n in range(READERS)
     ]
     started = time.monotonic()
