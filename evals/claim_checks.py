@@ -81,9 +81,11 @@ def source_urls(records: list[dict[str, Any]], data: Path | None) -> dict[str, s
         path = data / name
         if not path.is_file():
             continue
-        with gzip.open(path, "rt", encoding="utf-8") if name.endswith(".gz") else path.open(
-            encoding="utf-8"
-        ) as lines:
+        with (
+            gzip.open(path, "rt", encoding="utf-8")
+            if name.endswith(".gz")
+            else path.open(encoding="utf-8") as lines
+        ):
             for line in lines:
                 row = json.loads(line)
                 if row.get("id") in statements and row.get("source_url"):

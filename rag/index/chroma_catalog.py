@@ -220,4 +220,3 @@ def _collecting() -> Iterator[None]:
     finally:
         if not was_on:
             gc.disable()
-
