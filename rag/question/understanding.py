@@ -600,6 +600,8 @@ _TIMELINE = tuple(
     )
 )
 _TOPIC_TOKEN = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+_FISCAL_YEAR = re.compile(r"FY(?P<year>(?:19|20)?\d\d)?", re.IGNORECASE)
+"""A fiscal year as questions abbreviate it; a topic, never a period of statements."""
 
 
 def _topic_tokens(question: str, mentions: Sequence[_Spanned]) -> list[str]:
@@ -613,6 +615,11 @@ def _topic_tokens(question: str, mentions: Sequence[_Spanned]) -> list[str]:
         if any(m.start() < end and start < m.end() for start, end in removed):
             continue
         token = POSSESSIVE.sub("", m.group())
+        fiscal = _FISCAL_YEAR.fullmatch(token)
+        if fiscal:  # "FY2025", "FY25", "FY 2025": statements write "fiscal year 2025"
+            year = fiscal["year"] or ""
+            kept += ["fiscal", "year", *([f"20{year}" if len(year) == 2 else year] if year else [])]
+            continue
         acronym = _is_acronym(token) and not shouting
         if acronym or (content_terms(token) and fold(token) not in QUESTION_FRAME):
             kept.append(token)

@@ -61,6 +61,10 @@ OAK_CREEK = (
     "statements-releases/2022-08/2022-08-05-statement-by-president-joe-biden-marking-ten-years-"
     "since-the-attack-on-the-sikh-temple-in-oak-creek-wisconsin"
 )
+SALMON = (
+    "statements-releases/2023-09/2023-09-27-fact-sheet-president-biden-takes-action-to-restore-"
+    "healthy-and-abundant-wild-salmon-and-steelhead-in-the-columbia-river-basin"
+)
 ROOSEVELT = (
     "briefings-statements/2025-10/2025-10-27-presidential-message-on-the-birthday-of-president-"
     "theodore-roosevelt"
@@ -234,6 +238,17 @@ def test_the_day_of_an_event_is_topic_not_a_date(
     found = search(api, question)
     assert (found["interpreted"]["since"], found["interpreted"]["until"]) == (None, None)
     assert found["passages"][0]["statement_id"] == statement
+
+
+def test_a_fiscal_year_is_what_statements_write_not_a_date(api: httpx.Client) -> None:
+    body = ask(api, "What did the FY2024 budget request include for salmon recovery?")
+
+    assert body["answerable"], body["answer"]
+    read = body["interpreted"]
+    assert (read["since"], read["until"]) == (None, None)
+    assert "fiscal year 2024" in read["topic"]
+    assert SALMON in cited(body)
+    assert "salmon" in body["answer"].lower()
 
 
 def test_according_to_the_white_house_is_the_united_states(api: httpx.Client) -> None:

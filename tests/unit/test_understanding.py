@@ -552,6 +552,22 @@ def test_dates_of_events_are_topic_not_periods(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "What did Biden say about the FY2025 budget?",
+        "What did Biden say about the FY25 budget?",
+        "What did Biden say about the FY 2025 budget?",
+        "What did Biden say about the fiscal year 2025 budget?",
+    ],
+)
+def test_a_fiscal_year_is_topic_in_the_words_statements_use(question: str) -> None:
+    meaning = interpret(question, ALIASES, TODAY, (2015, 2026))
+    assert meaning.dates == () and meaning.event_years == ()
+    assert "fiscal year 2025 budget" in meaning.topic
+    assert {"fiscal", "2025"} <= set(meaning.topic_terms)
+
+
+@pytest.mark.parametrize(
     ("question", "unplaced", "topic"),
     [
         (
