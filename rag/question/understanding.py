@@ -514,8 +514,10 @@ def _is_event_date(question: str, date: DateMention, years: tuple[int, int] | No
     if after and question[date.end : after.start(1)].strip() == "":
         word = fold(after.group(1)).rstrip(".’'")
         written = after.group(1)
-        occasion = occasion or word in STATEMENT_NOUNS
-        noun = word and word not in STATEMENT_NOUNS and not word.isdigit()
+        # "their April 2021 joint statement", "his 2024 State of the Union": the noun the
+        # date goes with may come a few words on.
+        occasion = occasion or any(w in STATEMENT_NOUNS for w in _noun_phrase(question, date.end))
+        noun = word and not occasion and not word.isdigit()
         if noun and (attributive or (written[:1].isupper() and not is_shouting(question))):
             return True
     before = question[:at].rstrip()
@@ -528,6 +530,25 @@ def _is_event_date(question: str, date: DateMention, years: tuple[int, int] | No
     # A month or a day after a verb dates the occasion of the statement ("when she visited
     # in June 2021"); only a year is read as that of a thing done ("landed in 1944").
     return date.precision == "year" and _done_in(before)
+
+
+_PHRASE_REACH = 3
+"""Words after a date that the noun it goes with is looked for in."""
+
+
+def _noun_phrase(question: str, at: int) -> list[str]:
+    """The words right after `at`, up to a stopword or a mark: "joint statement" in "their
+    April 2021 joint statement on ..."."""
+    found: list[str] = []
+    for m in _NEXT_WORDS.finditer(question, at):
+        if len(found) == _PHRASE_REACH or question[at : m.start(1)].strip() not in {"", "-"}:
+            break
+        word = fold(m.group(1)).rstrip(".’'")
+        if word in STOPWORDS:
+            break
+        found.append(word)
+        at = m.end()
+    return found
 
 
 def _outside(date: DateMention, years: tuple[int, int] | None) -> bool:

@@ -534,6 +534,8 @@ def test_typos_in_a_question_written_in_lower_case() -> None:
         ("obama un speech 2012", ["2012"], []),
         ("ruto haiti 2023", ["2023"], []),
         ("What did Biden say on their March 2024 call?", ["March 2024"], []),
+        ("What did they say in their April 2021 joint statement?", ["April 2021"], []),
+        ("How many were freed in the August 2024 prisoner exchange?", [], ["August 2024"]),
         ("What did Biden say on 7 October 2023?", ["on 7 October 2023"], []),
         ("What did Harris say when she visited Guatemala in June 2021?", ["in June 2021"], []),
         ("What did Biden say in April 2023 about the 2020 election?", ["in April 2023"], ["2020"]),
