@@ -495,7 +495,7 @@ def _is_event_date(question: str, date: DateMention, years: tuple[int, int] | No
     "their March 2024 call"); after a noun with "of" ("the attack of 1939", "the attacks of
     September 11, 2001"); a year after a verb of something done, not said ("the soldiers
     who landed in 1944"); or when nothing says it dates
-    a statement and the corpus holds no statement of its year ("financial crisis 2008" in a
+    a statement and it ends before the corpus's first year ("financial crisis 2008" in a
     corpus that begins in 2015)."""
     if date.since is None or date.until is None:
         return False
@@ -525,7 +525,7 @@ def _is_event_date(question: str, date: DateMention, years: tuple[int, int] | No
         r"\b(?:" + "|".join(sorted(STATEMENT_NOUNS)) + r")\s+of$", before, re.IGNORECASE
     ):
         return True
-    if not (date.introduced or occasion) and _outside(date, years):
+    if not (date.introduced or occasion) and _before_corpus(date, years):
         return True
     # A month or a day after a verb dates the occasion of the statement ("when she visited
     # in June 2021"); only a year is read as that of a thing done ("landed in 1944").
@@ -551,11 +551,12 @@ def _noun_phrase(question: str, at: int) -> list[str]:
     return found
 
 
-def _outside(date: DateMention, years: tuple[int, int] | None) -> bool:
-    """Whether the corpus holds no statement of the date's years."""
-    if years is None or date.since is None or date.until is None:
+def _before_corpus(date: DateMention, years: tuple[int, int] | None) -> bool:
+    """Whether the date ends before the corpus's first year. (A year after its last one is
+    more likely a period the store does not hold yet, to be declined truthfully.)"""
+    if years is None or date.until is None:
         return False
-    return date.until.year < years[0] or date.since.year > years[1]
+    return date.until.year < years[0]
 
 
 def _names_a_day(question: str, date: DateMention) -> bool:

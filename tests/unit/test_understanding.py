@@ -553,6 +553,12 @@ def test_dates_of_events_are_topic_not_periods(
         assert year[-4:] in meaning.topic
 
 
+def test_a_bare_year_after_the_corpus_is_still_a_period() -> None:
+    meaning = interpret("biden ukraine 2025", ALIASES, TODAY, (2015, 2024))
+    assert [d.text for d in meaning.dates] == ["2025"]
+    assert meaning.event_years == ()
+
+
 @pytest.mark.parametrize(
     "question",
     [
