@@ -228,6 +228,8 @@ def _year(m: re.Match[str], question: str, today: dt.date) -> Atom | None:
         previous = re.findall(r"[a-z]+", before[-30:].lower())
         if previous and previous[-1] in NUMBER_LABELS:
             return None
+        if previous[-2:-1] and previous[-1] == "year" and previous[-2] in NUMBER_LABELS:
+            return None  # "fiscal year 2025", "model year 2024"
         following = re.match(r"\s+([a-z]+)", question[m.end() :].lower())
         if following and following[1] in COUNT_NOUNS and not BEFORE.search(before):
             return None

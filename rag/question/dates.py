@@ -32,6 +32,14 @@ class DateMention:
     yearless: bool = False
     """Written without a year ("in June", "January 6th"): the year is the latest one that
     has begun, a guess, not something the question says."""
+    date_start: int | None = None
+    """Where the date itself is written, after a word that introduces or opens it ("in",
+    "since"): `start` when there is none."""
+
+    @property
+    def introduced(self) -> bool:
+        """Whether a word before the date says it dates something ("in 2019", "since May")."""
+        return self.date_start is not None and self.date_start > self.start
 
 
 _AFTER = re.compile(
@@ -109,7 +117,9 @@ def _opened(question: str, atom: Atom) -> DateMention:
         elif op in OPEN_UNTIL:
             since, until, precision = None, last, "open"
     yearless = atom.in_year is not None
-    return DateMention(question[start:end], start, end, since, until, precision, yearless)
+    return DateMention(
+        question[start:end], start, end, since, until, precision, yearless, atom.start
+    )
 
 
 def _range(question: str, atoms: Sequence[Atom], i: int) -> DateMention | None:
@@ -132,7 +142,9 @@ def _range(question: str, atoms: Sequence[Atom], i: int) -> DateMention | None:
         return None
     start = lead.start() if lead else a.start
     yearless = a.in_year is not None and b.in_year is not None  # "between March and June"
-    return DateMention(question[start : b.end], start, b.end, first, last, "range", yearless)
+    return DateMention(
+        question[start : b.end], start, b.end, first, last, "range", yearless, a.start
+    )
 
 
 def _start_by(in_year: InYear, year: int, limit: dt.date) -> dt.date | None:

@@ -92,7 +92,8 @@ class Interpretation:
     who: tuple[Who, ...] = ()
     """Every person, office and country it names, speakers and topics, in order."""
     event_years: tuple[DateMention, ...] = ()
-    """Years of events it names ("the 1963 March on Washington"): topic, not a period."""
+    """Dates of events it names ("the 1963 March on Washington", "the October 7, 2023
+    attack"): topic, not a period."""
     unknown_people: tuple[str, ...] = ()
     """Names of people the corpus does not know as speakers ("Lou Conter"): topic."""
     unplaced_dates: tuple[DateMention, ...] = ()
@@ -118,7 +119,7 @@ def interpret(
     numbered = [d for d in found_dates if any(c.isdigit() for c in d.text)]
     people = [s for s in found_speakers if not any(_overlaps(s, d) for d in numbered)]
     dates = [d for d in found_dates if d in numbered or not any(_overlaps(d, s) for s in people)]
-    events = [d for d in dates if _is_event_year(question, d, years)]
+    events = [d for d in dates if _is_event_date(question, d, years)]
     # A date without a year ("in June", "the January 6th attack") is this year's or last
     # year's only by guess: shown, not applied, unless a frame gives the year.
     unplaced = [d for d in dates if d.yearless and not frame.end]
@@ -485,30 +486,38 @@ _VERB_REACH = 4
 _NEXT_WORDS = re.compile(r"\s*([^\W_][\w.’'-]*)")
 
 
-def _is_event_year(question: str, date: DateMention, years: tuple[int, int] | None) -> bool:
-    """Whether a year the question names is an event's, not the statements': long before the
-    corpus begins; written before a noun that is not a statement or its occasion ("the
-    1994 genocide", "Chile's 1973 coup", but "his 2024 speech", "the 2018 UN General
-    Assembly"); after a noun with "of" ("the attack of 1939"); or after a verb of something
-    done, not said ("the soldiers who landed in 1944", "joining the UN in 1973")."""
-    if date.precision != "year" or date.since is None:
+def _is_event_date(question: str, date: DateMention, years: tuple[int, int] | None) -> bool:
+    """Whether a date the question names is an event's, not the statements'.
+
+    A year, a month or a day is an event's when it lies long before the corpus begins;
+    when it is written before a noun that is not a statement or its occasion ("the 1994
+    genocide", "Chile's 1973 coup", "the October 7, 2023 attack", but "his 2024 speech",
+    "their March 2024 call"); after a noun with "of" ("the attack of 1939", "the attacks of
+    September 11, 2001"); a year after a verb of something done, not said ("the soldiers
+    who landed in 1944"); or when nothing says it dates
+    a statement and it ends before the corpus's first year ("financial crisis 2008" in a
+    corpus that begins in 2015)."""
+    if date.since is None or date.until is None:
         return False
-    year = date.since.year
-    if years is not None and year < years[0] - EVENT_GAP_YEARS:
+    if years is not None and date.until.year < years[0] - EVENT_GAP_YEARS:
         return True
-    at = date.text.find(str(year))
-    if at < 0:
+    if date.precision not in {"year", "month", "day"} or date.yearless:
         return False
-    at += date.start
-    after = _NEXT_WORDS.match(question, at + 4)
+    at = date.start if date.date_start is None else date.date_start
+    after = _NEXT_WORDS.match(question, date.end)
     previous = re.search(r"([\w’'.]+)\s*$", question[:at])
     attributive = previous is not None and (
         fold(previous.group(1)) in DETERMINERS or re.search(r"['’]s?$", previous.group(1))
     )
-    if after and question[at + 4 : after.start(1)].strip() == "":
+    # "his 2024 speech", "un speech 2019": the date is a statement's or its occasion's.
+    occasion = previous is not None and fold(previous.group(1)) in STATEMENT_NOUNS
+    if after and question[date.end : after.start(1)].strip() == "":
         word = fold(after.group(1)).rstrip(".’'")
         written = after.group(1)
-        noun = word and word not in STATEMENT_NOUNS and not word.isdigit()
+        # "their April 2021 joint statement", "his 2024 State of the Union": the noun the
+        # date goes with may come a few words on.
+        occasion = occasion or any(w in STATEMENT_NOUNS for w in _noun_phrase(question, date.end))
+        noun = word and not occasion and not word.isdigit()
         if noun and (attributive or (written[:1].isupper() and not is_shouting(question))):
             return True
     before = question[:at].rstrip()
@@ -516,7 +525,38 @@ def _is_event_year(question: str, date: DateMention, years: tuple[int, int] | No
         r"\b(?:" + "|".join(sorted(STATEMENT_NOUNS)) + r")\s+of$", before, re.IGNORECASE
     ):
         return True
-    return _done_in(before)
+    if not (date.introduced or occasion) and _before_corpus(date, years):
+        return True
+    # A month or a day after a verb dates the occasion of the statement ("when she visited
+    # in June 2021"); only a year is read as that of a thing done ("landed in 1944").
+    return date.precision == "year" and _done_in(before)
+
+
+_PHRASE_REACH = 3
+"""Words after a date that the noun it goes with is looked for in."""
+
+
+def _noun_phrase(question: str, at: int) -> list[str]:
+    """The words right after `at`, up to a stopword or a mark: "joint statement" in "their
+    April 2021 joint statement on ..."."""
+    found: list[str] = []
+    for m in _NEXT_WORDS.finditer(question, at):
+        if len(found) == _PHRASE_REACH or question[at : m.start(1)].strip() not in {"", "-"}:
+            break
+        word = fold(m.group(1)).rstrip(".’'")
+        if word in STOPWORDS:
+            break
+        found.append(word)
+        at = m.end()
+    return found
+
+
+def _before_corpus(date: DateMention, years: tuple[int, int] | None) -> bool:
+    """Whether the date ends before the corpus's first year. (A year after its last one is
+    more likely a period the store does not hold yet, to be declined truthfully.)"""
+    if years is None or date.until is None:
+        return False
+    return date.until.year < years[0]
 
 
 def _names_a_day(question: str, date: DateMention) -> bool:
@@ -582,6 +622,8 @@ _TIMELINE = tuple(
     )
 )
 _TOPIC_TOKEN = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*")
+_FISCAL_YEAR = re.compile(r"FY(?P<year>(?:19|20)?\d\d)?", re.IGNORECASE)
+"""A fiscal year as questions abbreviate it; a topic, never a period of statements."""
 
 
 def _topic_tokens(question: str, mentions: Sequence[_Spanned]) -> list[str]:
@@ -595,6 +637,11 @@ def _topic_tokens(question: str, mentions: Sequence[_Spanned]) -> list[str]:
         if any(m.start() < end and start < m.end() for start, end in removed):
             continue
         token = POSSESSIVE.sub("", m.group())
+        fiscal = _FISCAL_YEAR.fullmatch(token)
+        if fiscal:  # "FY2025", "FY25", "FY 2025": statements write "fiscal year 2025"
+            year = fiscal["year"] or ""
+            kept += ["fiscal", "year", *([f"20{year}" if len(year) == 2 else year] if year else [])]
+            continue
         acronym = _is_acronym(token) and not shouting
         if acronym or (content_terms(token) and fold(token) not in QUESTION_FRAME):
             kept.append(token)

@@ -378,8 +378,7 @@ def _interpreted(
         for d in meaning.unplaced_dates
     ]
     readings += [
-        Reading("event_year", d.text, str(d.since.year) if d.since else d.text, 1.0, False)
-        for d in meaning.event_years
+        Reading("event_year", d.text, _event_value(d), 1.0, False) for d in meaning.event_years
     ]
     about = topic_people(meaning, roster)
     readings += [Reading("topic_person", p.name, p.name, 1.0, False) for p in about]
@@ -411,6 +410,16 @@ def _unplaced_value(mention: DateMention, placed: tuple[dt.date, dt.date] | None
     if mention.since is None or mention.until is None:
         return mention.text
     return f"--{mention.since:%m-%d}..--{mention.until:%m-%d}"
+
+
+def _event_value(date: DateMention) -> str:
+    """An event's year ("1994"), or its period when the question gives more ("the October 7,
+    2023 attack": "2023-10-07..2023-10-07")."""
+    if date.since is None:
+        return date.text
+    if date.precision == "year":
+        return str(date.since.year)
+    return _iso(date.since, date.until)
 
 
 def _iso(since: dt.date | None, until: dt.date | None) -> str:

@@ -52,6 +52,19 @@ RAFAH_CALL = (
     "statements-releases/2024-03/2024-03-18-readout-of-president-bidens-call-with-prime-"
     "minister-netanyahu-of-israel-13"
 )
+SEPTEMBER_11 = (
+    "statements-releases/2022-09/2022-09-09-letter-to-the-speaker-of-the-house-of-representatives-"
+    "and-the-president-of-the-senate-on-the-continuation-of-the-national-emergency-with-respect-to-"
+    "certain-terrorist-attacks-2"
+)
+OAK_CREEK = (
+    "statements-releases/2022-08/2022-08-05-statement-by-president-joe-biden-marking-ten-years-"
+    "since-the-attack-on-the-sikh-temple-in-oak-creek-wisconsin"
+)
+SALMON = (
+    "statements-releases/2023-09/2023-09-27-fact-sheet-president-biden-takes-action-to-restore-"
+    "healthy-and-abundant-wild-salmon-and-steelhead-in-the-columbia-river-basin"
+)
 ROOSEVELT = (
     "briefings-statements/2025-10/2025-10-27-presidential-message-on-the-birthday-of-president-"
     "theodore-roosevelt"
@@ -191,6 +204,51 @@ def test_the_year_of_an_event_is_topic_not_a_date(
     assert [r["value"] for r in readings(body, "event_year")] == [year]
     assert year in read["topic"]
     assert words in body["answer"].lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "event", "statement", "words"),
+    [
+        (
+            "Why did the President continue the national emergency over the attacks of "
+            "September 11, 2001?",
+            "2001-09-11..2001-09-11",
+            SEPTEMBER_11,
+            "september 11, 2001",
+        ),
+        (
+            "What did Biden say about the August 5, 2012 shooting at the Sikh temple?",
+            "2012-08-05..2012-08-05",
+            OAK_CREEK,
+            "sikh",
+        ),
+    ],
+)
+def test_the_day_of_an_event_is_topic_not_a_date(
+    api: httpx.Client, question: str, event: str, statement: str, words: str
+) -> None:
+    body = ask(api, question)
+
+    assert body["answerable"], body["answer"]
+    read = body["interpreted"]
+    assert (read["since"], read["until"]) == (None, None)
+    assert [r["value"] for r in readings(body, "event_year")] == [event]
+    assert statement in cited(body)
+    assert words in body["answer"].lower()
+    found = search(api, question)
+    assert (found["interpreted"]["since"], found["interpreted"]["until"]) == (None, None)
+    assert found["passages"][0]["statement_id"] == statement
+
+
+def test_a_fiscal_year_is_what_statements_write_not_a_date(api: httpx.Client) -> None:
+    body = ask(api, "What did the FY2024 budget request include for salmon recovery?")
+
+    assert body["answerable"], body["answer"]
+    read = body["interpreted"]
+    assert (read["since"], read["until"]) == (None, None)
+    assert "fiscal year 2024" in read["topic"]
+    assert SALMON in cited(body)
+    assert "salmon" in body["answer"].lower()
 
 
 def test_according_to_the_white_house_is_the_united_states(api: httpx.Client) -> None:

@@ -156,6 +156,9 @@ def test_relative_years_follow_today() -> None:
         "What did the G20 say about COVID-19 and Agenda 2063?",
         "How many of the 1,900 officers arrived?",
         "What did Ruto say a few years ago?",
+        "What is in the fiscal year 2025 budget?",
+        "How did fiscal 2024 revenue compare?",
+        "What did the FY 2025 request ask for?",
     ],
 )
 def test_numbers_and_words_that_are_not_dates(question: str) -> None:

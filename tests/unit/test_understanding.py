@@ -521,16 +521,58 @@ def test_typos_in_a_question_written_in_lower_case() -> None:
         ("What did Biden say about IVF in his 2024 State of the Union?", ["2024"], []),
         ("What did the United States say at the 2018 UN General Assembly?", ["2018"], []),
         ("netanyhu un 2024 iran curse or blessing", ["2024"], []),
+        # A day or a month of an event, written before its noun or after "X of".
+        ("What did Saint Lucia say about the October 7, 2023 attack?", [], ["October 7, 2023"]),
+        ("What did Biden say about the attacks of September 11, 2001?", [], ["September 11, 2001"]),
+        ("What did Ruto say about the March 2020 lockdown?", [], ["March 2020"]),
+        # Long before the corpus: whatever the precision, and however it is introduced.
+        ("What did Trump say about the surrender on August 14, 1945?", [], ["on August 14, 1945"]),
+        # A bare year of no statement the corpus holds, with nothing saying it dates one.
+        ("peru president global financial crisis 2008", [], ["2008"]),
+        # ... but "in", a statement noun, or a year the corpus holds keeps it a period.
+        ("What did Obama say in 2012?", ["in 2012"], []),
+        ("obama un speech 2012", ["2012"], []),
+        ("ruto haiti 2023", ["2023"], []),
+        ("What did Biden say on their March 2024 call?", ["March 2024"], []),
+        ("What did they say in their April 2021 joint statement?", ["April 2021"], []),
+        ("How many were freed in the August 2024 prisoner exchange?", [], ["August 2024"]),
+        ("What did Biden say on 7 October 2023?", ["on 7 October 2023"], []),
+        ("What did Harris say when she visited Guatemala in June 2021?", ["in June 2021"], []),
+        ("What did Biden say in April 2023 about the 2020 election?", ["in April 2023"], ["2020"]),
     ],
 )
-def test_years_of_events_are_topic_not_periods(
+def test_dates_of_events_are_topic_not_periods(
     question: str, dates: list[str], events: list[str]
 ) -> None:
     meaning = interpret(question, ALIASES, TODAY, (2015, 2026))
     assert [d.text for d in meaning.dates] == dates
     assert [d.text for d in meaning.event_years] == events
+    if not dates:
+        assert (meaning.since, meaning.until) == (None, None)
     for year in events:
         assert year[-4:] in meaning.topic
+
+
+def test_a_bare_year_after_the_corpus_is_still_a_period() -> None:
+    meaning = interpret("biden ukraine 2025", ALIASES, TODAY, (2015, 2024))
+    assert [d.text for d in meaning.dates] == ["2025"]
+    assert meaning.event_years == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Biden say about the FY2025 budget?",
+        "What did Biden say about the FY25 budget?",
+        "What did Biden say about the FY 2025 budget?",
+        "What did Biden say about the fiscal year 2025 budget?",
+    ],
+)
+def test_a_fiscal_year_is_topic_in_the_words_statements_use(question: str) -> None:
+    meaning = interpret(question, ALIASES, TODAY, (2015, 2026))
+    assert meaning.dates == () and meaning.event_years == ()
+    assert "fiscal year 2025 budget" in meaning.topic
+    assert {"fiscal", "2025"} <= set(meaning.topic_terms)
 
 
 @pytest.mark.parametrize(
