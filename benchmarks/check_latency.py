@@ -7,8 +7,8 @@ drawn with a fixed seed, their markers renumbered, each citing its passages as i
 them (speakers, quotations, instruction flags). Each answer is checked from scratch, cited
 texts read afresh, as `Asker.check` does for each draft; prints p50/p95/p99 in ms of wall
 time and of the thread's CPU time (on a shared machine the CPU time is what a quiet one
-takes). Run it twice against two trees (PYTHONPATH) to compare; the old tree has no `check_answer` and is
-called the way its `Asker.check` called the checks.
+takes). Run it twice against two trees (PYTHONPATH) to compare; the old tree has no
+`check_answer` and is called the way its `Asker.check` called the checks.
 """
 
 from __future__ import annotations
