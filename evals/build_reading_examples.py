@@ -4,12 +4,13 @@ a few hundred distractors, cut short so a test can embed them in seconds.
 Each record is copied from ../shared/data with every field verbatim except `text`, which is
 cut to whole paragraphs: the first and the last (a dateline, a signature), those holding the
 words the example is about, and the transcript label that opens each of their turns, up to
-about MAX_CHARS; a distractor's to the words of its first paragraph within
-DISTRACTOR_CHARS. Gold statements come from evals/reading.jsonl (the dev split; the examples are dev cases); the statements that make the examples hard are chosen by
-rule below (other Trumps and Bidens, the Vice President on the National Guard, other years of
-Japan's and Fiji's speeches, other countries' 2017 and 2023 speeches on North Korea and the
-climate); the distractors are a seeded draw of White House statements. The speeches the
-absent cases ask about (JPN_72_2017, FJI_78_2023) are never included. Deterministic.
+about MAX_CHARS; a distractor's to the words of its first paragraph within DISTRACTOR_CHARS.
+Gold statements come from evals/reading.jsonl (the dev split; the examples are dev cases);
+the statements that make the examples hard are chosen by rule below (other Trumps and
+Bidens, the Vice President on the National Guard, other years of Japan's and Fiji's
+speeches, other countries' 2017 and 2023 speeches on North Korea and the climate); the
+distractors are a seeded draw of White House statements. The speeches the absent cases ask
+about (JPN_72_2017, FJI_78_2023) are never included. Deterministic.
 
     python evals/build_reading_examples.py [--data ../shared/data]
 """
