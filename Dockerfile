@@ -25,8 +25,8 @@ COPY prompts ./prompts
 COPY examples ./examples
 RUN pip install . \
     # Bake the tokenizer file in and check the bundled model loads with no network.
-    && python -c "from pathlib import Path; from rag.tokens import get_tokenizer; get_tokenizer(Path('/opt/rag/cache'))" \
-    && python -c "from rag.embedding import SentenceTransformerEmbedder as E; print(E(None).embed(['ok']).shape)" \
+    && python -c "from pathlib import Path; from rag.text.tokens import get_tokenizer; get_tokenizer(Path('/opt/rag/cache'))" \
+    && python -c "from rag.embedding.embedder import SentenceTransformerEmbedder as E; print(E(None).embed(['ok']).shape)" \
     && useradd --create-home --uid 10001 rag \
     && mkdir -p /data && chown -R rag:rag /data /opt/rag/cache
 

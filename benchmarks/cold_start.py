@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 from common import free_port, rag_command, server_env
 
-from rag.access import Scope, new_key
+from rag.interfaces.access import Scope, new_key
 
 QUESTION = "What did the President say about Haiti?"
 

@@ -9,7 +9,7 @@ ingester (chunk, attribute, quotations, fingerprint, embed, write to ChromaDB, i
 In the same process and with the same model and settings, it times the model alone on
 exactly the texts the ingester embeds, once before the ingest and once after (their mean
 is the raw rate, so drift over the run counts on both sides), with the service's encoder
-(for the bundled model, rag.bert_encoder); then `SentenceTransformer.encode` on the same
+(for the bundled model, rag.embedding.bert); then `SentenceTransformer.encode` on the same
 texts, for reference. It prints
 
   - ingest passages/s end to end, raw encode passages/s, and their ratio (goal >= 0.9),
@@ -33,13 +33,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from rag.chunking import ChunkConfig, chunk_statement
-from rag.embedding import SentenceTransformerEmbedder, bundled_model_path, embedding_text
+from rag.embedding.embedder import SentenceTransformerEmbedder, bundled_model_path, embedding_text
+from rag.ingest.chunking import ChunkConfig, chunk_statement
 from rag.ingest.files import load_paths
-from rag.service import build_service
 from rag.settings import Settings, load_settings
-from rag.tokens import get_tokenizer
+from rag.text.tokens import get_tokenizer
 from rag.types import Statement
+from rag.wiring import build_service
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = ("whitehouse/statements.jsonl.gz", "ungdc/speeches_2015_2024.jsonl.gz")
@@ -67,7 +67,7 @@ def machine() -> str:
 
 def sentence_transformers_seconds(texts: list[str], batch_size: int) -> float | None:
     """Seconds `SentenceTransformer.encode` takes for `texts` with the bundled model (the
-    service embeds with rag.bert_encoder, which computes the same vectors)."""
+    service embeds with rag.embedding.bert, which computes the same vectors)."""
     if load_settings(_env_file=None).embedding_model is not None:
         return None
     from sentence_transformers import SentenceTransformer

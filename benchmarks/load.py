@@ -36,7 +36,7 @@ from common import (
     timed_request,
 )
 
-from rag.access import Scope, new_key
+from rag.interfaces.access import Scope, new_key
 
 CHURN = FIXTURES / "quotes-sample.ndjson"
 QUESTIONS = (

@@ -26,9 +26,10 @@ from pathlib import Path
 
 from common import percentile, rss_mb
 
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import load_settings
 from rag.types import Filters
+from rag.wiring import build_service
 
 KINDS = ("none", "speaker", "dates", "speaker+dates")
 

@@ -45,7 +45,7 @@ from common import (
     timed_request,
 )
 
-from rag.access import Scope, new_key
+from rag.interfaces.access import Scope, new_key
 
 ENDPOINTS = {"search": "/v1/search", "ask": "/v1/ask"}
 SUCCESS = range(200, 300)

@@ -17,8 +17,8 @@ STARTED = time.perf_counter()
 import argparse  # noqa: E402 (the clock starts before the imports it measures)
 from pathlib import Path  # noqa: E402
 
-from rag.service import build_service  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
+from rag.wiring import build_service  # noqa: E402
 
 
 def mark(phase: str) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from rag.catalog import Catalog
-from rag.service import build_service
+from rag.index.catalog import Catalog
+from rag.index.store import StatementWrite
 from rag.settings import load_settings
-from rag.store import StatementWrite
+from rag.wiring import build_service
 
 BATCH = 100
 

@@ -2,7 +2,7 @@
 
 Deterministic: a seeded random draw of statements that contain quotation marks, per stratum,
 then up to two quotations per statement. Quotations are found here by a deliberately naive
-pairing of marks (not by rag.quotes), so the sample does not inherit the rules it measures.
+pairing of marks (not by rag.people.quotes), so the sample does not inherit the rules it measures.
 
     python evals/draw_quotes_sample.py > candidates.jsonl
 """

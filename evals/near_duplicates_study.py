@@ -1,7 +1,7 @@
 """Study near-duplicate detection on the White House corpus: where the threshold falls, and why.
 
 Fingerprints every statement and transcript (statements.jsonl.gz, remarks.jsonl.gz) with
-rag.near_duplicates and prints: fingerprinting and lookup time; how many candidates an LSH
+rag.ingest.near_duplicates and prints: fingerprinting and lookup time; how many candidates an LSH
 lookup compares; LSH recall against a brute-force comparison of all pairs; the distribution
 of estimated similarity over every pair the LSH proposes, split by whether the two are
 published within the date window; MinHash error against exact Jaccard in the borderline band;
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.near_duplicates import (
+from rag.ingest.near_duplicates import (
     DEFAULT_THRESHOLD,
     MAX_GAP_DAYS,
     SHINGLE_WORDS,

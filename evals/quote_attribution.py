@@ -1,4 +1,4 @@
-"""Measure rag.quotes.find_quotes on the hand-labelled sample in evals/quotes_sample.jsonl.
+"""Measure rag.people.quotes.find_quotes on the hand-labelled sample in evals/quotes_sample.jsonl.
 
     PYTHONPATH=. .venv/bin/python evals/quote_attribution.py [--sample FILE] [--data DIR]
         [--round N ...]   # rounds 1-2 tuned the rules; round 3 is the held-out check
@@ -20,8 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rag.quotes import Quote, find_quotes
-from rag.speaker_index import distinctive_tokens
+from rag.people import Quote, distinctive_tokens, find_quotes
 
 ROOT = Path(__file__).resolve().parent
 COVER = 0.8

@@ -1,6 +1,6 @@
 """Measure how many statements and passages speaker attribution finds a speaker for.
 
-Runs rag.attribution over the shared corpora (White House statements and remarks, UN General
+Runs rag.people.attribution over the shared corpora (White House statements and remarks, UN General
 Debate speeches, and the QMSum committee eval corpus when present) and prints: the share of
 statements and passages with at least one speaker, per kind of statement; how many transcript
 turns got a name; the top speakers of the speaker index; how many distinct raw names and index
@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.attribution import Attribution, attribute
-from rag.chunking import ChunkConfig, chunk_spans, split_sentences
+from rag.ingest.chunking import ChunkConfig, chunk_spans
+from rag.people import Attribution, SpeakerIndex, attribute
 from rag.settings import load_settings
-from rag.speaker_index import SpeakerIndex
-from rag.tokens import get_tokenizer
+from rag.text.sentences import split_sentences
+from rag.text.tokens import get_tokenizer
 
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_DATA = EVALS_DIR.parent.parent / "shared" / "data"

@@ -21,10 +21,11 @@ import argparse
 import json
 from pathlib import Path
 
-from rag.answering.terms import content_terms
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import load_settings
+from rag.text.words import content_terms
 from rag.types import TimelineEntry
+from rag.wiring import build_service
 
 ROOT = Path(__file__).resolve().parent
 
@@ -74,8 +75,10 @@ def main() -> None:
     args = parser.parse_args()
     service = build_service(load_settings(data_dir=args.data_dir, _env_file=None))
     cases = [json.loads(line) for line in args.cases.read_text(encoding="utf-8").splitlines()]
-    print(f"{'case':<22}{'entries':>8}{'recall':>8}{'precision':>10}{'ordered':>8}"
-          f"{'on topic':>9}{'verified':>9}")
+    print(
+        f"{'case':<22}{'entries':>8}{'recall':>8}{'precision':>10}{'ordered':>8}"
+        f"{'on topic':>9}{'verified':>9}"
+    )
     results = [check(service, case) for case in cases]
     for r in results:
         print(

@@ -2,6 +2,6 @@
 
 import sys
 
-from rag.cli import main
+from rag.interfaces.cli import main
 
 sys.exit(main())

@@ -1,36 +1,39 @@
-"""The service: the one place where concrete parts are chosen (from settings) and wired.
+"""The service: the one facade every interface calls (ingest, ask, search, quotes, timeline).
 
-CLI and API both call `Service`; neither holds any logic of its own.
+CLI, API, MCP and the evaluation runner call `Service`; none holds logic of its own. Which
+concrete parts it is given is decided in rag.wiring, from the settings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from rag.answering import Answerer, Question, refusal
+from rag.answering.asking import Asker, Outcome, finish
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.answering.terms import content_terms, topic_terms
-from rag.asking import Asker, Outcome, finish
-from rag.catalog import Catalog
-from rag.chunking import ChunkConfig
-from rag.conversation import standalone
-from rag.embedding import Embedder, QueryVectors, SentenceTransformerEmbedder, embedding_text
+from rag.answering.timeline import as_draft, entries, pick_lines
+from rag.embedding.embedder import (
+    Embedder,
+    QueryVectors,
+    SentenceTransformerEmbedder,
+    embedding_text,
+)
 from rag.errors import InputError, NotFoundError
-from rag.ingesting import Ingester
-from rag.quote_search import search_quotes
-from rag.relevance import Verdict, judge
-from rag.retrieval import RetrievalConfig, Retriever
+from rag.index.catalog import Catalog
+from rag.ingest.chunking import ChunkConfig
+from rag.ingest.pipeline import Ingester
+from rag.people import SpeakerEntry, search_quotes
+from rag.question.conversation import standalone
+from rag.question.understanding import interpret
+from rag.retrieval.relevance import Verdict, judge
+from rag.retrieval.retriever import RetrievalConfig, Retriever
 from rag.settings import Settings
-from rag.speaker_index import SpeakerEntry
-from rag.store import ChromaStore, open_client
-from rag.timeline import as_draft, entries, pick_lines
-from rag.tokens import Tokenizer, get_tokenizer
+from rag.text.tokens import Tokenizer
+from rag.text.words import content_terms, topic_terms
 from rag.types import (
     Answer,
     Filters,
@@ -44,7 +47,6 @@ from rag.types import (
     StoredStatement,
     StoreStats,
 )
-from rag.understanding import interpret
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,15 @@ MAX_QUOTES = 500
 TIMELINE_PASSAGES = 40
 """Passages a timeline is drawn from: enough to reach many statements."""
 TIMELINE = "timeline"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInfo:
+    """What a run's answers were made with: reported by evals and /v1/stats."""
+
+    answerer: str
+    prompt_hash: str | None
+    embedding_model: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +348,16 @@ class Service:
 
     # ---- lifecycle --------------------------------------------------------------------
 
+    @property
+    def info(self) -> ServiceInfo:
+        return ServiceInfo(
+            self.answerer.name, getattr(self.answerer, "prompt_hash", None), self.embedder.name
+        )
+
+    def ping(self) -> None:
+        """Raise when the store does not answer (a remote Chroma server may be down)."""
+        self.store.ping()
+
     def warm_up(self) -> None:
         """Load the model and the search index, so the first question is not slow; the
         model loads on a thread meanwhile."""
@@ -345,76 +366,3 @@ class Service:
         self.store.ping()
         self.catalog.stats()  # loads the search index
         self.embedder.embed(["warm up"])
-
-
-def build_answerer(settings: Settings) -> Answerer:
-    if settings.resolved_answerer == "extractive":
-        return ExtractiveAnswerer()
-    from openai import OpenAI
-
-    from rag.answering.llm import OpenAIAnswerer
-    from rag.answering.resilience import CircuitBreaker, Resilient, RetryPolicy
-    from rag.prompts import load_prompt
-
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
-    client = OpenAI(
-        api_key=key,
-        base_url=settings.llm_base_url,
-        timeout=settings.llm_timeout_seconds,
-        max_retries=0,  # retries are ours (rag.answering.resilience): explicit and testable
-    )
-    resilient = Resilient(
-        RetryPolicy(
-            attempts=settings.llm_max_attempts,
-            base_delay=settings.llm_backoff_seconds,
-            max_delay=settings.llm_backoff_max_seconds,
-            budget=settings.llm_retry_budget_seconds,
-        ),
-        CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown_seconds),
-    )
-    return OpenAIAnswerer(
-        client,
-        settings.llm_model,
-        system=load_prompt(settings.prompts_dir, "answer_system", set()),
-        user=load_prompt(settings.prompts_dir, "answer_user", {"question", "passages"}),
-        retry=load_prompt(
-            settings.prompts_dir, "answer_retry", {"question", "passages", "problems"}
-        ),
-        temperature=settings.llm_temperature,
-        resilient=resilient,
-    )
-
-
-def build_service(
-    settings: Settings, embedder: Embedder | None = None, load_model_now: bool = False
-) -> Service:
-    """Wire the real parts. `embedder` lets a process share one loaded model;
-    `load_model_now` starts loading the model while the store opens (for a command that
-    is about to embed a question)."""
-    if embedder is None:
-        model = SentenceTransformerEmbedder(
-            settings.embedding_model,
-            settings.embedding_batch_size,
-            settings.torch_threads,
-            settings.embedding_precision,
-        )
-        if load_model_now:
-            model.load_in_background()
-        embedder = model
-    client, location = open_client(settings.data_dir, settings.chroma_url)
-    store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
-    catalog = Catalog(store, embedder.name, _snapshot_path(settings))
-    return Service(
-        settings,
-        catalog,
-        embedder,
-        get_tokenizer(settings.cache_dir),
-        build_answerer(settings),
-    )
-
-
-def _snapshot_path(settings: Settings) -> Path:
-    if settings.chroma_url is None:
-        return settings.data_dir / f"index-{settings.collection_prefix}.pickle"
-    key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection_prefix}".encode()).hexdigest()
-    return settings.cache_dir / "index" / f"{key[:16]}.pickle"

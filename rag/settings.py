@@ -21,8 +21,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from rag.access import ApiKey, parse_entry
 from rag.errors import ConfigError
+from rag.interfaces.access import ApiKey, parse_entry
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import Settings, load_settings
+from rag.wiring import build_service
 from tests.support.openai_server import OpenAIServer
 from tests.support.servers import chroma_server
 

@@ -39,8 +39,9 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from rag.answering.facts import Evidence, Fact, found, read_evidence, stated
-from rag.answering.terms import content_terms, words
-from rag.chunking import split_sentences
+from rag.text.sentences import split_sentences
+from rag.text.vocabulary import ANSWER_LEAD_INS, CLAIM_FRAME
+from rag.text.words import content_terms, words
 
 Similarity = Callable[[str, str], float]
 """(claim, cited text) -> cosine similarity, supplied by the caller (an embedding model)."""
@@ -58,21 +59,6 @@ MARKER = re.compile(r"\[(\d+)\]")
 _MARKERS = re.compile(r"(?:[ \t]*\[\d+\])+")
 # A sentence end glued to its markers and the next sentence: "…Haiti.[1] Kenya…".
 _GLUED_END = re.compile(r"[.!?…][\"'”’)»]*(?:\[\d+\])+(?=\s+[\"'“‘(«]?[A-Z0-9])")
-# Words that report or frame a claim rather than state it; a passage need not contain them.
-_FRAME = frozenset(
-    """say said says saying stated noted notes added adds told tells according remarked
-    mentioned mentions emphasized emphasised emphasizes emphasises stressed stresses
-    highlighted highlights underscored underlined explained described argued insisted asserted
-    claimed observed pointed discuss discussed discusses talked spoke speaking referred refers
-    statement statements readout passage passages speech remarks president vice secretary
-    minister prime mr mrs ms dr ambassador excellency also""".split()
-)
-# Words an answer introduces itself with: "Ruto raised several issues:".
-_LEAD_IN = frozenset(
-    """several various number range few some many key main following topics topic issues issue
-    matters matter points point areas area things subjects subject include includes including
-    raised covered touched statement statements oldest newest first last time""".split()
-)
 _NEGATION_REASON = "negates what the cited passages say"
 
 
@@ -130,7 +116,7 @@ def _keys(text: str) -> set[str]:
     return {
         stem[:KEY_LENGTH]
         for stem, word in content_terms(text).items()
-        if word not in _FRAME and not word.isdigit()
+        if word not in CLAIM_FRAME and not word.isdigit()
     }
 
 
@@ -182,7 +168,7 @@ def _is_lead_in(body: str, question: str) -> bool:
     facts = [f for f in stated(body) if not (heading and f.kind == "number")]
     if any(not found(fact, asked) for fact in facts):
         return False
-    return _keys(body) - _keys(" ".join(_LEAD_IN)) <= _keys(question)
+    return _keys(body) - _keys(" ".join(ANSWER_LEAD_INS)) <= _keys(question)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import Question, refusal
-from rag.answering.terms import content_terms, topic_terms
-from rag.answering.voice import first_person
-from rag.chunking import split_sentences
-from rag.speakers import same_person
+from rag.people import first_person, same_person
+from rag.text.sentences import split_sentences
+from rag.text.words import content_terms, topic_terms
 from rag.types import Draft, Passage, ProposedCitation, QuoteRecord, ScoredPassage
 
 NAME = "extractive"

@@ -16,7 +16,20 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from rag.answering.terms import STOPWORDS, fold
+from rag.text.vocabulary import (
+    CARDINALS,
+    DEMONYM_ENDINGS,
+    MONTH_NAMES,
+    NAME_PARTICLES,
+    NEGATIONS,
+    ORDINALS,
+    PLACE_OR_BODY_WORDS,
+    SCALES,
+    SENTENCE_OPENERS,
+    STOPWORDS,
+    TITLES,
+)
+from rag.text.words import fold
 
 FactKind = Literal["number", "date", "name", "negation"]
 DateKey = tuple[int | None, int | None, int | None]
@@ -54,9 +67,7 @@ class Evidence:
     negated: bool
 
 
-_MONTH_NAMES = """January February March April May June July August September October
-    November December""".split()
-_MONTHS = {name: n for n, name in enumerate(_MONTH_NAMES, start=1)}
+_MONTHS = {name.capitalize(): n for n, name in enumerate(MONTH_NAMES, start=1)}
 _MONTH_ABBREVIATIONS = {name[:3]: n for name, n in _MONTHS.items()} | {"Sept": 9}
 _MONTH = r"(?P<{0}>" + "|".join(_MONTHS) + "|(?:" + "|".join(_MONTH_ABBREVIATIONS) + r")\.)"
 _DAY = r"(?P<{0}>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
@@ -72,14 +83,7 @@ _DATE = re.compile(
     + r"|(?<![$€£\d.,])" + _YEAR.format("y4")
     + r")(?![\w]|[.,]\d)"
 )  # fmt: skip
-_SCALES = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9,
-           "trillion": 10**12, "bn": 10**9}  # fmt: skip
-_COUNTS = """two three four five six seven eight nine ten eleven twelve thirteen fourteen
-    fifteen sixteen seventeen eighteen nineteen twenty""".split()
-_WORD_NUMBERS = {word: n for n, word in enumerate(_COUNTS, start=2)}
-_ORDINALS = """first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
-    thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split()
-_ORDINAL_WORDS = {word: n for n, word in enumerate(_ORDINALS, start=1)}
+_WORD_NUMBERS = {word: n for word, n in CARDINALS.items() if n > 1}
 _SCALE = r"(?:\s+(?P<{0}>hundred|thousand|million|billion|trillion|bn)\b)?"
 _PERCENT = r"(?:\s*(?P<{0}>%|per\s?cent\b))?"
 # "one" is a count only before a scale word: alone it is as often a pronoun ("one of", "no one").
@@ -89,45 +93,20 @@ _NUMBER = re.compile(
     + r"|\b(?P<word>" + "|".join(_WORD_NUMBERS)
     + r"|one(?=\s+(?:hundred|thousand|million|billion)))\b"
     + _SCALE.format("word_scale") + _PERCENT.format("word_percent")
-    + r"|\b(?P<ordinal_word>" + "|".join(_ORDINAL_WORDS) + r")\b",
+    + r"|\b(?P<ordinal_word>" + "|".join(ORDINALS) + r")\b",
     re.IGNORECASE,
 )  # fmt: skip
-_NEGATIONS = frozenset({"not", "never", "cannot", "no", "none", "nothing", "neither", "nor"})
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Z]\.[A-Z]\b|[^\W\d_](?:[\w’'\-]*\w)?|\d[\w,.]*")
 _OPENERS = re.compile(r"[.:;!?\"“‘—–]")
 _SPACE_GAP = re.compile(r"[ \t\n\-]*")
-_JOINERS = frozenset({"of", "the", "de", "la", "al", "bin", "van", "von", "der"})
-# Capitalised words that are not names: titles and offices, which a paraphrase may add or drop.
-_TITLES = frozenset(
-    """president presidents vice secretary minister prime foreign deputy mr mrs ms dr sir
-    madam ambassador excellency excellencies senator governor chancellor king queen prince
-    princess sheikh emir his her majesty highness state advisor adviser spokesperson first
-    lady general chair chairman chairwoman leader""".split()
-)
-_NOT_NAMES = STOPWORDS | _TITLES | {fold(m) for m in _MONTHS} | {"i", "today"}
-# Words that make a capitalised run an organisation or a place, named in full.
-_PLACE_OR_BODY = frozenset(
-    """north south east west eastern western northern southern central new upper lower great
-    united democratic republic kingdom states nations union community council committee
-    organization organisation mission agreement declaration initiative summit agenda fund bank
-    goals force police court house assembly conference forum club corporation support
-    development security peace""".split()
-)
-# Capitalised only because they open a sentence; any other opening word is taken for a name,
-# since the subject is where a wrong name most often stands ("Harris thanked Ruto").
-_STARTERS = frozenset(
-    """according additionally afterwards although asked besides earlier finally following
-    further furthermore however instead later likewise meanwhile moreover notably overall
-    regarding separately similarly specifically still therefore thus together whereas yet
-    speaking""".split()
-)
-_DEMONYM_ENDINGS = ("lese", "ian", "ese", "an", "n", "i", "s")
+_JOINERS = NAME_PARTICLES | {"of", "the"}
+_NOT_NAMES = STOPWORDS | TITLES | {fold(m) for m in _MONTHS} | {"i", "today"}
 
 
 def _number_key(match: re.Match[str]) -> str:
     """A number as a canonical string: "2,500" and "2500" -> "2500", "5%" -> "5%"."""
     if match.group("ordinal_word"):
-        return f"#{_ORDINAL_WORDS[match.group('ordinal_word').lower()]}"
+        return f"#{ORDINALS[match.group('ordinal_word').lower()]}"
     word = match.group("word")
     try:
         value = Decimal(
@@ -139,7 +118,7 @@ def _number_key(match: re.Match[str]) -> str:
         return f"#{value}"
     scale = match.group("scale") or match.group("word_scale")
     if scale:
-        value *= _SCALES[scale.lower()]
+        value *= SCALES[scale.lower()]
     key = format(value.normalize(), "f")
     return f"{key}%" if match.group("percent") or match.group("word_percent") else key
 
@@ -185,7 +164,7 @@ def _numbers(text: str, dates: list[tuple[int, int]]) -> list[re.Match[str]]:
 
 
 def _is_negation(word: str) -> bool:
-    return word in _NEGATIONS or word.endswith(("n't", "n’t"))
+    return word in NEGATIONS or word.endswith(("n't", "n’t"))
 
 
 def _base(word: str) -> str:
@@ -202,10 +181,10 @@ def _acronym(word: str) -> str:
 def _variants(word: str) -> set[str]:
     """A name word and its demonyms: "kenya" ~ "kenyan", "haitians" ~ "haiti"."""
     singular = word[:-1] if word.endswith("s") and len(word) > 4 else word
-    forms = {word, singular} | {singular + ending for ending in _DEMONYM_ENDINGS}
+    forms = {word, singular} | {singular + ending for ending in DEMONYM_ENDINGS}
     forms |= {
         singular[: -len(ending)]
-        for ending in _DEMONYM_ENDINGS
+        for ending in DEMONYM_ENDINGS
         if singular.endswith(ending) and len(singular) - len(ending) >= 4
     }
     return forms
@@ -262,7 +241,7 @@ def _name(text: str, run: list[re.Match[str]], joined: bool) -> Fact:
     person = (
         not joined
         and 2 <= len(parts) <= 3
-        and not {_base(p) for p in parts} & _PLACE_OR_BODY
+        and not {_base(p) for p in parts} & PLACE_OR_BODY_WORDS
         and not any(_acronym(p) for p in parts)
     )
     start, end = run[0].start(), run[-1].end()
@@ -271,7 +250,7 @@ def _name(text: str, run: list[re.Match[str]], joined: bool) -> Fact:
 
 def _ordinary_start(word: str) -> bool:
     base = _base(word)
-    return base in _STARTERS or (len(base) > 5 and base.endswith(("ly", "ing", "ed")))
+    return base in SENTENCE_OPENERS or (len(base) > 5 and base.endswith(("ly", "ing", "ed")))
 
 
 def _names(text: str, taken: list[tuple[int, int]]) -> list[Fact]:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering.claims import ClaimCheck, split_claims
-from rag.chunking import split_sentences
+from rag.text.sentences import split_sentences
 from rag.types import Citation, Passage
 
 LEAK_WORDS = 10

@@ -9,17 +9,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from rag.answering.asking import FALLBACK_NOTE, as_of_line, cited_text
 from rag.answering.claims import ClaimCheck, check_claims
-from rag.asking import FALLBACK_NOTE, as_of_line, cited_text
-from rag.embedding import Embedder
-from rag.errors import InputError
+from rag.embedding.embedder import Embedder
+from rag.errors import InputError, NotFoundError
 from rag.evaluation.metrics import RANK_CUTOFF, CaseResult, compute
 from rag.evaluation.suite import EvalCase, Suite
 from rag.ingest import load_paths
-from rag.ingesting import content_hash
-from rag.service import Service, build_service
+from rag.ingest.pipeline import content_hash
+from rag.service import Service
 from rag.settings import Settings
 from rag.types import Answer, IngestReport, ScoredPassage, Statement
+from rag.wiring import build_service
 
 # Passages fetched to rank statements for hit@10 / MRR@10.
 _RANKING_PASSAGES = 60
@@ -99,12 +100,12 @@ def _citation_failures(service: Service, answer: Answer) -> int:
     retrieved = {p.passage.id for p in answer.passages}
     failures = 0
     for c in answer.citations:
-        stored = service.store.get(c.statement_id)
-        if (
-            stored is None
-            or stored.text[c.start : c.end] != c.quote
-            or c.passage_id not in retrieved
-        ):
+        try:
+            text = service.get_statement(c.statement_id).text
+        except NotFoundError:
+            failures += 1
+            continue
+        if text[c.start : c.end] != c.quote or c.passage_id not in retrieved:
             failures += 1
     return failures
 
@@ -186,6 +187,7 @@ def run_suite(
             hint="pass the corpus files the suite was built for with --corpus",
         )
     k = k or settings.default_k
+    info = service.info
     rows = []
     for case in suite.cases:
         rows.append(run_case(service, case, k, corpus))
@@ -195,11 +197,11 @@ def run_suite(
         suite_sha256=suite.sha256,
         corpus=tuple(str(p) for p in corpus_paths),
         corpus_sha256=fingerprint,
-        answerer=service.answerer.name,
-        prompt_hash=getattr(service.answerer, "prompt_hash", None),
+        answerer=info.answerer,
+        prompt_hash=info.prompt_hash,
         k=k,
         retrieval=f"hybrid={settings.hybrid} understand_questions={settings.understand_questions}",
-        embedding_model=service.embedder.name,
+        embedding_model=info.embedding_model,
         chunking=f"{settings.chunk_max_tokens}/{settings.chunk_overlap_tokens} tokens",
         ingest=ingest,
         started_at=started_at,

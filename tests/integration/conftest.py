@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import load_settings
+from rag.wiring import build_service
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

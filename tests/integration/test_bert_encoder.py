@@ -1,4 +1,4 @@
-"""rag/bert_encoder.py computes what sentence-transformers computes for the bundled model."""
+"""rag/embedding/bert.py computes what sentence-transformers computes for the bundled model."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.bert_encoder import BertEncoder, supports
-from rag.embedding import SentenceTransformerEmbedder, bundled_model_path
+from rag.embedding.bert import BertEncoder, supports
+from rag.embedding.embedder import SentenceTransformerEmbedder, bundled_model_path
 from tests.conftest import FIXTURES
 
 MODEL = Path(bundled_model_path())
@@ -104,7 +104,7 @@ def test_a_model_of_another_shape_is_embedded_by_sentence_transformers(tmp_path:
     (copy / "1_Pooling/config.json").write_text(json.dumps(pooling))
     assert not supports(copy)
 
-    vectors = SentenceTransformerEmbedder(str(copy), batch_size=4).embed(texts())
+    vectors = SentenceTransformerEmbedder(str(copy), batch_size=4, precision="fp32").embed(texts())
 
     reference = SentenceTransformer(str(copy), device="cpu").encode(
         texts(), batch_size=4, normalize_embeddings=True, convert_to_numpy=True

@@ -1,4 +1,4 @@
-"""rag/catalog.py through the service: the index snapshot, reconciling with Chroma (the
+"""rag/index/catalog.py through the service: the index snapshot, reconciling with Chroma (the
 truth) at start-up and after other services write, and reusing vectors on re-ingest."""
 
 from __future__ import annotations
@@ -18,14 +18,15 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-import rag.catalog
-from rag.catalog import CHECK_EVERY_SECONDS
-from rag.embedding import SentenceTransformerEmbedder
+import rag.index.catalog
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.errors import StoreError
+from rag.index.catalog import CHECK_EVERY_SECONDS
+from rag.index.store import ChromaStore
 from rag.ingest import load_paths, statement_from_record
-from rag.service import Service, build_service
-from rag.store import ChromaStore
+from rag.service import Service
 from rag.types import Filters, Statement
+from rag.wiring import build_service
 from tests.conftest import FIXTURES, MakeSettings
 
 pytestmark = pytest.mark.slow
@@ -137,7 +138,7 @@ def loaded_from_store(caplog: pytest.LogCaptureFixture) -> int:
     counts = [
         int(match.group(1))
         for record in caplog.records
-        if record.name == "rag.catalog"
+        if record.name == "rag.index.catalog"
         and (match := re.search(r"(\d+) statements loaded", record.getMessage()))
     ]
     return sum(counts)
@@ -161,7 +162,7 @@ def test_a_saved_snapshot_is_loaded_by_the_next_service(
     first.persist_index()
 
     assert len(snapshots(data_dir)) == 1
-    caplog.set_level(logging.INFO, logger="rag.catalog")
+    caplog.set_level(logging.INFO, logger="rag.index.catalog")
     second = make_service()
     assert results(second) == expected
     assert second.stats() == first.stats()
@@ -228,14 +229,14 @@ def test_an_unusable_snapshot_is_ignored_and_the_index_rebuilt_from_chroma(
     expected = results(first)
     (snapshot,) = snapshots(make_settings().data_dir)
     damage(snapshot)
-    caplog.set_level(logging.INFO, logger="rag.catalog")
+    caplog.set_level(logging.INFO, logger="rag.index.catalog")
 
     second = make_service()
 
     assert results(second) == expected
     assert loaded_from_store(caplog) == len(statements)
     warnings = [
-        r for r in caplog.records if r.name == "rag.catalog" and r.levelno == logging.WARNING
+        r for r in caplog.records if r.name == "rag.index.catalog" and r.levelno == logging.WARNING
     ]
     assert bool(warnings) == warned
     if warned:
@@ -260,7 +261,7 @@ def test_a_stale_snapshot_is_reconciled_with_chroma_at_start_up(
     other.delete(BIDEN_CALL)
     seed = statements[SEED]
     other.ingest([replace(seed, text=seed.text.replace("global challenges", "shared challenges"))])
-    caplog.set_level(logging.INFO, logger="rag.catalog")
+    caplog.set_level(logging.INFO, logger="rag.index.catalog")
 
     started = make_service()
 
@@ -377,10 +378,10 @@ def test_a_write_does_not_hide_another_services_earlier_write(
     assert statement_ids(second) == {SEED}
     # Both writes land within one check interval of `second`'s last look at the store:
     # made certain here by lengthening the interval instead of racing the clock.
-    monkeypatch.setattr(rag.catalog, "CHECK_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr(rag.index.catalog, "CHECK_EVERY_SECONDS", 3600.0)
     first.ingest([statements[BIDEN_CALL]])
     second.ingest([statements[HARRIS_CALL]])
-    monkeypatch.setattr(rag.catalog, "CHECK_EVERY_SECONDS", CHECK_EVERY_SECONDS)
+    monkeypatch.setattr(rag.index.catalog, "CHECK_EVERY_SECONDS", CHECK_EVERY_SECONDS)
     time.sleep(CHECK_EVERY_SECONDS)
 
     assert statement_ids(first) == {SEED, BIDEN_CALL, HARRIS_CALL}

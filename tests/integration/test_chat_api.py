@@ -14,7 +14,7 @@ import httpx
 import openai
 import pytest
 
-from rag.api.app import create_app
+from rag.interfaces.api.app import create_app
 from rag.service import Service
 from tests.support.openai_server import OpenAIServer
 from tests.support.servers import running_app

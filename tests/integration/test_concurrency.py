@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.api.app import create_app
 from rag.ingest import load_paths
+from rag.interfaces.api.app import create_app
 from rag.service import Service
 from tests.conftest import FIXTURES, MakeService
 from tests.support.keys import ADMIN, with_keys

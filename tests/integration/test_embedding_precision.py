@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 
 TEXTS = [
     "President Ruto and Secretary Rubio discussed the security situation in eastern Congo.",

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.api.app import create_app
 from rag.ingest import load_paths
+from rag.interfaces.api.app import create_app
 from tests.conftest import EXAMPLES, MakeService
 from tests.support.keys import ADMIN_KEY, with_keys
 from tests.support.servers import running_app

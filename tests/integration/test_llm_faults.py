@@ -15,8 +15,8 @@ import httpx
 import openai
 import pytest
 
-from rag.api.app import create_app
-from rag.asking import DEGRADED_NOTE
+from rag.answering.asking import DEGRADED_NOTE
+from rag.interfaces.api.app import create_app
 from rag.service import Service
 from rag.types import Answer
 from tests.support.openai_server import Fault, OpenAIServer, label_of, reply

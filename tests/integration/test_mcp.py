@@ -24,11 +24,11 @@ from mcp import ClientSession, StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, Tool
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
-from rag.service import build_service
+from rag.interfaces.api.app import create_app
 from rag.settings import load_settings
+from rag.wiring import build_service
 from tests.conftest import EXAMPLES
 from tests.support.servers import running_app, wait_until
 

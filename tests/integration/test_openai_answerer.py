@@ -13,16 +13,17 @@ from typing import Any
 import httpx
 import pytest
 
+from rag.answering.asking import FALLBACK_NOTE
 from rag.answering.llm import NAME
-from rag.api.app import create_app
-from rag.asking import FALLBACK_NOTE
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.errors import LLMError
 from rag.ingest import load_paths, statement_from_record
+from rag.interfaces.api.app import create_app
 from rag.prompts import load_prompt, prompts_hash
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.settings import load_settings
 from rag.types import Answer
+from rag.wiring import build_service
 from tests.support.openai_server import (
     OpenAIServer,
     is_retry,

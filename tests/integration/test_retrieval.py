@@ -1,4 +1,4 @@
-"""rag/retrieval.py over the sample store (tests/fixtures and examples, the real model):
+"""rag/retrieval/retriever.py over the sample store (tests/fixtures and examples, the real model):
 filters read from the question and their relaxation, explicit filters, spreading over
 statements, and what keyword search adds to dense search."""
 
@@ -12,11 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
-from rag.retrieval import PER_STATEMENT
-from rag.service import Service, build_service
+from rag.embedding.embedder import SentenceTransformerEmbedder
+from rag.interfaces.api.app import create_app
+from rag.retrieval.retriever import PER_STATEMENT
+from rag.service import Service
 from rag.types import Filters, SearchResult
+from rag.wiring import build_service
 from tests.support.servers import running_app
 
 pytestmark = pytest.mark.slow

@@ -18,10 +18,11 @@ import pytest
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
-from rag.service import Service, build_service
+from rag.embedding.embedder import SentenceTransformerEmbedder
+from rag.interfaces.api.app import create_app
+from rag.service import Service
 from rag.settings import load_settings
+from rag.wiring import build_service
 from tests.integration.test_api import HAITI, assert_error
 from tests.integration.test_mcp import connected
 from tests.support.keys import ADMIN, ADMIN_KEY, READ_KEY, bearer, with_keys

@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from rag.catalog import CHECK_EVERY_SECONDS
-from rag.embedding import SentenceTransformerEmbedder, embedding_text
+from rag.embedding.embedder import SentenceTransformerEmbedder, embedding_text
 from rag.errors import NotFoundError
+from rag.index.catalog import CHECK_EVERY_SECONDS
 from rag.ingest import load_paths
-from rag.service import Service, build_service
+from rag.service import Service
 from rag.types import Filters, Statement
+from rag.wiring import build_service
 from tests.conftest import EXAMPLES, MakeSettings
 
 pytestmark = pytest.mark.slow

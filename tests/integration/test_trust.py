@@ -17,11 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.api.app import create_app
-from rag.embedding import SentenceTransformerEmbedder
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths, statement_from_record
-from rag.service import Service, build_service
+from rag.interfaces.api.app import create_app
+from rag.service import Service
 from rag.settings import load_settings
+from rag.wiring import build_service
 from tests.support.servers import running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-from rag.api.app import create_app
+from rag.interfaces.api.app import create_app
 from rag.service import Service
 from tests.integration.test_api import HAITI, ZELENSKYY_READOUT, fixture_records
 from tests.support.keys import ADMIN_KEY, READ_KEY, with_keys

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rag.access import ApiKey, Scope, hash_key
+from rag.interfaces.access import ApiKey, Scope, hash_key
 
 ADMIN_KEY = "rag_test-admin-key"
 READ_KEY = "rag_test-read-key"

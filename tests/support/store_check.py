@@ -12,9 +12,9 @@ import sys
 
 import numpy as np
 
-from rag.search_index import RowFilter
-from rag.service import build_service
+from rag.index.search_index import RowFilter
 from rag.settings import load_settings
+from rag.wiring import build_service
 
 
 def check() -> dict[str, object]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.ingest import load_paths
-from rag.tokens import Tokenizer, get_tokenizer
+from rag.text.tokens import Tokenizer, get_tokenizer
 from rag.types import Statement
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"

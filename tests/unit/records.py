@@ -1,13 +1,12 @@
 """Real records from tests/fixtures that the speaker attribution tests read, and helpers
-over them: shared by the tests of rag/attribution.py and rag/turns.py."""
+over them: shared by the tests of rag/people/attribution.py and rag/people/turns.py."""
 
 from __future__ import annotations
 
 import json
 
-from rag.attribution import Attribution, attribute
-from rag.chunking import split_sentences
-from rag.turns import Turn
+from rag.people import Attribution, Turn, attribute
+from rag.text.sentences import split_sentences
 from tests.unit.conftest import FIXTURES
 
 Record = dict[str, str]

@@ -1,4 +1,5 @@
-"""API keys and scopes (rag.access): hashed configuration, constant-time checks, the rules."""
+"""API keys and scopes (rag.interfaces.access): hashed configuration, constant-time checks,
+the rules."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import hmac
 
 import pytest
 
-from rag import access
-from rag.access import ApiKey, Keyring, Scope, hash_key, new_key, parse_entry
 from rag.errors import ConfigError, ForbiddenError, UnauthenticatedError
+from rag.interfaces import access
+from rag.interfaces.access import ApiKey, Keyring, Scope, hash_key, new_key, parse_entry
 
 READ_KEY, ADMIN_KEY = "read-secret", "admin-secret"
 KEYS = (

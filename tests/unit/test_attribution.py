@@ -1,10 +1,11 @@
-"""rag/attribution.py: who speaks in a statement, a passage, a transcript turn, on real text."""
+"""rag/people/attribution.py: who speaks in a statement, a passage, a transcript turn, on real
+text."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.attribution import attribute, attributed_speakers
+from rag.people.attribution import attribute, attributed_speakers
 from rag.types import Statement
 from tests.unit.conftest import FIXTURES
 from tests.unit.records import (

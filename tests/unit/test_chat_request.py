@@ -1,5 +1,5 @@
-"""rag/api/openai_schemas.py: what a chat request asks (questions, filters from the model
-name and metadata) and rag/chat_reply.py: the message a chat shows."""
+"""rag/interfaces/api/openai_schemas.py: what a chat request asks (questions, filters from the model
+name and metadata) and rag/interfaces/chat_reply.py: the message a chat shows."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from rag.api.openai_schemas import ChatRequestIn
-from rag.chat_reply import SOURCES_HEADING, chat_reply
 from rag.errors import InputError, NotFoundError
+from rag.interfaces.api.openai_schemas import ChatRequestIn
+from rag.interfaces.chat_reply import SOURCES_HEADING, chat_reply
 from rag.types import Answer, Citation, Filters, Source
 
 
@@ -78,7 +78,7 @@ def citation(marker: int, statement_id: str) -> Citation:
 
 
 def test_a_reply_lists_each_cited_statement_with_its_markers() -> None:
-    sources = (  # in order of first citation, as rag.asking lists them
+    sources = (  # in order of first citation, as rag.answering.asking lists them
         Source("b", None, ("William Ruto",), None, None),
         Source("a", "Readout", ("Joe Biden", "William Ruto"), "2023-10-03", "https://x/a"),
     )

@@ -1,4 +1,4 @@
-"""rag/chunking.py: sentences and passages with exact offsets, on real statements."""
+"""rag/ingest/chunking.py: sentences and passages with exact offsets, on real statements."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from itertools import pairwise
 
 import pytest
 
-from rag.chunking import ChunkConfig, Span, chunk_spans, chunk_statement, split_sentences
-from rag.tokens import Tokenizer
+from rag.ingest.chunking import ChunkConfig, chunk_spans, chunk_statement
+from rag.text.sentences import Span, split_sentences
+from rag.text.tokens import Tokenizer
 from rag.types import DateSpan, Statement
 
 # Passage sizes the property tests run at: the default, and small ones that cut often.

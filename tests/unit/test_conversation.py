@@ -1,4 +1,5 @@
-"""rag/conversation.py: follow-up questions made standalone with what the one before named."""
+"""rag/question/conversation.py: follow-up questions made standalone with what the one before
+named."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from functools import partial
 
 import pytest
 
-from rag.conversation import follow_up, standalone
-from rag.speaker_mentions import AliasIndex
-from rag.understanding import interpret
+from rag.people.mentions import AliasIndex
+from rag.question.conversation import follow_up, standalone
+from rag.question.understanding import interpret
 
 ALIASES = AliasIndex.build(
     {

@@ -1,4 +1,4 @@
-"""rag/dates.py: date expressions in a question, resolved against a given day."""
+"""rag/question/dates.py: date expressions in a question, resolved against a given day."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from rag.dates import DateMention, date_window, find_dates
+from rag.question.dates import DateMention, date_window, find_dates
 
 D = dt.date
 TODAY = D(2026, 11, 28)  # a Saturday in late November

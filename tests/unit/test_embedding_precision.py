@@ -1,4 +1,4 @@
-"""rag/embedding.py native_bf16: bf16 only where the CPU computes it natively."""
+"""rag/embedding/embedder.py native_bf16: bf16 only where the CPU computes it natively."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.embedding import native_bf16
+from rag.embedding.embedder import native_bf16
 
 AVX2_EPYC = "flags\t\t: fpu vme sse sse2 avx avx2 fma bmi2 sha_ni\n"
 

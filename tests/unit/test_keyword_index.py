@@ -1,4 +1,4 @@
-"""rag/keyword_index.py: BM25 scores, segments, removals, rebuilds and pickling."""
+"""rag/index/keyword_index.py: BM25 scores, segments, removals, rebuilds and pickling."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pickle
 import numpy as np
 import pytest
 
-import rag.keyword_index as keyword_index
-from rag.keyword_index import K1, B, KeywordIndex, keyword_terms
+import rag.index.keyword_index as keyword_index
+from rag.index.keyword_index import K1, B, KeywordIndex, keyword_terms
 
 # Words that are their own stems, so the hand computation below can count them directly.
 TINY = {

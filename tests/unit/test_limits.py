@@ -1,11 +1,11 @@
-"""The rate limiter and batch check (rag.limits), on an injected clock."""
+"""The rate limiter and batch check (rag.interfaces.limits), on an injected clock."""
 
 from __future__ import annotations
 
 import pytest
 
 from rag.errors import RateLimitedError, TooLargeError
-from rag.limits import RateLimiter, check_batch
+from rag.interfaces.limits import RateLimiter, check_batch
 
 
 class Clock:

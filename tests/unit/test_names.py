@@ -1,10 +1,11 @@
-"""rag/names.py: display names cleaned from real speaker fields, committee and transcript labels."""
+"""rag/people/names.py: display names cleaned from real speaker fields, committee and transcript
+labels."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.names import clean_name
+from rag.people.names import clean_name
 
 
 @pytest.mark.parametrize(

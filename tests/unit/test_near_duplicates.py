@@ -1,4 +1,4 @@
-"""rag/near_duplicates.py: republished statements are found, look-alike ones are not.
+"""rag/ingest/near_duplicates.py: republished statements are found, look-alike ones are not.
 
 The pairs are real White House records (tests/fixtures/near-duplicates.ndjson); the
 threshold and date window they exercise were set in evals/near_duplicates.md.
@@ -12,7 +12,7 @@ import re
 import pytest
 
 from rag.errors import InputError
-from rag.near_duplicates import (
+from rag.ingest.near_duplicates import (
     DEFAULT_THRESHOLD,
     PERMUTATIONS,
     DuplicateGroup,

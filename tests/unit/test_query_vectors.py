@@ -1,4 +1,4 @@
-"""rag/embedding.py QueryVectors: a question asked again is not embedded again."""
+"""rag/embedding/embedder.py QueryVectors: a question asked again is not embedded again."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from rag.embedding import QueryVectors
+from rag.embedding.embedder import QueryVectors
 from tests.support.hash_embedder import HashEmbedder
 
 

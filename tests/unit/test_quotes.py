@@ -1,4 +1,4 @@
-"""rag/quotes.py: direct quotations and who the text says spoke them, on real statements."""
+"""rag/people/quotes.py: direct quotations and who the text says spoke them, on real statements."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from rag.quotes import MIN_WORDS, Quote, find_quotes
+from rag.people.quotes import MIN_WORDS, Quote, find_quotes
 from rag.types import Statement
 from tests.unit.conftest import FIXTURES
 

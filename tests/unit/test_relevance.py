@@ -1,4 +1,4 @@
-"""rag/relevance.py: the decline gate, over hand-built passages and interpretations."""
+"""rag/retrieval/relevance.py: the decline gate, over hand-built passages and interpretations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from rag.relevance import MIN_COVERAGE, judge
+from rag.retrieval.relevance import MIN_COVERAGE, judge
 from rag.types import DateSpan, Interpreted, Passage, ScoredPassage
 
 MIN_SIMILARITY = 0.2

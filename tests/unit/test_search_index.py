@@ -1,4 +1,4 @@
-"""rag/search_index.py: the in-memory passage index, with hash-embedder vectors (its logic
+"""rag/index/search_index.py: the in-memory passage index, with hash-embedder vectors (its logic
 does not depend on what the vectors mean)."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from rag.embedding import embedding_text
-from rag.passage_columns import PassageColumns
-from rag.search_index import Hit, PassageIndex, RowFilter
+from rag.embedding.embedder import embedding_text
+from rag.index.passage_columns import PassageColumns
+from rag.index.search_index import Hit, PassageIndex, RowFilter
 from rag.types import DateSpan, Passage, StatementInfo
 from tests.support.hash_embedder import HashEmbedder
 

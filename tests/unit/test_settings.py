@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.chunking import ChunkConfig
 from rag.errors import ConfigError
+from rag.ingest.chunking import ChunkConfig
 from rag.settings import REPO_ROOT, load_settings
 
 

@@ -1,4 +1,5 @@
-"""rag/speaker_index.py: speaker names stored on statements and passages, grouped into people."""
+"""rag/people/speaker_index.py: speaker names stored on statements and passages, grouped into
+people."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from collections import Counter
 
 import pytest
 
-from rag.attribution import attribute
-from rag.chunking import split_sentences
-from rag.speaker_index import SpeakerEntry, SpeakerIndex
+from rag.people.attribution import attribute
+from rag.people.speaker_index import SpeakerEntry, SpeakerIndex
+from rag.text.sentences import split_sentences
 from rag.types import Statement
 from tests.unit.conftest import FIXTURES
 
 # Raw names as the corpora give them (UN speaker fields, White House titles and transcript
-# labels after rag.attribution), with made-up but plausible counts.
+# labels after rag.people.attribution), with made-up but plausible counts.
 STATEMENTS = {
     "Joe Biden": 500,
     "Joseph R. Biden Jr.": 150,

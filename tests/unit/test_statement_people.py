@@ -1,10 +1,10 @@
-"""rag/statement_people.py: who a statement's title presents as speaking, on real titles."""
+"""rag/people/statement_people.py: who a statement's title presents as speaking, on real titles."""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.statement_people import title_speakers
+from rag.people.statement_people import title_speakers
 
 
 @pytest.mark.parametrize(

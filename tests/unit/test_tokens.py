@@ -1,4 +1,4 @@
-"""rag/tokens.py: tiktoken's cl100k_base from the bundled file, never from the network."""
+"""rag/text/tokens.py: tiktoken's cl100k_base from the bundled file, never from the network."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.tokens import get_tokenizer
+from rag.text.tokens import get_tokenizer
 
 BPE_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
 BPE_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"
@@ -33,7 +33,7 @@ _OFFLINE_SCRIPT = textwrap.dedent(
     socket.create_connection = refuse
     socket.getaddrinfo = refuse
 
-    from rag.tokens import get_tokenizer
+    from rag.text.tokens import get_tokenizer
 
     tokenizer = get_tokenizer(Path(sys.argv[1]))
     print(json.dumps(tokenizer.encode_ordinary("hello world")))

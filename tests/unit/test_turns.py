@@ -1,10 +1,10 @@
-"""rag/turns.py: transcript turns and who holds the floor in each, on real transcripts."""
+"""rag/people/turns.py: transcript turns and who holds the floor in each, on real transcripts."""
 
 from __future__ import annotations
 
 from itertools import pairwise
 
-from rag.turns import find_turns
+from rag.people.turns import find_turns
 from tests.unit.records import (
     AIR_FORCE_ONE,
     BRIEFING,

@@ -1,4 +1,4 @@
-"""rag/understanding.py: speakers, dates, topic and timeline read from a question."""
+"""rag/question/understanding.py: speakers, dates, topic and timeline read from a question."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from rag.speaker_mentions import AliasIndex
-from rag.understanding import Interpretation, interpret
+from rag.people.mentions import AliasIndex
+from rag.question.understanding import Interpretation, interpret
 
 D = dt.date
 TODAY = D(2026, 11, 28)

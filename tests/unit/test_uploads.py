@@ -11,8 +11,8 @@ import pytest
 
 from rag.errors import IngestError, InputError, StoreError, TooLargeError
 from rag.ingest import load_upload
+from rag.ingest.uploads import Job, Jobs, UploadedFile, read_uploads
 from rag.types import IngestReport, Statement
-from rag.uploads import Job, Jobs, UploadedFile, read_uploads
 
 RECORD = b'{"id": "kenya-haiti", "text": "Kenya will lead the mission.", "date": "2023-10-02"}\n'
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.voice import first_person
+from rag.people.voice import first_person
 
 # Sentences of the seed statement (tests/fixtures/ruto-rubio-call.md), KEN_78_2023 and a
 # White House remarks transcript, shortened.

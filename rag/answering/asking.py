@@ -1,0 +1,270 @@
+"""From a search result to an answer that can be trusted: gate, answer, verify, check, source.
+
+1. The decline gate (rag.retrieval.relevance) decides whether the passages can answer at all.
+2. The answerer drafts an answer; `citations.verify` keeps only citations whose quote
+   is exactly where it says in a retrieved passage.
+3. Each sentence of the answer is checked against what it cites (rag.answering.claims):
+   numbers, names and dates it states must be there, and its words must be. Too little
+   supported: the LLM is asked once more with the failures spelled out; still too
+   little: the extractive answer is given instead, and the answer says so.
+   The output guard (rag.answering.leaks) runs with the claim checks: a draft that repeats
+   the system prompt, says what an instruction inside a statement asked for, or holds a
+   link is not passed on, whatever its citations.
+4. Unsupported sentences are removed; the answer states the dates of the statements it
+   rests on and lists them as sources, with their republished copies.
+
+When the LLM fails (after its retries, with its circuit breaker open, or with a reply that
+is not the JSON asked for), the extractive answer is given instead and the answer is marked
+degraded, with the reason; with `degrade=False` (RAG_LLM_ON_FAILURE=error) the LLMError
+propagates (HTTP 502).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from rag.answering import Answerer, Question
+from rag.answering.citations import Verified, renumber, verify
+from rag.answering.claims import ClaimCheck, check_claims, describe, prune
+from rag.answering.leaks import screen
+from rag.embedding.embedder import embedding_text
+from rag.errors import LLMError
+from rag.index.catalog import Catalog
+from rag.types import (
+    Answer,
+    Citation,
+    ClaimResult,
+    Draft,
+    Passage,
+    Republication,
+    ScoredPassage,
+    SearchResult,
+    Source,
+)
+
+log = logging.getLogger(__name__)
+
+MIN_SUPPORTED = 0.5
+"""Share of an answer's sentences that must be supported before it is passed on."""
+FALLBACK = "extractive"
+FALLBACK_NOTE = (
+    "(The generated answer did not hold up against its citations twice, so these are the "
+    "statements' own sentences instead.)"
+)
+DEGRADED_NOTE = (
+    "(The language model could not give an answer just now, so these are the statements' own "
+    "sentences instead.)"
+)
+UNVERIFIED = (
+    "The statements don't say: the answer drafted could not be verified against them, "
+    "so it is withheld."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    draft: Draft
+    verified: Verified
+    claims: tuple[ClaimCheck, ...]
+    blocked: tuple[str, ...] = ()
+    """Why the output guard withholds the whole draft (rag.answering.leaks)."""
+
+    @property
+    def acceptable(self) -> bool:
+        if self.blocked:
+            return False
+        if not self.draft.answerable:
+            return True
+        if not self.verified.citations:
+            return False
+        supported = sum(1 for c in self.claims if c.supported)
+        return supported >= MIN_SUPPORTED * max(len(self.claims), 1)
+
+    def problems(self) -> list[str]:
+        found = [
+            f"citation [{r.marker}] to {r.passage_id}: {r.reason.replace('_', ' ')}"
+            for r in self.verified.rejected
+        ]
+        found += describe(self.claims)
+        return found or ["no citation could be verified"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What answering came to: the draft passed on, and how it got there."""
+
+    checked: Checked
+    first: Checked
+    """The first draft's checks (the same as `checked` when it was accepted)."""
+    attempts: int = 1
+    """Drafts the answerer was asked for (2 when it was told what failed and asked again)."""
+    fallback: str | None = None
+    degraded: str | None = None
+    """Why the LLM gave no draft to check, when it failed and the fallback answered."""
+
+    @classmethod
+    def once(cls, checked: Checked) -> Outcome:
+        return cls(checked, checked)
+
+
+def cited_text(passage: Passage) -> str:
+    """What a claim citing `passage` may draw on: its text, its header (title, speaker, date)
+    and who speaks in it (a transcript's turns name their speakers only at the turn's start)."""
+    speakers = ", ".join(n for n in passage.speakers if n != passage.speaker)
+    return f"{embedding_text(passage)}\n{speakers}" if speakers else embedding_text(passage)
+
+
+class Asker:
+    def __init__(
+        self, catalog: Catalog, answerer: Answerer, fallback: Answerer, *, degrade: bool = True
+    ) -> None:
+        self._catalog = catalog
+        self._answerer = answerer
+        self._fallback = fallback
+        self._degrade = degrade
+
+    def answer(self, question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
+        """Draft, check; if too little holds, once more with the failures spelled out; if
+        still too little, the fallback answerer's draft. If the answerer fails, the fallback's
+        draft, marked degraded (unless degrading is off: then the LLMError propagates)."""
+        try:
+            first = self.check(self._answerer.answer(question, relevant), question, relevant)
+        except LLMError as exc:
+            if not self._degrade:
+                raise
+            return self._degraded(question, relevant, exc, None)
+        if first.acceptable or self._answerer is self._fallback:
+            return Outcome.once(first)
+        try:
+            retry = self._answerer.answer_again(question, relevant, first.problems())
+        except LLMError as exc:
+            if not self._degrade:
+                raise
+            return self._degraded(question, relevant, exc, first)
+        second = self.check(retry, question, relevant)
+        if second.acceptable:
+            return Outcome(second, first, attempts=2)
+        fallback = self.check(self._fallback.answer(question, relevant), question, relevant)
+        return Outcome(fallback, first, attempts=2, fallback=FALLBACK)
+
+    def _degraded(
+        self,
+        question: Question,
+        relevant: Sequence[ScoredPassage],
+        failure: LLMError,
+        first: Checked | None,
+    ) -> Outcome:
+        log.warning("answering without the LLM: %s", failure)
+        fallback = self.check(self._fallback.answer(question, relevant), question, relevant)
+        return Outcome(
+            fallback,
+            first or fallback,
+            attempts=1 if first is None else 2,
+            fallback=FALLBACK,
+            degraded=failure.message,
+        )
+
+    def check(self, draft: Draft, question: Question, relevant: Sequence[ScoredPassage]) -> Checked:
+        """Verify the draft's citations, then each of its sentences against what it cites."""
+        statements = sorted({p.passage.statement_id for p in relevant})
+        stored = self._catalog.store.get_many(statements) if draft.citations else {}
+        verified = verify(draft, relevant, stored)
+        passages = [p.passage for p in relevant]
+        instructions = self._answerer.instructions
+        if not draft.answerable:
+            refused = screen(draft.text, (), (), passages, instructions)
+            return Checked(draft, verified, refused.claims, refused.blocked)
+        by_id = {p.passage.id: p.passage for p in relevant}
+        cited = {c.marker: cited_text(by_id[c.passage_id]) for c in verified.citations}
+        claims = check_claims(verified.text, cited, question=question.text)
+        screened = screen(verified.text, claims, verified.citations, passages, instructions)
+        return Checked(draft, verified, screened.claims, screened.blocked)
+
+
+def finish(
+    result: SearchResult,
+    outcome: Outcome,
+    republished: Callable[[str], tuple[Republication, ...]],
+    started: float,
+) -> Answer:
+    """Prune unsupported sentences, attach support to citations, add sources and dates."""
+    checked, fallback = outcome.checked, outcome.fallback
+    draft, verified = checked.draft, checked.verified
+    text, citations = verified.text, verified.citations
+    if draft.answerable and checked.claims:
+        text, citations = renumber(prune(text, checked.claims), citations)
+    answerable = draft.answerable and bool(citations)
+    support = _support(checked.claims)
+    citations = tuple(replace(c, support=support.get(c.marker)) for c in citations)
+    sources = _sources(citations, republished) if answerable else ()
+    if answerable:
+        note = DEGRADED_NOTE if outcome.degraded else FALLBACK_NOTE
+        note = f"\n\n{note}" if fallback else ""
+        text = f"{text}{note}\n\n{as_of_line(sources)}"
+    elif draft.answerable:
+        text = UNVERIFIED
+    return Answer(
+        question=result.query.question,
+        text=text,
+        answerable=answerable,
+        citations=citations if answerable else (),
+        rejected_citations=verified.rejected,
+        answerer=draft.answerer,
+        prompt_hash=draft.prompt_hash,
+        passages=result.passages,
+        retrieval_seconds=result.seconds,
+        seconds=time.perf_counter() - started,
+        interpreted=result.interpreted,
+        checks=_results(checked.claims),
+        first_checks=_results(outcome.first.claims),
+        attempts=outcome.attempts,
+        sources=sources,
+        fallback=fallback,
+        degraded_reason=outcome.degraded,
+    )
+
+
+def _results(claims: Sequence[ClaimCheck]) -> tuple[ClaimResult, ...]:
+    return tuple(
+        ClaimResult(c.text, c.markers, c.support, c.supported, c.missing, c.reason) for c in claims
+    )
+
+
+def _support(claims: Sequence[ClaimCheck]) -> dict[int, float]:
+    best: dict[int, float] = {}
+    for claim in claims:
+        for marker in claim.markers:
+            best[marker] = max(best.get(marker, 0.0), claim.support)
+    return best
+
+
+def _sources(
+    citations: Sequence[Citation], republished: Callable[[str], tuple[Republication, ...]]
+) -> tuple[Source, ...]:
+    seen: dict[str, Source] = {}
+    for c in citations:
+        if c.statement_id not in seen:
+            seen[c.statement_id] = Source(
+                statement_id=c.statement_id,
+                title=c.title,
+                speakers=c.statement_speakers,
+                date=c.date,
+                source_url=c.source_url,
+                also_published_at=republished(c.statement_id),
+            )
+    return tuple(seen.values())
+
+
+def as_of_line(sources: Sequence[Source]) -> str:
+    """ "Based on statements from A to B.": the dates an answer rests on, in words."""
+    dates = sorted(s.date for s in sources if s.date)
+    undated = sum(1 for s in sources if not s.date)
+    extra = f" (and {undated} undated)" if undated and dates else ""
+    if not dates:
+        return "Based on undated statements." if undated > 1 else "Based on an undated statement."
+    if dates[0] == dates[-1] and len(sources) - undated == 1:
+        return f"Based on a statement from {dates[0]}{extra}."
+    return f"Based on statements from {dates[0]} to {dates[-1]}{extra}."

@@ -1,0 +1,77 @@
+"""The FastAPI app factory. Warm-up (model load) runs in a thread at start-up; the MCP
+endpoint (rag.interfaces.mcp_server) is served at /mcp over the same service. Keys, limits and
+security headers: rag.interfaces.api.security."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+
+from rag.ingest.uploads import Jobs
+from rag.interfaces.api.chat import router as chat_router
+from rag.interfaces.api.errors import install_error_handlers
+from rag.interfaces.api.routes import router
+from rag.interfaces.api.security import guard_mcp, install_security
+from rag.interfaces.api.uploads import router as uploads_router
+from rag.interfaces.api.web import install_web
+from rag.interfaces.mcp_server import build_server, http_app
+from rag.service import Service
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WarmUp:
+    done: bool = False
+    error: str | None = None
+
+
+def _warm(service: Service, state: WarmUp, after: Callable[[], None]) -> None:
+    try:
+        service.warm_up()
+        state.done = True
+    except Exception as exc:  # reported by /readyz instead of killing the server
+        log.exception("warm-up failed")
+        state.error = str(exc)
+    finally:
+        after()
+
+
+def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: None) -> FastAPI:
+    """The app; `after_warm_up` runs when the warm-up (model and index) has ended."""
+    mcp = build_server(service)
+    mcp_app = http_app(mcp, service.settings.host)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warm = threading.Thread(
+            target=_warm, args=(service, app.state.warm, after_warm_up), daemon=True
+        )
+        warm.start()
+        async with mcp.session_manager.run():
+            yield
+        service.persist_index()
+
+    app = FastAPI(
+        title="Statements QA",
+        version="0.1.0",
+        summary="Answers about official statements, with citations verified against the text.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.warm = WarmUp()
+    app.state.uploads = Jobs(service.ingest)
+    install_error_handlers(app)
+    guard = install_security(app, service.settings)
+    app.include_router(router)
+    app.include_router(chat_router)
+    app.include_router(uploads_router)
+    # its route itself: a mount would answer other 404s
+    app.router.routes.extend(guard_mcp(mcp_app.routes, guard))
+    install_web(app)
+    return app

@@ -1,0 +1,51 @@
+"""The output schema every interface shares (HTTP API, CLI --json, MCP tools)."""
+
+from rag.interfaces.output.answers import (
+    AnswerOut,
+    AsOfOut,
+    CitationOut,
+    ClaimCheckOut,
+    QuoteOut,
+    QuotesOut,
+    RejectedCitationOut,
+    RepublicationOut,
+    SourceOut,
+    TimelineEntryOut,
+)
+from rag.interfaces.output.records import (
+    ErrorOut,
+    IngestOut,
+    InterpretedOut,
+    PassageOut,
+    SearchOut,
+    SpeakerOut,
+    SpeakersOut,
+    StatementInfoOut,
+    StatementListOut,
+    StatementOut,
+    StatsOut,
+)
+
+__all__ = [
+    "AnswerOut",
+    "AsOfOut",
+    "CitationOut",
+    "ClaimCheckOut",
+    "ErrorOut",
+    "IngestOut",
+    "InterpretedOut",
+    "PassageOut",
+    "QuoteOut",
+    "QuotesOut",
+    "RejectedCitationOut",
+    "RepublicationOut",
+    "SearchOut",
+    "SourceOut",
+    "SpeakerOut",
+    "SpeakersOut",
+    "StatementInfoOut",
+    "StatementListOut",
+    "StatementOut",
+    "StatsOut",
+    "TimelineEntryOut",
+]

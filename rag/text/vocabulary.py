@@ -1,0 +1,101 @@
+"""Every word list the package reads text with, each once, loaded from rag/text/vocabulary/.
+
+A list is data, not code: one file per list, a comment saying what it is for, words separated
+by white space (a `map` file: one entry per line, the key first). Modules import the constants
+below; none defines a word list of its own (tests/unit/test_vocabulary.py checks both).
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+_FOLDER = files("rag.text") / "vocabulary"
+
+
+def _entries(name: str) -> list[list[str]]:
+    text = (_FOLDER / f"{name}.txt").read_text(encoding="utf-8")
+    return [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def words(name: str) -> tuple[str, ...]:
+    """The words of a list, in file order."""
+    return tuple(word for line in _entries(name) for word in line)
+
+
+def word_set(name: str) -> frozenset[str]:
+    return frozenset(words(name))
+
+
+def numbers(name: str) -> dict[str, int]:
+    """A map file of `word value` lines."""
+    return {key: int(value) for key, value in _entries(name)}
+
+
+def pairs(name: str) -> dict[str, str]:
+    """A map file of `word value` lines, values as written."""
+    return {key: value for key, value in _entries(name)}
+
+
+def rows(name: str) -> tuple[tuple[str, ...], ...]:
+    """A map file whose lines are groups: `september sept sep`."""
+    return tuple(tuple(line) for line in _entries(name))
+
+
+# -- words of any text
+STOPWORDS = word_set("stopwords")
+NEGATIONS = word_set("negations")
+ABBREVIATIONS = word_set("abbreviations")
+CONNECTIVES = word_set("connectives")
+SENTENCE_OPENERS = word_set("sentence_openers")
+COMMON_WORDS = word_set("common_words")
+
+# -- people: titles, roles and the parts of names
+HONORIFICS = word_set("honorifics")
+OFFICES = word_set("offices")
+TITLES = HONORIFICS | OFFICES
+ROLE_WORDS = TITLES | word_set("role_phrase_words")
+ROLE_HEADS = word_set("role_heads")
+PORTFOLIOS = word_set("portfolios")
+NAME_STOPS = word_set("name_stops")
+NOT_NAME_WORDS = word_set("not_name_words")
+NOT_NAME = NAME_STOPS | PORTFOLIOS | NOT_NAME_WORDS
+"""Capitalised words that never start or continue a person's name."""
+NAME_PARTICLES = word_set("name_particles")
+GENERATIONAL_SUFFIXES = word_set("generational_suffixes")
+REGNAL_NUMERALS = word_set("regnal_numerals")
+NAME_SUFFIXES = GENERATIONAL_SUFFIXES | REGNAL_NUMERALS
+NICKNAMES = pairs("nicknames")
+ORGANISATION_NOUNS = word_set("organisation_nouns")
+PLACE_PREFIXES = word_set("place_prefixes")
+PLACE_OR_BODY_WORDS = word_set("place_or_body_words")
+DEMONYM_ENDINGS = words("demonym_endings")
+TITLE_MINOR_WORDS = word_set("title_minor_words")
+
+# -- who said it: verbs of saying, quotations, transcripts, readouts
+SPEECH_VERBS = words("speech_verbs")
+INVERTING_SPEECH_VERBS = word_set("inverting_speech_verbs")
+CLAUSE_OPENERS = word_set("clause_openers")
+LABEL_STOPS = word_set("label_stops")
+ANONYMOUS_SPEAKERS = word_set("anonymous_speakers")
+NOT_LABELS = word_set("not_labels")
+OCCASIONS = word_set("occasions")
+
+# -- questions and answers
+QUESTION_FRAME = word_set("question_frame")
+CLAIM_FRAME = word_set("claim_frame")
+ANSWER_LEAD_INS = word_set("answer_lead_ins")
+
+# -- dates and numbers
+MONTHS = rows("months")
+"""Calendar order; each row is the full name, then its short forms."""
+MONTH_NAMES = tuple(row[0] for row in MONTHS)
+WEEKDAYS = words("weekdays")
+SEASONS = numbers("seasons")
+PERIOD_PARTS = numbers("period_parts")
+OPEN_SINCE = word_set("open_since")
+OPEN_UNTIL = word_set("open_until")
+CARDINALS = numbers("cardinals")
+ORDINALS = numbers("ordinals")
+SCALES = numbers("scales")
+NUMBER_LABELS = word_set("number_labels")
+COUNT_NOUNS = word_set("count_nouns")

@@ -1,0 +1,93 @@
+"""Wiring: the one place where concrete parts are chosen from the settings and put together.
+
+`build_service` opens the store (embedded Chroma or a server), loads or shares the embedding
+model, builds the answerer (extractive, or an OpenAI-compatible endpoint with its prompts and
+retry policy) and hands them to `Service`. Add a new answerer, embedder or store backend here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from rag.answering import Answerer
+from rag.answering.extractive import ExtractiveAnswerer
+from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder
+from rag.index.catalog import Catalog
+from rag.index.store import ChromaStore, open_client
+from rag.service import Service
+from rag.settings import Settings
+from rag.text.tokens import get_tokenizer
+
+
+def build_answerer(settings: Settings) -> Answerer:
+    if settings.resolved_answerer == "extractive":
+        return ExtractiveAnswerer()
+    from openai import OpenAI
+
+    from rag.answering.llm import OpenAIAnswerer
+    from rag.answering.resilience import CircuitBreaker, Resilient, RetryPolicy
+    from rag.prompts import load_prompt
+
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+    client = OpenAI(
+        api_key=key,
+        base_url=settings.llm_base_url,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=0,  # retries are ours (rag.answering.resilience): explicit and testable
+    )
+    resilient = Resilient(
+        RetryPolicy(
+            attempts=settings.llm_max_attempts,
+            base_delay=settings.llm_backoff_seconds,
+            max_delay=settings.llm_backoff_max_seconds,
+            budget=settings.llm_retry_budget_seconds,
+        ),
+        CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown_seconds),
+    )
+    return OpenAIAnswerer(
+        client,
+        settings.llm_model,
+        system=load_prompt(settings.prompts_dir, "answer_system", set()),
+        user=load_prompt(settings.prompts_dir, "answer_user", {"question", "passages"}),
+        retry=load_prompt(
+            settings.prompts_dir, "answer_retry", {"question", "passages", "problems"}
+        ),
+        temperature=settings.llm_temperature,
+        resilient=resilient,
+    )
+
+
+def build_service(
+    settings: Settings, embedder: Embedder | None = None, load_model_now: bool = False
+) -> Service:
+    """Wire the real parts. `embedder` lets a process share one loaded model;
+    `load_model_now` starts loading the model while the store opens (for a command that
+    is about to embed a question)."""
+    if embedder is None:
+        model = SentenceTransformerEmbedder(
+            settings.embedding_model,
+            settings.embedding_batch_size,
+            settings.torch_threads,
+            settings.embedding_precision,
+        )
+        if load_model_now:
+            model.load_in_background()
+        embedder = model
+    client, location = open_client(settings.data_dir, settings.chroma_url)
+    store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
+    catalog = Catalog(store, embedder.name, _snapshot_path(settings))
+    return Service(
+        settings,
+        catalog,
+        embedder,
+        get_tokenizer(settings.cache_dir),
+        build_answerer(settings),
+    )
+
+
+def _snapshot_path(settings: Settings) -> Path:
+    if settings.chroma_url is None:
+        return settings.data_dir / f"index-{settings.collection_prefix}.pickle"
+    key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection_prefix}".encode()).hexdigest()
+    return settings.cache_dir / "index" / f"{key[:16]}.pickle"
