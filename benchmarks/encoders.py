@@ -10,7 +10,7 @@ tokenizer.json, 256 word pieces at most), batching (longest first, `--batch` at 
 thread count are the same for all; only the forward pass differs. The candidates run
 interleaved, one after the other, `--rounds` times; the rate is the median round.
 
-Closeness: the cosine between each candidate's vector and the fp32 vector (rag.bert_encoder
+Closeness: the cosine between each candidate's vector and the fp32 vector (rag.embedding.bert
 in fp32, which matches sentence-transformers to 2e-5) of the same passage: min, 1st
 percentile, mean.
 
@@ -64,6 +64,12 @@ def _early_args() -> argparse.Namespace:
         help="the corpora (default: ../shared/data)",
     )
     parser.add_argument("--work", type=Path, help="keep exported models here (default: temp)")
+    parser.add_argument(
+        "--write-sample",
+        type=Path,
+        help="write the dev-split sample rag.embedding.openvino_int8 ships (256 calibration "
+        "+ 64 check passages) to this .jsonl.gz and stop",
+    )
     return parser.parse_args()
 
 
@@ -78,8 +84,8 @@ from ingest import CORPORA, embedded_texts, machine, spread  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
-from rag.bert_encoder import BertEncoder  # noqa: E402
-from rag.embedding import bundled_model_path, native_bf16  # noqa: E402
+from rag.embedding.bert import BertEncoder  # noqa: E402
+from rag.embedding.embedder import bundled_model_path, native_bf16  # noqa: E402
 from rag.ingest.files import load_paths  # noqa: E402
 from rag.settings import load_settings  # noqa: E402
 
@@ -108,7 +114,7 @@ def evenly(items: list[str], n: int) -> list[str]:
 
 
 class Batches:
-    """Texts tokenised and batched as rag.bert_encoder does: stripped, longest first."""
+    """Texts tokenised and batched as rag.embedding.bert does: stripped, longest first."""
 
     def __init__(self, model_dir: Path, batch: int) -> None:
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -219,16 +225,14 @@ class Exports:
             )
         return path
 
-    def openvino_int8(self) -> Any:
-        import nncf
-        import openvino as ov
+    def openvino_int8(self) -> str:
+        """rag.embedding.openvino_int8's export (calibrated on its shipped dev-split sample)."""
+        from rag.embedding.openvino_int8 import Export
 
-        model = ov.Core().read_model(str(self.onnx()))
-        samples = [self.batches.arrays([t.strip()]) for t in self.calibration]
-        dataset = nncf.Dataset(samples, lambda s: {"input_ids": s[0], "attention_mask": s[1]})
-        return nncf.quantize(
-            model, dataset, model_type=nncf.ModelType.TRANSFORMER, subset_size=len(samples)
-        )
+        export = Export(self.model_dir, self.work / "cache")
+        check = export.ensure()
+        print(f"openvino-int8 check on its sample: {check}", file=sys.stderr)
+        return str(export.xml)
 
     def openvino_int8_weights(self) -> Any:
         import nncf
@@ -308,12 +312,12 @@ def candidates(model_dir: Path, exports: Exports, threads: int) -> list[Candidat
     rows = [
         Candidate(
             "torch-fp32",
-            "rag.bert_encoder, fp32 (the reference)",
+            "rag.embedding.bert, fp32 (the reference)",
             lambda: torch_plain(model_dir, False),
         ),
         Candidate(
             "torch-bf16",
-            "rag.bert_encoder, bf16 weights and activations",
+            "rag.embedding.bert, bf16 weights and activations",
             lambda: torch_plain(model_dir, True),
         ),
         Candidate(
@@ -363,7 +367,7 @@ def candidates(model_dir: Path, exports: Exports, threads: int) -> list[Candidat
         ),
         Candidate(
             "openvino-int8",
-            "NNCF quantize (transformer preset, dev-split calibration)",
+            "rag.embedding.openvino_int8: NNCF quantize, transformer preset, dev-split calibration",
             lambda: openvino_compiled(exports.openvino_int8(), threads, "f32"),
         ),
         Candidate(
@@ -386,8 +390,24 @@ def candidates(model_dir: Path, exports: Exports, threads: int) -> list[Candidat
 # ---- run ----------------------------------------------------------------------------------
 
 
+def write_sample(path: Path, dev: list[str]) -> None:
+    """Every fifth passage of 320 from the dev split is a check passage, the rest calibrate."""
+    import gzip
+    import json
+
+    chosen = evenly(dev, 320)
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        for i, text in enumerate(chosen):
+            use = "check" if i % 5 == 4 else "calibration"
+            out.write(json.dumps({"use": use, "text": text}, ensure_ascii=False) + "\n")
+    print(f"wrote {len(chosen)} passages to {path}")
+
+
 def main() -> None:
     args = ARGS
+    if args.write_sample:
+        write_sample(args.write_sample, passages(args.data, 1, 100_000)[1])
+        return
     torch.set_num_threads(args.threads)
     model_dir = Path(bundled_model_path())
     test, calibration = passages(args.data, args.passages, args.dev_passages)

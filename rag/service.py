@@ -140,7 +140,16 @@ class Service:
         return StatementPage(tuple(infos), total, offset, limit)
 
     def stats(self) -> StoreStats:
-        return self.catalog.stats()
+        return replace(
+            self.catalog.stats(), vectors=self.embedder.name, encoder=self.encoder_description
+        )
+
+    @property
+    def encoder_description(self) -> str:
+        """Encoder, precision and device of the embedding model (for stats and /readyz)."""
+        if isinstance(self.embedder, SentenceTransformerEmbedder):
+            return self.embedder.describe
+        return type(self.embedder).__name__
 
     def speakers(self, name: str | None = None) -> tuple[SpeakerEntry, ...]:
         """The speaker index, most statements first; or the entries a name resolves to."""

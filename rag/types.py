@@ -342,3 +342,7 @@ class StoreStats:
     first_date: str | None
     last_date: str | None
     location: str
+    vectors: str = ""
+    """The model and encoder that embed (what the store records)."""
+    encoder: str = ""
+    """How they run here: encoder, precision, device (e.g. "openvino-int8 on cpu")."""

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from rag.answering import Answerer
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder
+from rag.embedding.choice import choose_encoder
+from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder, bundled_model_path
 from rag.index.catalog import Catalog
-from rag.index.store import ChromaStore, open_client
+from rag.index.store import ChromaStore, open_client, recorded_vectors
 from rag.service import Service
 from rag.settings import Settings
 from rag.text.tokens import get_tokenizer
@@ -64,17 +65,12 @@ def build_service(
     """Wire the real parts. `embedder` lets a process share one loaded model;
     `load_model_now` starts loading the model while the store opens (for a command that
     is about to embed a question)."""
+    client, location = open_client(settings.data_dir, settings.chroma_url)
     if embedder is None:
-        model = SentenceTransformerEmbedder(
-            settings.embedding_model,
-            settings.embedding_batch_size,
-            settings.torch_threads,
-            settings.embedding_precision,
-        )
+        model = build_embedder(settings, recorded_vectors(client, settings.collection_prefix))
         if load_model_now:
             model.load_in_background()
         embedder = model
-    client, location = open_client(settings.data_dir, settings.chroma_url)
     store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
     catalog = Catalog(store, embedder.name, _snapshot_path(settings))
     return Service(
@@ -83,6 +79,29 @@ def build_service(
         embedder,
         get_tokenizer(settings.cache_dir),
         build_answerer(settings),
+    )
+
+
+def build_embedder(settings: Settings, recorded: str | None = None) -> SentenceTransformerEmbedder:
+    """The embedder the settings ask for; `recorded`: what made the store's vectors (None
+    for a new store). Exports and checks the openvino-int8 model first if it is chosen and
+    not cached yet (once, about a minute)."""
+    choice = choose_encoder(
+        settings.encoder,
+        settings.embedding_device,
+        Path(settings.embedding_model or bundled_model_path()),
+        settings.embedding_model,
+        settings.cache_dir,
+        recorded,
+    )
+    return SentenceTransformerEmbedder(
+        settings.embedding_model,
+        settings.embedding_batch_size,
+        settings.torch_threads,
+        settings.embedding_precision,
+        encoder=choice.encoder,
+        device=choice.device,
+        cache_dir=settings.cache_dir,
     )
 
 

@@ -187,4 +187,5 @@ def readyz(request: Request) -> JSONResponse:
         request.app.state.service.ping()
     except Exception as exc:  # the store is a remote dependency: report, don't crash
         return JSONResponse({"status": "store_unavailable", "error": str(exc)}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    encoder = request.app.state.service.encoder_description
+    return JSONResponse({"status": "ready", "encoder": encoder})

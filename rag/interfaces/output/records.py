@@ -177,6 +177,8 @@ class StatsOut(BaseModel):
     first_date: str | None
     last_date: str | None
     location: str
+    vectors: str = Field(description="The model and encoder that made the store's vectors.")
+    encoder: str = Field(description='How they run here, e.g. "openvino-int8 on cpu".')
 
     @classmethod
     def of(cls, s: StoreStats) -> StatsOut:
@@ -187,6 +189,8 @@ class StatsOut(BaseModel):
             first_date=s.first_date,
             last_date=s.last_date,
             location=s.location,
+            vectors=s.vectors,
+            encoder=s.encoder,
         )
 
 
