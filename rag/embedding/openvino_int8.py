@@ -27,6 +27,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -186,7 +187,8 @@ def _export(model_dir: Path, xml: Path, calibration: Sequence[str]) -> None:
             return pooled
 
     example = torch.ones(2, 16, dtype=torch.long)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracing warnings about shapes fixed in the graph
         model = ov.convert_model(
             Pooled().eval(),
             example_input={"input_ids": example, "attention_mask": example},
