@@ -22,6 +22,7 @@ from rag.embedding.embedder import (
     SentenceTransformerEmbedder,
     embedding_text,
 )
+from rag.embedding.wordpieces import WordPieces
 from rag.errors import InputError, NotFoundError
 from rag.index.catalog import Catalog
 from rag.ingest.chunking import ChunkConfig
@@ -82,6 +83,7 @@ class Service:
         embedder: Embedder,
         tokenizer: Tokenizer,
         answerer: Answerer,
+        wordpieces: WordPieces | None = None,
     ) -> None:
         self.settings = settings
         self.catalog = catalog
@@ -91,7 +93,7 @@ class Service:
         chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
         self._tokenizer = tokenizer
         self._ingester = Ingester(
-            catalog, embedder, tokenizer, chunking, settings.ingest_group_passages
+            catalog, embedder, tokenizer, chunking, settings.ingest_group_passages, wordpieces
         )
         self._retriever = Retriever(
             catalog,

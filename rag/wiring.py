@@ -14,6 +14,7 @@ from rag.answering import Answerer
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.embedding.choice import choose_encoder
 from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder, bundled_model_path
+from rag.embedding.wordpieces import WordPieces
 from rag.index.catalog import Catalog
 from rag.index.store import ChromaStore, open_client, recorded_vectors
 from rag.service import Service
@@ -79,6 +80,7 @@ def build_service(
         embedder,
         get_tokenizer(settings.cache_dir),
         build_answerer(settings),
+        model_wordpieces(settings),
     )
 
 
@@ -103,6 +105,15 @@ def build_embedder(settings: Settings, recorded: str | None = None) -> SentenceT
         device=choice.device,
         cache_dir=settings.cache_dir,
     )
+
+
+def model_wordpieces(settings: Settings) -> WordPieces | None:
+    """The embedding model's own tokenizer, when its files say how (sentence-transformers
+    models with a tokenizer.json; the bundled one has it)."""
+    path = Path(settings.embedding_model or bundled_model_path())
+    if not all((path / f).is_file() for f in ("tokenizer.json", "sentence_bert_config.json")):
+        return None
+    return WordPieces(path)
 
 
 def _snapshot_path(settings: Settings) -> Path:

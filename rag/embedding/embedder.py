@@ -74,12 +74,15 @@ def embedding_text(passage: Passage) -> str:
 
     The header lets "what did X say in 2023" match passages that never name X or the year.
     """
-    header = " | ".join(
-        part
-        for part in (passage.title, passage.speaker, passage.date and passage.date.text)
-        if part
+    header = embedding_header(
+        passage.title, passage.speaker, passage.date.text if passage.date else None
     )
     return f"{header}\n{passage.text}" if header else passage.text
+
+
+def embedding_header(title: str | None, speaker: str | None, date: str | None) -> str:
+    """`title | speaker | date`, of the parts there are."""
+    return " | ".join(part for part in (title, speaker, date) if part)
 
 
 Precision = Literal["auto", "fp32", "bf16"]

@@ -36,6 +36,13 @@ class WordPieces:
         """Word pieces of `text` as embedded ([CLS] and [SEP] included), untruncated."""
         return len(self._counter.encode(text.strip()).ids)
 
+    def offsets(self, text: str) -> tuple[list[int], list[int]]:
+        """Where each word piece of `text` starts and ends (characters), specials left out:
+        one pass over a whole statement, so that spans of it are counted without
+        tokenising them again."""
+        encoding = self._counter.encode(text, add_special_tokens=False)
+        return [a for a, _ in encoding.offsets], [b for _, b in encoding.offsets]
+
     def batches(
         self, texts: Sequence[str], batch_size: int
     ) -> Iterator[tuple[list[int], NDArray[np.int64], NDArray[np.int64]]]:

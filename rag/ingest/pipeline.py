@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.embedding.embedder import Embedder, embedding_text
+from rag.embedding.wordpieces import WordPieces
 from rag.index.catalog import Catalog
 from rag.index.store import StatementWrite
 from rag.ingest import unique_statements
@@ -64,12 +65,16 @@ class Ingester:
         tokenizer: Tokenizer,
         chunking: ChunkConfig,
         group_passages: int = GROUP_PASSAGES,
+        wordpieces: WordPieces | None = None,
     ) -> None:
+        """`wordpieces`: the embedding model's tokenizer, so that no passage is longer than
+        the model reads (None: passages are sized in tiktoken tokens only)."""
         self._catalog = catalog
         self._group_passages = group_passages
         self._embedder = embedder
         self._tokenizer = tokenizer
         self._chunking = chunking
+        self._wordpieces = wordpieces
         self.index_version = (
             f"{embedder.name}|{chunking.max_tokens}|{chunking.overlap_tokens}|{PROCESSING_VERSION}"
         )
@@ -125,7 +130,9 @@ class Ingester:
         return writes
 
     def _process(self, s: Statement, content_hash: str) -> tuple[StatementInfo, list[Passage]]:
-        passages = chunk_statement(s, content_hash, self._tokenizer, self._chunking)
+        passages = chunk_statement(
+            s, content_hash, self._tokenizer, self._chunking, self._wordpieces
+        )
         who = attribute(s.text, s.title, s.speaker, [(p.start, p.end) for p in passages])
         date = s.date.text if s.date else None
         quotes = tuple(
