@@ -11,6 +11,12 @@ Questions are drawn from the store's own statement titles (deterministic), so an
 corpus works; the speaker filters cycle through the store's 50 biggest speakers and the
 date filters through the years 2021-2024. Every timed call embeds its question afresh:
 the query-embedding cache is off. The first call of each kind is excluded (warm-up).
+
+Common-word questions ("security cooperation and peace 7": words most passages hold, so
+keyword postings are long and nothing narrows the search) are timed too, unfiltered and
+with a speaker, and so is embedding a question alone. `--http` also starts `rag serve` on
+the store and times the same title and common-word questions through POST /v1/search,
+one at a time.
 """
 
 from __future__ import annotations
@@ -19,19 +25,38 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import percentile, rss_mb
+import httpx
+from common import percentile, rss_mb, running_server, server_env
 
+from rag.interfaces.access import Scope, new_key
 from rag.service import Service
 from rag.settings import load_settings
 from rag.types import Filters
 from rag.wiring import build_service
 
 KINDS = ("none", "speaker", "dates", "speaker+dates")
+COMMON = (
+    "security", "cooperation", "peace", "development", "economic", "support", "people",
+    "international", "world", "countries", "government", "climate", "partnership", "future",
+    "president", "united",
+)  # fmt: skip
+
+
+def common_questions(n: int) -> list[str]:
+    """`n` distinct questions of common words, the first the one the issue reported."""
+    rng = random.Random(7)
+    questions = ["security cooperation and peace 7"]
+    while len(questions) < n:
+        a, b, c = rng.sample(COMMON, 3)
+        questions.append(f"{a} {b} and {c} {len(questions)}")
+    return questions
 
 
 def filters_for(kind: str, i: int, speakers: list[str]) -> Filters:
@@ -65,7 +90,7 @@ def timed(calls: list[Callable[[], object]]) -> list[float]:
     return timings
 
 
-def bench(data_dir: Path, questions: int, threads: int, k: int) -> None:
+def bench(data_dir: Path, questions: int, threads: int, k: int) -> tuple[list[str], list[str]]:
     settings = load_settings(
         data_dir=data_dir,
         torch_threads=threads,
@@ -93,9 +118,40 @@ def bench(data_dir: Path, questions: int, threads: int, k: int) -> None:
             service.query(t, k, filters_for(kind, i, speakers)) for i, t in enumerate(titles)
         ]
         print(row(kind, timed([lambda q=q: service.search(q) for q in queries])))
+    common = common_questions(questions)
+    for kind in ("none", "speaker"):
+        queries = [
+            service.query(c, k, filters_for(kind, i, speakers)) for i, c in enumerate(common)
+        ]
+        print(row(f"common, {kind}", timed([lambda q=q: service.search(q) for q in queries])))
+    embed = service.embedder.embed
+    print(row("embed question", timed([lambda t=t: embed([t]) for t in titles])))
     answers = [service.query(t, k) for t in titles]
     print(row("answer (none)", timed([lambda q=q: service.ask(q) for q in answers])))
     print(f"resident memory: {rss_mb(os.getpid()):.0f} MB")
+    return titles, common
+
+
+def bench_http(data_dir: Path, cache_dir: Path, threads: int, lists: dict[str, list[str]]) -> None:
+    """The same questions through `rag serve`, one request at a time (no concurrency)."""
+    home = Path(tempfile.mkdtemp(prefix="rag-query-http-"))
+    _, api_key = new_key("query-benchmark", Scope.READ)
+    env = server_env(
+        home,
+        data_dir,
+        api_key.entry,
+        cache_dir=str(cache_dir),
+        torch_threads=str(threads),
+        query_cache_size="0",
+    )
+    with running_server(env, home) as server, httpx.Client(base_url=server.base) as http:
+        print("\nover HTTP (rag serve, POST /v1/search, k=10, one request at a time)")
+        print(f"{'search':<16}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'mean ms':>10}")
+        for name, questions in lists.items():
+            bodies = [{"question": q, "k": 10} for q in questions]
+            calls = [lambda b=b: http.post("/v1/search", json=b).raise_for_status() for b in bodies]
+            print(row(name, timed(calls)))
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def main() -> None:
@@ -106,8 +162,12 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--k", type=int, default=6)
+    parser.add_argument("--http", action="store_true", help="also time POST /v1/search")
     args = parser.parse_args()
-    bench(args.data_dir, args.questions, args.threads, args.k)
+    titles, common = bench(args.data_dir, args.questions, args.threads, args.k)
+    if args.http:
+        cache_dir = load_settings(_env_file=None).cache_dir  # where the encoder's export is
+        bench_http(args.data_dir, cache_dir, args.threads, {"titles": titles, "common": common})
 
 
 if __name__ == "__main__":
