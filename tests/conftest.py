@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from rag.embedding.embedder import SentenceTransformerEmbedder
+from rag.embedding import openvino_int8
+from rag.embedding.embedder import SentenceTransformerEmbedder, bundled_model_path
 from rag.ingest import load_paths
 from rag.service import Service
 from rag.settings import Settings, load_settings
@@ -32,6 +33,14 @@ EXAMPLES = REPO / "examples"
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def encoders(cache_dir: Path) -> Path:
+    """The int8 encoder, exported once for the session (rag subprocesses link it:
+    tests/support/rag_env.py); the directory of exports."""
+    openvino_int8.Export(Path(bundled_model_path()), cache_dir).ensure()
+    return cache_dir / "encoders"
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ seconds: they run once each against one store ingested for the module.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ import pytest
 
 from rag.ingest import load_paths
 from tests.conftest import EXAMPLES, FIXTURES
+from tests.support.rag_env import rag_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -37,15 +37,10 @@ class Home:
     """Where one store lives: RAG_DATA_DIR and RAG_CACHE_DIR point below it."""
 
     path: Path
+    encoders: Path
 
     def rag(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith("RAG_") and name != "OPENAI_API_KEY"
-        }
-        env["RAG_DATA_DIR"] = str(self.path / "data")
-        env["RAG_CACHE_DIR"] = str(self.path / "cache")
+        env = rag_env(self.path, self.encoders)
         done = subprocess.run(
             [str(RAG), *map(str, args)],
             cwd=self.path,  # no .env from the repository
@@ -65,9 +60,9 @@ class Ingested:
 
 
 @pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory) -> Ingested:
+def ingested(tmp_path_factory: pytest.TempPathFactory, encoders: Path) -> Ingested:
     """A store holding examples/, ingested once by `rag ingest`."""
-    home = Home(tmp_path_factory.mktemp("cli"))
+    home = Home(tmp_path_factory.mktemp("cli"), encoders)
     done = home.rag("ingest", EXAMPLES)
     assert done.returncode == 0, done.stderr
     summary = SUMMARY.match(done.stdout.strip())
@@ -103,6 +98,7 @@ def test_stats_describes_the_store(ingested: Ingested) -> None:
         f"{EXAMPLE_STATEMENTS} statements, {ingested.summary['passages']} passages, "
         "5 speakers, 2023 to 2025-01-08",
         f"store: {ingested.home.path / 'data' / 'chroma'}",
+        "vectors: all-MiniLM-L6-v2 (bundled), openvino-int8; embedding with openvino-int8 on cpu",
     ]
 
 
@@ -183,7 +179,7 @@ def test_show_prints_a_stored_statement(ingested: Ingested) -> None:
 
 
 def test_a_deleted_statement_is_gone(ingested: Ingested, tmp_path: Path) -> None:
-    home = Home(tmp_path)
+    home = Home(tmp_path, ingested.home.encoders)
     shutil.copytree(ingested.home.path / "data", tmp_path / "data")
 
     deleted = home.rag("delete", SEED)
@@ -195,8 +191,8 @@ def test_a_deleted_statement_is_gone(ingested: Ingested, tmp_path: Path) -> None
     assert shown.stdout == ""
 
 
-def test_a_malformed_jsonl_file_stores_nothing(tmp_path: Path) -> None:
-    home = Home(tmp_path)
+def test_a_malformed_jsonl_file_stores_nothing(tmp_path: Path, encoders: Path) -> None:
+    home = Home(tmp_path, encoders)
     real = (FIXTURES / "whitehouse-sample.jsonl").read_text(encoding="utf-8").splitlines()
     statements = tmp_path / "statements.jsonl"
     statements.write_text(f"{real[0]}\n{real[1]}\n{{'id': 'single quotes'}}\n{real[2]}\n")
@@ -250,11 +246,11 @@ def _unsupported(folder: Path) -> Path:
     ],
 )
 def test_bad_input_exits_2_with_a_message(
-    tmp_path: Path, args: list[str | MakeInput], message: str
+    tmp_path: Path, encoders: Path, args: list[str | MakeInput], message: str
 ) -> None:
     argv = [arg if isinstance(arg, str) else arg(tmp_path) for arg in args]
 
-    done = Home(tmp_path).rag(*argv)
+    done = Home(tmp_path, encoders).rag(*argv)
 
     assert done.returncode == 2
     assert message in done.stderr

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES, REPO
+from tests.support.rag_env import rag_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -59,17 +60,12 @@ class Run:
 
 
 class Home:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, encoders: Path) -> None:
         self.path = path
+        self.encoders = encoders
 
     def env(self) -> dict[str, str]:
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith("RAG_") and name != "OPENAI_API_KEY"
-        }
-        env["RAG_DATA_DIR"] = str(self.path / "data")
-        env["RAG_CACHE_DIR"] = str(self.path / "cache")
+        env = rag_env(self.path, self.encoders)
         env["RAG_INGEST_GROUP_PASSAGES"] = str(GROUP_PASSAGES)
         return env
 
@@ -129,8 +125,10 @@ def write_corpus(path: Path, revision: str | None) -> Path:
     return path
 
 
-def test_killed_ingests_leave_every_statement_whole_or_absent(tmp_path: Path) -> None:
-    home = Home(tmp_path)
+def test_killed_ingests_leave_every_statement_whole_or_absent(
+    tmp_path: Path, encoders: Path
+) -> None:
+    home = Home(tmp_path, encoders)
     versions = [write_corpus(tmp_path / "a.jsonl", None), write_corpus(tmp_path / "b.jsonl", "b")]
     corpus_ids = {
         json.loads(line)["id"] for line in versions[0].read_text().splitlines() if line.strip()
