@@ -10,7 +10,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ANONYMIZED_TELEMETRY=False \
     RAG_DATA_DIR=/data \
     RAG_CACHE_DIR=/opt/rag/cache \
-    RAG_PROMPTS_DIR=/opt/rag/prompts \
     RAG_HOST=0.0.0.0 \
     RAG_PORT=8000
 
@@ -19,9 +18,8 @@ WORKDIR /opt/rag
 # CPU build of torch first, so the project's torch==2.13.0 pin is already satisfied.
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY rag ./rag
-COPY prompts ./prompts
 COPY examples ./examples
 RUN pip install . \
     # Bake the tokenizer file in and check the bundled model loads with no network.

@@ -89,11 +89,5 @@ class LLMError(RagError):
 
 
 class LLMUnavailableError(LLMError):
-    """A failure that may pass: retried, and counted by the circuit breaker."""
-
-    def __init__(
-        self, message: str, *, hint: str | None = None, retry_after: float | None = None
-    ) -> None:
-        super().__init__(message, hint=hint)
-        self.retry_after = retry_after
-        """Seconds the endpoint asked to wait (its Retry-After header), when it said."""
+    """A failure that may pass (timeout, lost connection, 429, 5xx): counted by the circuit
+    breaker, after the client's retries."""

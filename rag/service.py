@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import Answerer, Question, refusal
-from rag.answering.asking import Asker, Outcome, finish
+from rag.answering.asking import Asker, DraftListener, Outcome, finish
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.answering.timeline import as_draft, entries, pick_lines
 from rag.embedding.embedder import (
@@ -29,10 +29,12 @@ from rag.ingest.chunking import ChunkConfig
 from rag.ingest.pipeline import Ingester
 from rag.people import SpeakerEntry, search_quotes
 from rag.question.conversation import standalone
+from rag.question.rewriting import Rewriter
 from rag.question.understanding import interpret
 from rag.retrieval.relevance import Verdict, judge
 from rag.retrieval.retriever import RetrievalConfig, Retriever
 from rag.settings import Settings
+from rag.text.encoding import SURROGATE_HINT, surrogate_problem
 from rag.text.tokens import Tokenizer
 from rag.text.words import content_terms, topic_terms
 from rag.types import (
@@ -52,10 +54,19 @@ from rag.types import (
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+CONTEXT_QUESTIONS = 8
+"""Earlier questions of a conversation a follow-up is read against, at most."""
 MAX_QUOTES = 500
 TIMELINE_PASSAGES = 40
 """Passages a timeline is drawn from: enough to reach many statements."""
 TIMELINE = "timeline"
+
+
+def _check_encodable(text: str | None, field: str) -> None:
+    """Text the tokenizer can take (a command line may hold undecodable bytes as surrogates)."""
+    problem = surrogate_problem(text) if text else None
+    if problem:
+        raise InputError(f"{field} {problem}", field=field, hint=SURROGATE_HINT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +94,14 @@ class Service:
         embedder: Embedder,
         tokenizer: Tokenizer,
         answerer: Answerer,
+        rewriter: Rewriter | None = None,
         wordpieces: WordPieces | None = None,
     ) -> None:
+        """`rewriter` (the LLM's, when one is configured) makes follow-ups standalone before
+        the rules do; without it, or when it gives nothing usable, the rules do. `wordpieces`:
+        the embedding model's tokenizer, so that no passage is longer than the model reads."""
         self.settings = settings
+        self._rewriter = rewriter
         self.catalog = catalog
         self.store = catalog.store
         self.embedder = embedder
@@ -166,45 +182,75 @@ class Service:
 
     def query(self, question: str, k: int | None = None, filters: Filters | None = None) -> Query:
         """A validated query; every entry point builds its queries here."""
+        question = self._question_text(question)
+        filters = filters or Filters()
+        _check_encodable(filters.speaker, "filters.speaker")
+        k = self.settings.default_k if k is None else k
+        if not 1 <= k <= self.settings.max_k:
+            raise InputError(f"k must be between 1 and {self.settings.max_k}", field="k")
+        if filters.since and filters.until and filters.since > filters.until:
+            raise InputError("'since' is after 'until'", field="filters.since")
+        return Query(question, k, filters)
+
+    def _question_text(
+        self, question: str, field: str = "question", what: str = "the question"
+    ) -> str:
+        """The question, stripped, if it is one that may be asked (checked before any work
+        is done on it: reading a long text costs far more than its length)."""
         question = question.strip()
         if not question:
-            raise InputError("the question is empty", field="question", hint="ask something")
+            raise InputError(f"{what} is empty", field=field, hint="ask something")
+        _check_encodable(question, field)
         if len(question) > MAX_QUESTION_CHARS:
             raise InputError(
-                f"the question is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}",
-                field="question",
+                f"{what} is {len(question)} characters; the limit is {MAX_QUESTION_CHARS}",
+                field=field,
             )
         tokens = len(self._tokenizer.encode_ordinary(question))
         if tokens > self.settings.max_question_tokens:
             raise InputError(
-                f"the question is {tokens} tokens; the limit is "
+                f"{what} is {tokens} tokens; the limit is "
                 f"{self.settings.max_question_tokens} tokens",
-                field="question",
+                field=field,
                 hint="ask a shorter question (RAG_MAX_QUESTION_TOKENS sets the limit)",
             )
-        k = self.settings.default_k if k is None else k
-        if not 1 <= k <= self.settings.max_k:
-            raise InputError(f"k must be between 1 and {self.settings.max_k}", field="k")
-        filters = filters or Filters()
-        if filters.since and filters.until and filters.since > filters.until:
-            raise InputError("'since' is after 'until'", field="filters.since")
-        return Query(question, k, filters)
+        return question
 
     def conversation_query(
         self, questions: Sequence[str], k: int | None = None, filters: Filters | None = None
     ) -> Query:
         """The query a conversation asks: its last question, made standalone by the ones
-        before it ("and what about DRC?" after a question about what Ruto said on Haiti)."""
+        before it ("and what about DRC?" after a question about what Ruto said on Haiti): by
+        the LLM when there is one, else (or when its rewrite is unusable) by the rules.
+
+        Only the last CONTEXT_QUESTIONS earlier questions are read, and only those that
+        could have been asked (within the question limits): a conversation may hold hundreds
+        of messages, and reading one costs milliseconds (20,000 took 42 s)."""
         if not questions or not questions[-1].strip():
             raise InputError(
                 "the conversation has no question: its last user message is missing or empty",
                 field="messages",
                 hint="end the messages with a user message that asks something",
             )
-        asked = [q.strip() for q in questions if q.strip()]
+        last = self._question_text(questions[-1], "messages", "the last user message")
+        earlier = [q.strip() for q in questions[:-1] if self._askable(q)][-CONTEXT_QUESTIONS:]
+        if self._rewriter is not None and earlier:
+            rewritten = self._rewriter.rewrite([*earlier, last.strip()])
+            if rewritten is not None:
+                try:
+                    return self.query(rewritten, k, filters)
+                except InputError as exc:
+                    log.warning("the LLM's rewrite %r is no question: %s", rewritten, exc)
         aliases, today = self.catalog.speakers().aliases(), dt.date.today()
-        question = standalone(asked, lambda text: interpret(text, aliases, today))
+        question = standalone([*earlier, last], lambda text: interpret(text, aliases, today))
         return self.query(question, k, filters)
+
+    def _askable(self, question: str) -> bool:
+        try:
+            self._question_text(question)
+        except InputError:
+            return False
+        return True
 
     def search(self, query: Query) -> SearchResult:
         return self._retriever.search(query, dt.date.today())
@@ -225,12 +271,22 @@ class Service:
             return self._timeline_search(query)
         return result
 
-    def answer(self, result: SearchResult, started: float | None = None) -> Answer:
-        """The answer from a retrieval made by `retrieve`."""
+    def answer(
+        self,
+        result: SearchResult,
+        started: float | None = None,
+        on_draft: DraftListener | None = None,
+    ) -> Answer:
+        """The answer from a retrieval made by `retrieve`. `on_draft` sees the LLM's drafts
+        as they are written (unchecked: the answer returned replaces them)."""
         started = time.perf_counter() if started is None else started
         if result.interpreted is not None and result.interpreted.timeline:
             return self._timeline(result, started)
-        outcome = self._answer(result.query, result, self._asker.answer)
+
+        def asked(question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
+            return self._asker.answer(question, relevant, on_draft)
+
+        outcome = self._answer(result.query, result, asked)
         return finish(result, outcome, self.catalog.republished, started)
 
     def timeline(self, query: Query, started: float | None = None) -> Answer:
@@ -324,6 +380,8 @@ class Service:
             raise InputError(f"limit must be between 1 and {MAX_QUOTES}", field="limit")
         if since and until and since > until:
             raise InputError("'since' is after 'until'", field="since")
+        _check_encodable(speaker, "speaker")
+        _check_encodable(text, "text")
         names: list[str] | None = None
         if speaker and speaker.strip():
             entries_ = self.catalog.speakers().resolve(speaker)[:1]

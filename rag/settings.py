@@ -6,13 +6,17 @@ anywhere else. The README's settings table mirrors the fields below.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
     AliasChoices,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -22,9 +26,24 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from rag.errors import ConfigError
+from rag.ingest.reading import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_STATEMENT_CHARS, ReadLimits
 from rag.interfaces.access import ApiKey, parse_entry
+from rag.prompts import PROMPTS_DIR
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+
+def _env(name: str, *standard: str) -> AliasChoices:
+    """RAG_NAME, or the platform's standard unprefixed name (SLACK_BOT_TOKEN ...)."""
+    return AliasChoices(f"RAG_{name.upper()}", *standard, name)
+
+
+class ChannelDefaults(BaseModel):
+    """Filters a team-chat channel applies to every question asked in it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    speaker: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
 
 
 class Settings(BaseSettings):
@@ -98,14 +117,14 @@ class Settings(BaseSettings):
     )
     llm_timeout_seconds: float = Field(60.0, gt=0, description="Per request to the endpoint.")
     llm_max_attempts: int = Field(
-        3, ge=1, le=20, description="Requests per LLM call at most (timeouts, 429, 5xx retried)."
+        3,
+        ge=1,
+        le=20,
+        description="Requests per LLM call at most: the openai client retries timeouts, "
+        "408/409/429 and 5xx with its own backoff.",
     )
-    llm_backoff_seconds: float = Field(
-        0.5, ge=0, description="First wait before a retry; doubles each time, with jitter."
-    )
-    llm_backoff_max_seconds: float = Field(8.0, ge=0, description="Longest wait between retries.")
     llm_retry_budget_seconds: float = Field(
-        30.0, gt=0, description="No retry starts later than this after the first attempt."
+        30.0, gt=0, description="No attempt starts later than this after a call's first."
     )
     llm_breaker_failures: int = Field(
         5, ge=1, description="Failed LLM calls in a row that open the circuit breaker."
@@ -120,7 +139,9 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2)
 
     # Paths
-    prompts_dir: Path = REPO_ROOT / "prompts"
+    prompts_dir: Path = Field(
+        PROMPTS_DIR, description="Prompt templates; default: those shipped in the package."
+    )
     cache_dir: Path = Field(
         Path.home() / ".cache" / "statements-rag", description="Tokenizer files live here."
     )
@@ -132,6 +153,12 @@ class Settings(BaseSettings):
         50_000_000, ge=1, description="Largest upload on the ingest page (all files together)."
     )
     upload_max_files: int = Field(100, ge=1, le=10_000, description="Files per upload.")
+    ingest_max_file_bytes: int = Field(
+        DEFAULT_MAX_FILE_BYTES, ge=1, description="Largest file for `rag ingest`, decompressed."
+    )
+    max_statement_chars: int = Field(
+        DEFAULT_MAX_STATEMENT_CHARS, ge=1, description="Longest statement text, in characters."
+    )
 
     # Security and limits (README: "Security and limits")
     api_keys: Annotated[tuple[str, ...], NoDecode] = Field(
@@ -167,16 +194,109 @@ class Settings(BaseSettings):
     rate_limit_burst: int | None = Field(
         None, ge=1, description="Requests at once before the limit applies; default: a minute's."
     )
+    rate_limit_request_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="A request counts once per this many seconds it takes (0: once).",
+    )
+    auth_failures_per_minute: int = Field(
+        10, ge=0, description="Wrong keys a minute per client address before a 429; 0: off."
+    )
+    allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Host names the server answers to, comma-separated ('*': any). Unset: "
+        "the loopback names when bound to a loopback host, else any.",
+    )
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Addresses (or networks) of proxies whose X-Forwarded-For is believed.",
+    )
+
+    # Team chat: Slack and Discord (README: "Slack and Discord")
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=_env("slack_bot_token", "SLACK_BOT_TOKEN"), description="xoxb-..."
+    )
+    slack_app_token: SecretStr | None = Field(
+        None,
+        validation_alias=_env("slack_app_token", "SLACK_APP_TOKEN"),
+        description="xapp-..., for Socket Mode (`rag slack`).",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias=_env("slack_signing_secret", "SLACK_SIGNING_SECRET"),
+        description="When set, the app serves the Events API at /slack/events and /slack/commands.",
+    )
+    slack_command: str = Field(
+        "/statements", pattern=r"^/[a-z0-9_-]{1,31}$", description="The slash command."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Slack's Web API (GovSlack: slack-gov.com)."
+    )
+    discord_public_key: str | None = Field(
+        None,
+        validation_alias=_env("discord_public_key", "DISCORD_PUBLIC_KEY"),
+        pattern=r"^[0-9a-fA-F]{64}$",
+        description="When set, the app serves Discord interactions at /discord/interactions.",
+    )
+    discord_application_id: str | None = Field(
+        None, validation_alias=_env("discord_application_id", "DISCORD_APPLICATION_ID")
+    )
+    discord_bot_token: SecretStr | None = Field(
+        None, validation_alias=_env("discord_bot_token", "DISCORD_BOT_TOKEN")
+    )
+    discord_api_url: str = Field("https://discord.com/api/v10", description="Discord's HTTP API.")
+    public_base_url: str | None = Field(
+        None,
+        pattern=r"^https?://",
+        description="Where people reach the web page; chat answers link each quote there.",
+    )
+    channel_defaults: dict[str, ChannelDefaults] = Field(
+        default_factory=dict,
+        description='Per channel (id or name): {"kenya-desk": {"speaker": "Ruto", '
+        '"since": "2023-01-01"}}.',
+    )
+    allowed_channels: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Channels (ids or names) the chat apps answer in; empty: all."
+    )
+    allowed_users: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Users (ids) the chat apps answer; empty: all."
+    )
+    chat_rate_limit_per_minute: int = Field(
+        10, ge=0, description="Questions a minute per chat user; 0: off."
+    )
+    feedback_log: Path | None = Field(
+        None, description="JSONL of 👍/👎 verdicts; default: feedback.jsonl in data_dir."
+    )
 
     @field_validator(
-        "chroma_url", "embedding_model", "llm_base_url", "llm_api_key", "open_read", mode="before"
+        "chroma_url",
+        "embedding_model",
+        "llm_base_url",
+        "llm_api_key",
+        "open_read",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "discord_public_key",
+        "discord_application_id",
+        "discord_bot_token",
+        "public_base_url",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`RAG_LLM_BASE_URL=` (as compose files write it) means not configured."""
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator(
+        "api_keys",
+        "cors_origins",
+        "allowed_hosts",
+        "trusted_proxies",
+        "allowed_channels",
+        "allowed_users",
+        mode="before",
+    )
     @classmethod
     def _comma_list(cls, value: object) -> object:
         """`a,b` or a JSON list or a list: environment variables hold the first."""
@@ -197,6 +317,29 @@ class Settings(BaseSettings):
                 raise ValueError(str(exc)) from None
         return value
 
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not _HOST_PATTERN.match(entry):
+                raise ValueError(
+                    f"{entry!r} is not a host name: write names such as statements.example.org, "
+                    "*.example.org or 10.0.0.5 (no scheme, no port), or * for any"
+                )
+        return tuple(entry.lower().strip("[]").rstrip(".") for entry in value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network (10.0.0.5, 10.0.0.0/8)"
+                ) from None
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.default_k > self.max_k:
@@ -210,6 +353,10 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def feedback_path(self) -> Path:
+        return self.feedback_log or self.data_dir / "feedback.jsonl"
+
+    @property
     def keys(self) -> tuple[ApiKey, ...]:
         return tuple(parse_entry(entry) for entry in self.api_keys)
 
@@ -221,11 +368,43 @@ class Settings(BaseSettings):
         return is_loopback(self.host)
 
     @property
+    def host_allow_list(self) -> tuple[str, ...] | None:
+        """The host names requests may name in `Host`; None: any.
+
+        RAG_ALLOWED_HOSTS when set ('*' turns the check off). Unset, a server bound to a
+        loopback host answers only to loopback names: a web page cannot rebind its own name
+        to 127.0.0.1 (DNS rebinding) and read what reads open on loopback let anyone read."""
+        if self.allowed_hosts:
+            return None if "*" in self.allowed_hosts else self.allowed_hosts
+        return LOOPBACK_NAMES if is_loopback(self.host) else None
+
+    @property
+    def file_read_limits(self) -> ReadLimits:
+        """What `rag ingest` may read: each file within RAG_INGEST_MAX_FILE_BYTES."""
+        return ReadLimits(self.ingest_max_file_bytes, self.max_statement_chars)
+
+    @property
+    def upload_read_limits(self) -> ReadLimits:
+        """What one upload may read: all its files within RAG_UPLOAD_MAX_BYTES, decompressed."""
+        return ReadLimits(
+            self.upload_max_bytes,
+            self.max_statement_chars,
+            bytes_setting="RAG_UPLOAD_MAX_BYTES",
+            budget_covers="all the files of an upload together",
+        )
+
+    @property
     def resolved_answerer(self) -> Literal["extractive", "openai"]:
         """`auto` means openai when an endpoint or key is configured, else extractive."""
         if self.answerer != "auto":
             return self.answerer
         return "openai" if (self.llm_base_url or self.llm_api_key) else "extractive"
+
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+_HOST_PATTERN = re.compile(
+    r"^(\*|(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?|\[?[0-9A-Fa-f:.]+\]?)$"
+)
 
 
 def is_loopback(host: str) -> bool:

@@ -7,10 +7,17 @@ Statement -> Passage -> ScoredPassage -> Draft (what an answerer proposes)
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 Scalar = str | int | float | bool
+
+
+def page_at(page_starts: Sequence[int], offset: int) -> int | None:
+    """The page (from 1) that the character at `offset` is on, given where pages begin."""
+    return max(1, bisect_right(page_starts, offset)) if page_starts else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +66,12 @@ class Statement:
     source_url: str | None = None
     metadata: dict[str, Scalar] = field(default_factory=dict)
     origin: str = ""
+    """Where the record came from ("file.jsonl:12"), for error messages only."""
     speakers: tuple[str, ...] = ()
     """Everyone the statement is by or between, found at ingest (metadata, title, turns)."""
-    """Where the record came from ("file.jsonl:12"), for error messages only."""
+    page_starts: tuple[int, ...] = ()
+    """Offsets into `text` where each page begins (from a PDF): page n starts at
+    `page_starts[n - 1]`. Empty for statements without pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +92,8 @@ class StatementInfo:
     """Direct quotations in the statement, with who said them."""
     fingerprint: str | None = None
     """MinHash signature of the text, to find republished copies."""
+    page_starts: tuple[int, ...] = ()
+    """Offsets into the text where each page begins (a PDF's); empty without pages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +118,8 @@ class Passage:
     source_url: str | None = None
     speakers: tuple[str, ...] = ()
     """Who speaks in this passage: the statement's speakers, or for a transcript its turns'."""
+    page: int | None = None
+    """The page the passage begins on (statements read from a PDF), from 1."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +221,8 @@ class Citation:
     """Everyone the statement is by or between."""
     support: float | None = None
     """How well the passage supports the sentences citing it (0..1), when checked."""
+    page: int | None = None
+    """The page the quote begins on, for statements read from a PDF."""
 
 
 RejectionReason = Literal[

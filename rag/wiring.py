@@ -1,14 +1,17 @@
 """Wiring: the one place where concrete parts are chosen from the settings and put together.
 
 `build_service` opens the store (embedded Chroma or a server), loads or shares the embedding
-model, builds the answerer (extractive, or an OpenAI-compatible endpoint with its prompts and
-retry policy) and hands them to `Service`. Add a new answerer, embedder or store backend here.
+model, builds the answerer (extractive, or an OpenAI-compatible endpoint with its prompts,
+retries and breaker) and, with an LLM, the follow-up rewriter that shares its endpoint, and
+hands them to `Service`. Add a new answerer, embedder or store backend here.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rag.answering import Answerer
 from rag.answering.extractive import ExtractiveAnswerer
@@ -17,38 +20,56 @@ from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder, bundle
 from rag.embedding.wordpieces import WordPieces
 from rag.index.catalog import Catalog
 from rag.index.store import ChromaStore, open_client, recorded_vectors
+from rag.prompts import load_prompt
 from rag.service import Service
 from rag.settings import Settings
 from rag.text.tokens import get_tokenizer
 
+if TYPE_CHECKING:  # the LLM's parts (openai, httpx2) load only when an LLM is configured
+    from rag.answering.resilience import Resilient
+    from rag.question.rewriting import FollowUpRewriter
 
-def build_answerer(settings: Settings) -> Answerer:
+
+@dataclass(frozen=True, slots=True)
+class LLMConnection:
+    """One OpenAI-compatible endpoint as the settings describe it: the client (with its
+    retries, over the budget transport) and the breaker and budget every caller shares."""
+
+    client: Any
+    resilient: Resilient
+
+
+def connect_llm(settings: Settings) -> LLMConnection | None:
+    """The LLM endpoint, or None when the answerer is extractive."""
     if settings.resolved_answerer == "extractive":
-        return ExtractiveAnswerer()
+        return None
     from openai import OpenAI
 
-    from rag.answering.llm import OpenAIAnswerer
-    from rag.answering.resilience import CircuitBreaker, Resilient, RetryPolicy
-    from rag.prompts import load_prompt
+    from rag.answering.endpoint import http_client
+    from rag.answering.resilience import CircuitBreaker, Resilient
 
     key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
     client = OpenAI(
         api_key=key,
         base_url=settings.llm_base_url,
         timeout=settings.llm_timeout_seconds,
-        max_retries=0,  # retries are ours (rag.answering.resilience): explicit and testable
+        max_retries=settings.llm_max_attempts - 1,  # the client's retries, within the budget
+        http_client=http_client(),
     )
     resilient = Resilient(
-        RetryPolicy(
-            attempts=settings.llm_max_attempts,
-            base_delay=settings.llm_backoff_seconds,
-            max_delay=settings.llm_backoff_max_seconds,
-            budget=settings.llm_retry_budget_seconds,
-        ),
         CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown_seconds),
+        budget=settings.llm_retry_budget_seconds,
     )
+    return LLMConnection(client, resilient)
+
+
+def build_answerer(settings: Settings, llm: LLMConnection | None) -> Answerer:
+    if llm is None:
+        return ExtractiveAnswerer()
+    from rag.answering.llm import OpenAIAnswerer
+
     return OpenAIAnswerer(
-        client,
+        llm.client,
         settings.llm_model,
         system=load_prompt(settings.prompts_dir, "answer_system", set()),
         user=load_prompt(settings.prompts_dir, "answer_user", {"question", "passages"}),
@@ -56,8 +77,20 @@ def build_answerer(settings: Settings) -> Answerer:
             settings.prompts_dir, "answer_retry", {"question", "passages", "problems"}
         ),
         temperature=settings.llm_temperature,
-        resilient=resilient,
+        resilient=llm.resilient,
     )
+
+
+def build_rewriter(settings: Settings, llm: LLMConnection | None) -> FollowUpRewriter | None:
+    """The LLM's follow-up rewrite (deterministic: temperature 0), or None offline."""
+    if llm is None:
+        return None
+    from rag.answering.endpoint import ChatEndpoint
+    from rag.question.rewriting import PLACEHOLDERS, FollowUpRewriter
+
+    endpoint = ChatEndpoint(llm.client, settings.llm_model, 0.0, llm.resilient)
+    prompt = load_prompt(settings.prompts_dir, "follow_up", set(PLACEHOLDERS))
+    return FollowUpRewriter(endpoint.complete, prompt)
 
 
 def build_service(
@@ -74,12 +107,14 @@ def build_service(
         embedder = model
     store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
     catalog = Catalog(store, embedder.name, _snapshot_path(settings))
+    llm = connect_llm(settings)
     return Service(
         settings,
         catalog,
         embedder,
         get_tokenizer(settings.cache_dir),
-        build_answerer(settings),
+        build_answerer(settings, llm),
+        build_rewriter(settings, llm),
         model_wordpieces(settings),
     )
 

@@ -21,12 +21,20 @@ from tests.support.servers import chroma_server
 
 # Tests never see the developer's configuration or keys. RAG_REQUIRE_BROWSER is no setting:
 # it tells the browser tests (tests/integration/test_web.py) to fail, not skip, without Chromium.
+# Nor the Slack and Discord credentials, read under their standard names too.
 for _name in list(os.environ):
-    if (_name.startswith("RAG_") and _name != "RAG_REQUIRE_BROWSER") or _name == "OPENAI_API_KEY":
+    if (
+        (_name.startswith("RAG_") and _name != "RAG_REQUIRE_BROWSER")
+        or _name == "OPENAI_API_KEY"
+        or _name.startswith(("SLACK_", "DISCORD_"))
+    ):
         del os.environ[_name]
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
+FIXTURE_FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in (".md", ".jsonl"))
+"""The statement fixtures: the files at the top of tests/fixtures (documents/ is for the
+readers' tests and holds bad inputs on purpose)."""
 EXAMPLES = REPO / "examples"
 
 
@@ -88,7 +96,7 @@ def sample_service(
         data_dir=tmp_path_factory.mktemp("sample"), cache_dir=cache_dir, _env_file=None
     )
     service = build_service(settings, embedder=embedder)
-    service.ingest(load_paths([FIXTURES, EXAMPLES]))
+    service.ingest(load_paths([*FIXTURE_FILES, EXAMPLES]))
     return service
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,6 +22,10 @@ class Question:
     """Direct quotations inside the passages retrieved, with who said them."""
 
 
+TextListener = Callable[[str], None]
+"""Takes a draft's text piece by piece as the model writes it: unchecked, to be replaced."""
+
+
 class Answerer(Protocol):
     name: str
 
@@ -30,12 +34,23 @@ class Answerer(Protocol):
         """What the answerer tells its model, which no answer may repeat ("" without one)."""
         ...
 
-    def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
-        """Answer from `passages` only; cite them by passage id with verbatim quotes."""
+    def answer(
+        self,
+        question: Question,
+        passages: Sequence[ScoredPassage],
+        on_text: TextListener | None = None,
+    ) -> Draft:
+        """Answer from `passages` only; cite them by passage id with verbatim quotes. An
+        answerer that writes its draft over time passes the text to `on_text` as it goes;
+        one that has it whole at once (extractive) does not call it."""
         ...
 
     def answer_again(
-        self, question: Question, passages: Sequence[ScoredPassage], problems: Sequence[str]
+        self,
+        question: Question,
+        passages: Sequence[ScoredPassage],
+        problems: Sequence[str],
+        on_text: TextListener | None = None,
     ) -> Draft:
         """Answer once more, told what failed the checks the first time."""
         ...

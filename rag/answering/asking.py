@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rag.answering import Answerer, Question
+from rag.answering import Answerer, Question, TextListener
 from rag.answering.citations import Verified, renumber, verify
 from rag.answering.claims import ClaimCheck, check_claims, describe, prune
 from rag.answering.leaks import screen
@@ -62,6 +62,11 @@ UNVERIFIED = (
     "The statements don't say: the answer drafted could not be verified against them, "
     "so it is withheld."
 )
+
+
+DraftListener = Callable[[int, str], None]
+"""Takes (attempt, text): the answerer's draft as its model writes it, piece by piece,
+unchecked; attempt 2 is the draft asked for again after attempt 1 failed its checks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +131,20 @@ class Asker:
         self._fallback = fallback
         self._degrade = degrade
 
-    def answer(self, question: Question, relevant: Sequence[ScoredPassage]) -> Outcome:
+    def answer(
+        self,
+        question: Question,
+        relevant: Sequence[ScoredPassage],
+        on_draft: DraftListener | None = None,
+    ) -> Outcome:
         """Draft, check; if too little holds, once more with the failures spelled out; if
         still too little, the fallback answerer's draft. If the answerer fails, the fallback's
-        draft, marked degraded (unless degrading is off: then the LLMError propagates)."""
+        draft, marked degraded (unless degrading is off: then the LLMError propagates).
+        `on_draft` sees each draft as it is written (only an answerer that writes over time,
+        the LLM, has such drafts)."""
         try:
-            first = self.check(self._answerer.answer(question, relevant), question, relevant)
+            draft = self._answerer.answer(question, relevant, _attempt(on_draft, 1))
+            first = self.check(draft, question, relevant)
         except LLMError as exc:
             if not self._degrade:
                 raise
@@ -139,7 +152,9 @@ class Asker:
         if first.acceptable or self._answerer is self._fallback:
             return Outcome.once(first)
         try:
-            retry = self._answerer.answer_again(question, relevant, first.problems())
+            retry = self._answerer.answer_again(
+                question, relevant, first.problems(), _attempt(on_draft, 2)
+            )
         except LLMError as exc:
             if not self._degrade:
                 raise
@@ -182,6 +197,12 @@ class Asker:
         claims = check_claims(verified.text, cited, question=question.text)
         screened = screen(verified.text, claims, verified.citations, passages, instructions)
         return Checked(draft, verified, screened.claims, screened.blocked)
+
+
+def _attempt(on_draft: DraftListener | None, attempt: int) -> TextListener | None:
+    if on_draft is None:
+        return None
+    return lambda text: on_draft(attempt, text)
 
 
 def finish(

@@ -20,6 +20,7 @@ from rag.types import (
     RejectionReason,
     ScoredPassage,
     StoredStatement,
+    page_at,
 )
 
 MIN_QUOTE_CHARS = 8
@@ -103,6 +104,7 @@ def _check(
         statement_speakers=stored.info.speakers,
         date=stored.info.date.text if stored.info.date else None,
         source_url=stored.info.source_url,
+        page=page_at(stored.info.page_starts, start),
     )
 
 

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from rag.answering import Question, refusal
+from rag.answering import Question, TextListener, refusal
 from rag.people import first_person, same_person
 from rag.text.sentences import split_sentences
 from rag.text.words import content_terms, topic_terms
@@ -132,7 +132,13 @@ class ExtractiveAnswerer:
                     taken[sid] = taken.get(sid, 0) + 1
         return chosen
 
-    def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
+    def answer(
+        self,
+        question: Question,
+        passages: Sequence[ScoredPassage],
+        on_text: TextListener | None = None,
+    ) -> Draft:
+        """Picks and quotes sentences; the draft is whole at once, so `on_text` is not called."""
         if not passages:
             return refusal(NAME, "No passage is close enough to the question.")
         speakers = sorted(
@@ -189,7 +195,11 @@ class ExtractiveAnswerer:
         return Draft(text=text, citations=citations, answerable=True, answerer=NAME)
 
     def answer_again(
-        self, question: Question, passages: Sequence[ScoredPassage], problems: Sequence[str]
+        self,
+        question: Question,
+        passages: Sequence[ScoredPassage],
+        problems: Sequence[str],
+        on_text: TextListener | None = None,
     ) -> Draft:
         """Quotes are checked by construction; a second try would give the same answer."""
         return self.answer(question, passages)

@@ -11,25 +11,27 @@ forge those fences or a passage label: runs of three or more angle brackets and 
 labels ("[P9]") inside a passage are written differently. What the model makes of an injected
 instruction anyway is caught after it answers (rag.answering.leaks).
 
-Requests go through `Resilient` (rag.answering.resilience): timeouts, lost connections, 429
-and 5xx are `LLMUnavailableError`s, retried with backoff under a circuit breaker.
+Requests go through `ChatEndpoint` (rag.answering.endpoint): the client's retries within a
+time budget, under a circuit breaker. Given `on_text`, the reply is streamed, and the answer's
+text is handed on as the model writes it (`AnswerText`): an unchecked draft, for a page to
+show until the checked answer replaces it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import re
 from collections.abc import Sequence
-from email.utils import parsedate_to_datetime
 from typing import Any
 
+import jiter
 from pydantic import BaseModel, Field, ValidationError
 
-from rag.answering import Question, refusal
-from rag.answering.resilience import CircuitBreaker, Resilient, RetryPolicy
-from rag.errors import LLMError, LLMUnavailableError
+from rag.answering import Question, TextListener, refusal
+from rag.answering.endpoint import ChatEndpoint
+from rag.answering.resilience import CircuitBreaker, Resilient
+from rag.errors import LLMError
 from rag.prompts import Prompt, prompts_hash
 from rag.types import Draft, ProposedCitation, ScoredPassage
 
@@ -43,7 +45,6 @@ _FORGEABLE = (
 )
 """What a statement could write to pass for the prompt's own structure, and how it is written
 instead: the passage fences (`<<<...>>>`) and passage labels ("[P9]")."""
-_TRANSIENT_STATUS = frozenset({408, 409, 429})
 
 
 class _ReplyCitation(BaseModel):
@@ -110,13 +111,10 @@ class OpenAIAnswerer:
         temperature: float = 0.0,
         resilient: Resilient | None = None,
     ) -> None:
-        self._client = client
-        self._model = model
+        self._endpoint = ChatEndpoint(client, model, temperature, resilient)
         self._system = system
         self._user = user
         self._retry = retry
-        self._temperature = temperature
-        self._resilient = resilient or Resilient(RetryPolicy(), CircuitBreaker(5, 30.0))
         self.prompt_hash = prompts_hash(system, user, retry)
 
     @property
@@ -126,16 +124,25 @@ class OpenAIAnswerer:
 
     @property
     def breaker(self) -> CircuitBreaker:
-        return self._resilient.breaker
+        return self._endpoint.breaker
 
-    def answer(self, question: Question, passages: Sequence[ScoredPassage]) -> Draft:
+    def answer(
+        self,
+        question: Question,
+        passages: Sequence[ScoredPassage],
+        on_text: TextListener | None = None,
+    ) -> Draft:
         if not passages:
             return refusal(NAME, "No passage is close enough to the question.", self.prompt_hash)
         prompt = self._user.render(question=question.text, passages=render_passages(passages))
-        return self._draft(prompt, passages)
+        return self._draft(prompt, passages, on_text)
 
     def answer_again(
-        self, question: Question, passages: Sequence[ScoredPassage], problems: Sequence[str]
+        self,
+        question: Question,
+        passages: Sequence[ScoredPassage],
+        problems: Sequence[str],
+        on_text: TextListener | None = None,
     ) -> Draft:
         """Ask once more, with what failed in the first answer spelled out."""
         prompt = self._retry.render(
@@ -143,14 +150,20 @@ class OpenAIAnswerer:
             passages=render_passages(passages),
             problems="\n".join(f"- {p}" for p in problems),
         )
-        return self._draft(prompt, passages)
+        return self._draft(prompt, passages, on_text)
 
-    def _draft(self, prompt: str, passages: Sequence[ScoredPassage]) -> Draft:
+    def _draft(
+        self, prompt: str, passages: Sequence[ScoredPassage], on_text: TextListener | None
+    ) -> Draft:
         messages = [
             {"role": "system", "content": self._system.render()},
             {"role": "user", "content": prompt},
         ]
-        reply = parse_reply(self._complete(messages))
+        if on_text is None:
+            content = self._endpoint.complete(messages)
+        else:
+            content = self._endpoint.stream(messages, AnswerText(on_text).feed)
+        reply = parse_reply(content)
         labels = {_label(i): sp.passage.id for i, sp in enumerate(passages, start=1)}
         citations = tuple(
             ProposedCitation(
@@ -168,63 +181,27 @@ class OpenAIAnswerer:
             prompt_hash=self.prompt_hash,
         )
 
-    def _complete(self, messages: list[dict[str, str]]) -> str:
-        return self._resilient.call(lambda: self._request(messages))
 
-    def _request(self, messages: list[dict[str, str]]) -> str:
-        """One request; failures that may pass are `LLMUnavailableError`."""
-        import openai
+class AnswerText:
+    """Follows the reply's JSON as it streams in and passes on the new characters of its
+    `answer` string, decoded, as they arrive (the JSON is read leniently: chatter or a code
+    fence before it, and an unfinished end, are fine)."""
 
+    def __init__(self, on_text: TextListener) -> None:
+        self._on_text = on_text
+        self._reply = ""
+        self._sent = ""
+
+    def feed(self, piece: str) -> None:
+        self._reply += piece
+        start = self._reply.find("{")
+        if start < 0:
+            return
         try:
-            response = self._client.chat.completions.create(
-                model=self._model, messages=messages, temperature=self._temperature
-            )
-        except openai.APITimeoutError as exc:
-            raise LLMUnavailableError(
-                "the LLM endpoint did not answer in time",
-                hint="RAG_LLM_TIMEOUT_SECONDS sets how long to wait",
-            ) from exc
-        except openai.APIConnectionError as exc:
-            raise LLMUnavailableError(
-                f"cannot reach the LLM endpoint, or it broke off its reply: {exc}",
-                hint="check RAG_LLM_BASE_URL",
-            ) from exc
-        except openai.APIStatusError as exc:
-            message = f"the LLM endpoint answered {exc.status_code}: {exc.message}"
-            hint = "check RAG_LLM_BASE_URL, RAG_LLM_MODEL and RAG_LLM_API_KEY"
-            if exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500:
-                raise LLMUnavailableError(
-                    message, hint=hint, retry_after=retry_after(exc.response.headers)
-                ) from exc
-            raise LLMError(message, hint=hint) from exc
-        except openai.OpenAIError as exc:
-            raise LLMError(f"the LLM endpoint's reply cannot be read: {exc}") from exc
-        except ValueError as exc:  # a body that is not JSON at all
-            raise LLMError(f"the LLM endpoint's reply is not JSON: {exc}") from exc
-        if not response.choices or response.choices[0].message.content is None:
-            raise LLMError("the LLM endpoint returned no message")
-        return str(response.choices[0].message.content)
-
-
-def retry_after(headers: Any) -> float | None:
-    """Seconds to wait, from Retry-After (seconds or an HTTP date) or retry-after-ms."""
-    millis = headers.get("retry-after-ms")
-    if millis is not None:
-        try:
-            return max(0.0, float(millis) / 1000)
+            partial = jiter.from_json(self._reply[start:].encode(), partial_mode="trailing-strings")
         except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+            return  # not JSON (yet): parse_reply judges the whole reply
+        answer = partial.get("answer") if isinstance(partial, dict) else None
+        if isinstance(answer, str) and answer.startswith(self._sent) and answer != self._sent:
+            self._on_text(answer[len(self._sent) :])
+            self._sent = answer

@@ -172,7 +172,7 @@ def run_suite(
     started = time.perf_counter()
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     progress = on_progress or (lambda _stage, _done, _total: None)
-    statements = load_paths(corpus_paths)
+    statements = load_paths(corpus_paths, settings.file_read_limits)
     embedder = embedder or build_embedder(settings)  # the store is new or made by it
     fingerprint = corpus_fingerprint(statements, settings, embedder.name)
     store_dir = settings.cache_dir / "eval-stores" / fingerprint[:16]

@@ -1,4 +1,6 @@
-"""An eval suite: a JSONL file of cases in the fixed format described in evals/README.md."""
+"""An eval suite: a JSONL file of cases in the fixed format described in evals/README.md,
+or a feedback log from the chat apps (rag.evaluation.feedback), read as the cases its 👍
+verdicts make."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import InputError
+from rag.evaluation.feedback import is_feedback, suite_records
 from rag.types import Filters
 
 
@@ -31,6 +34,8 @@ class Suite:
     path: Path
     sha256: str
     cases: tuple[EvalCase, ...]
+    note: str = ""
+    """What reading it left out (a feedback log's 👎 verdicts)."""
 
 
 def _strings(value: Any, field: str, origin: str) -> tuple[str, ...]:
@@ -97,16 +102,23 @@ def load_suite(path: Path) -> Suite:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the suite {path}: {exc}") from exc
-    cases: list[EvalCase] = []
-    seen: set[str] = set()
+    records: list[tuple[str, Any]] = []
     for lineno, line in enumerate(raw.decode("utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         origin = f"{path}:{lineno}"
         try:
-            record = json.loads(line)
+            records.append((origin, json.loads(line)))
         except json.JSONDecodeError as exc:
             raise InputError(f"{origin}: invalid JSON ({exc.msg})") from exc
+    note = ""
+    if records and all(is_feedback(record) for _, record in records):
+        made, left_out = suite_records(record for _, record in records)
+        records = [(f"{path} ({case['id']})", case) for case in made]
+        note = f"from feedback: {len(made)} cases from 👍; {left_out} questions left out (👎)"
+    cases: list[EvalCase] = []
+    seen: set[str] = set()
+    for origin, record in records:
         case = _case(record, origin)
         if case.id in seen:
             raise InputError(f"{origin}: duplicate case id {case.id!r}")
@@ -115,4 +127,4 @@ def load_suite(path: Path) -> Suite:
     if not cases:
         raise InputError(f"the suite {path} has no cases")
     name = path.name.removesuffix(".jsonl")
-    return Suite(name, path, hashlib.sha256(raw).hexdigest(), tuple(cases))
+    return Suite(name, path, hashlib.sha256(raw).hexdigest(), tuple(cases), note)

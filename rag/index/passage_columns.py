@@ -26,7 +26,8 @@ class PassageColumns:
     ids: list[str]
     texts: list[str]
     numbers: NDArray[np.int32]
-    """One row per passage: index, start, end, header, speakers (header -1: a removed row)."""
+    """One row per passage: index, start, end, header, speakers, page (header -1: a removed
+    row; page 0: none)."""
     headers: list[_Header]
     speakers: list[tuple[str, ...]]
 
@@ -34,7 +35,7 @@ class PassageColumns:
     def of(cls, passages: Sequence[Passage | None]) -> PassageColumns:
         headers: dict[_Header, int] = {}
         speakers: dict[tuple[str, ...], int] = {}
-        numbers = np.full((len(passages), 5), _NONE, dtype=np.int32)
+        numbers = np.full((len(passages), 6), _NONE, dtype=np.int32)
         ids, texts = [], []
         for row, p in enumerate(passages):
             ids.append(p.id if p else "")
@@ -48,18 +49,29 @@ class PassageColumns:
                 p.end,
                 headers.setdefault(header, len(headers)),
                 speakers.setdefault(p.speakers, len(speakers)),
+                p.page or 0,
             )
         return cls(ids, texts, numbers, list(headers), list(speakers))
 
     def passages(self) -> list[Passage | None]:
         rows = zip(self.ids, self.texts, self.numbers.tolist(), strict=True)
         return [
-            None if header == _NONE else self._passage(pid, text, index, start, end, header, who)
-            for pid, text, (index, start, end, header, who) in rows
+            None
+            if header == _NONE
+            else self._passage(pid, text, index, start, end, header, who, page)
+            for pid, text, (index, start, end, header, who, page) in rows
         ]
 
     def _passage(
-        self, pid: str, text: str, index: int, start: int, end: int, header: int, who: int
+        self,
+        pid: str,
+        text: str,
+        index: int,
+        start: int,
+        end: int,
+        header: int,
+        who: int,
+        page: int,
     ) -> Passage:
         statement_id, title, speaker, date, source_url = self.headers[header]
         return Passage(
@@ -74,4 +86,5 @@ class PassageColumns:
             date,
             source_url,
             self.speakers[who],
+            page or None,
         )

@@ -393,6 +393,8 @@ def _passage_metadata(p: Passage, content_hash: str) -> dict[str, Any]:
         meta["title"] = p.title
     if p.source_url:
         meta["source_url"] = p.source_url
+    if p.page is not None:
+        meta["page"] = p.page
     return meta
 
 
@@ -415,6 +417,8 @@ def _statement_metadata(info: StatementInfo) -> dict[str, Any]:
         )
     if info.fingerprint:
         meta["fingerprint"] = info.fingerprint
+    if info.page_starts:
+        meta["page_starts"] = json.dumps(list(info.page_starts))
     return meta
 
 
@@ -450,6 +454,7 @@ def _info(statement_id: str, meta: Mapping[str, Any]) -> StatementInfo:
         speakers=tuple(meta.get("speakers") or ()),
         quotes=quotes,
         fingerprint=meta.get("fingerprint"),
+        page_starts=tuple(json.loads(str(meta.get("page_starts", "[]")))),
     )
 
 
@@ -466,4 +471,5 @@ def _passage(passage_id: str, meta: Mapping[str, Any], text: str) -> Passage:
         date=_date_from(meta),
         source_url=meta.get("source_url"),
         speakers=tuple(meta.get("speakers") or ()),
+        page=int(meta["page"]) if meta.get("page") is not None else None,
     )

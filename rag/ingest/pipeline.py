@@ -27,7 +27,7 @@ from rag.ingest.chunking import ChunkConfig, chunk_statement
 from rag.ingest.near_duplicates import fingerprint
 from rag.people import attribute, find_quotes
 from rag.text.tokens import Tokenizer
-from rag.types import IngestReport, Passage, QuoteRecord, Statement, StatementInfo
+from rag.types import IngestReport, Passage, QuoteRecord, Statement, StatementInfo, page_at
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +35,26 @@ log = logging.getLogger(__name__)
 # small enough that an interrupted ingest loses little work.
 GROUP_PASSAGES = 512
 # Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints,
-# 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged).
-PROCESSING_VERSION = 4
+# 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
+# 5 no passage longer than the embedding model reads (word pieces counted at chunking).
+PROCESSING_VERSION = 5
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
     """What decides whether a statement changed: its text, metadata and how it is indexed."""
+    fields: dict[str, object] = {
+        "text": statement.text,
+        "title": statement.title,
+        "speaker": statement.speaker,
+        "date": statement.date.text if statement.date else None,
+        "source_url": statement.source_url,
+        "metadata": statement.metadata,
+        "index": index_version,
+    }
+    if statement.page_starts:  # only then, so statements without pages keep their hashes
+        fields["page_starts"] = list(statement.page_starts)
     payload = json.dumps(
-        {
-            "text": statement.text,
-            "title": statement.title,
-            "speaker": statement.speaker,
-            "date": statement.date.text if statement.date else None,
-            "source_url": statement.source_url,
-            "metadata": statement.metadata,
-            "index": index_version,
-        },
+        fields,
         sort_keys=True,
         ensure_ascii=False,
     )
@@ -151,9 +155,12 @@ class Ingester:
             speakers=who.statement_speakers,
             quotes=quotes,
             fingerprint=fingerprint(s.text).to_string(),
+            page_starts=s.page_starts,
         )
         spoken = zip(passages, who.passage_speakers, strict=True)
-        return info, [replace(p, speakers=names) for p, names in spoken]
+        return info, [
+            replace(p, speakers=names, page=page_at(s.page_starts, p.start)) for p, names in spoken
+        ]
 
     def _vectors(self, texts: list[str], statement_ids: list[str]) -> NDArray[np.float32]:
         """Vectors for `texts`, embedding only those the statements' stored versions lack."""

@@ -21,6 +21,7 @@ from typing import Literal
 
 from rag.errors import InputError, NotFoundError, RagError, TooLargeError
 from rag.ingest import load_upload, unique_statements
+from rag.ingest.reading import ByteBudget, ReadLimits
 from rag.types import IngestReport, Statement
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ JobState = Literal["queued", "running", "done", "failed"]
 Ingest = Callable[[Sequence[Statement], Callable[[int], None]], IngestReport]
 KEPT_JOBS = 200
 """Finished jobs remembered for polling; the oldest are forgotten first."""
+MAX_NAME_CHARS = 255
+"""A file name's length on common file systems."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +52,35 @@ class Job:
     report: IngestReport | None = None
     error: str | None = None
     created: float = field(default_factory=time.time)
+    ahead: int | None = None
+    """While queued: the jobs that run before this one starts (the running one included)."""
 
 
-def read_uploads(files: Sequence[UploadedFile], max_bytes: int) -> list[Statement]:
-    """All statements in the files, validated; duplicate ids across files are an error."""
+def read_uploads(files: Sequence[UploadedFile], limits: ReadLimits) -> list[Statement]:
+    """All statements in the files, validated; duplicate ids across files are an error.
+
+    The files share one budget of decompressed bytes (`limits.max_bytes`); every error
+    names the file (and line) and has `files` as its field."""
     if not files:
         raise InputError("no files were uploaded", field="files", hint="choose one or more files")
-    check_size(sum(len(f.data) for f in files), max_bytes)
-    return unique_statements(s for f in files for s in load_upload(f.name, f.data))
+    budget = ByteBudget(limits)
+    try:
+        for f in files:
+            if len(f.name) > MAX_NAME_CHARS:
+                raise InputError(
+                    f"a file name is {len(f.name):,} characters; the limit is {MAX_NAME_CHARS}",
+                    hint="rename the file",
+                )
+        return unique_statements(s for f in files for s in load_upload(f.name, f.data, budget))
+    except InputError as exc:
+        raise type(exc)(exc.message, field="files", hint=exc.hint) from exc
 
 
 def check_size(size: int, max_bytes: int) -> None:
     if size > max_bytes:
         raise TooLargeError(
             f"the upload is {size:,} bytes; the limit is {max_bytes:,}",
+            field="files",
             hint="upload fewer or smaller files (gzip them), or raise RAG_UPLOAD_MAX_BYTES",
         )
 
@@ -82,6 +100,7 @@ class Jobs:
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()
+            job = replace(job, ahead=self._ahead_of(job.id))
             if self._worker is None:
                 self._worker = threading.Thread(target=self._work, name="uploads", daemon=True)
                 self._worker.start()
@@ -91,12 +110,24 @@ class Jobs:
     def get(self, job_id: str) -> Job:
         with self._lock:
             job = self._jobs.get(job_id)
+            if job is not None and job.state == "queued":
+                job = replace(job, ahead=self._ahead_of(job_id))
         if job is None:
             raise NotFoundError(
-                f"no upload job with id {job_id!r}",
+                "no upload job with that id",
+                field="job_id",
                 hint="jobs are kept in memory; a restarted server has forgotten them",
             )
         return job
+
+    def _ahead_of(self, job_id: str) -> int:
+        """Unfinished jobs submitted before `job_id` (jobs run in the order submitted)."""
+        ahead = 0
+        for other_id, other in self._jobs.items():
+            if other_id == job_id:
+                break
+            ahead += other.state in ("queued", "running")
+        return ahead
 
     def _update(self, job_id: str, change: Callable[[Job], Job]) -> None:
         with self._lock:

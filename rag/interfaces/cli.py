@@ -53,7 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="ingest .txt/.md/.jsonl/.json files or folders (gzip ok)")
+    p = sub.add_parser(
+        "ingest", help="ingest statement files or folders: text, JSON, web pages, PDF, Word, feeds"
+    )
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--json", action="store_true")
     _add_question_args(sub.add_parser("ask", help="answer a question with citations"))
@@ -71,6 +73,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=None)
     p.add_argument("--port", type=int, default=None)
     sub.add_parser("mcp", help="serve the tools to an MCP host (agent) over stdin/stdout")
+    sub.add_parser(
+        "slack", help="answer in Slack over Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN)"
+    )
+    discord = sub.add_parser("discord", help="the Discord bot").add_subparsers(
+        dest="discord_command", required=True
+    )
+    discord.add_parser(
+        "register",
+        help="print the /ask command's JSON; send it when DISCORD_APPLICATION_ID and "
+        "DISCORD_BOT_TOKEN are set",
+    )
     p = sub.add_parser("delete", help="delete a statement by id")
     p.add_argument("statement_id")
     p = sub.add_parser("list", help="list stored statements")
@@ -151,9 +164,12 @@ def _ingest(args: argparse.Namespace) -> None:
 
     from rag.ingest import load_paths
     from rag.interfaces.output import IngestOut
+    from rag.settings import load_settings
+    from rag.wiring import build_service
 
-    statements = load_paths(args.paths)
-    service = _service()
+    settings = load_settings()
+    statements = load_paths(args.paths, settings.file_read_limits)
+    service = build_service(settings)
     with tqdm(
         total=len(statements), unit="stmt", desc="ingest", disable=None, file=sys.stderr
     ) as bar:
@@ -194,14 +210,14 @@ def _serve(args: argparse.Namespace) -> None:
     service = build_service(settings, load_model_now=True)  # loads while the web parts import
     import uvicorn
 
-    from rag.interfaces.api.app import create_app
+    from rag.interfaces.api.app import create_app, uvicorn_options
 
     app = create_app(service, after_warm_up=_collect_from_now_on)
     print(
         f"serving on http://{settings.host}:{settings.port} (API docs at /docs, MCP at /mcp)",
         file=sys.stderr,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, log_level="info", **uvicorn_options(settings))
 
 
 def _collect_from_now_on() -> None:
@@ -233,6 +249,38 @@ def _mcp(args: argparse.Namespace) -> None:
     from rag.interfaces.mcp_server import serve_stdio
 
     serve_stdio(_service())
+
+
+def _slack(args: argparse.Namespace) -> None:
+    import threading
+
+    from rag.interfaces.slack import check_socket_mode, run_socket_mode
+    from rag.settings import load_settings
+
+    check_socket_mode(load_settings())  # before the model loads
+    service = _service(load_model_now=True)
+    print("answering in Slack over Socket Mode (Ctrl-C stops)", file=sys.stderr)
+    run_socket_mode(service, service.settings, threading.Event())
+
+
+def _discord(args: argparse.Namespace) -> None:
+    from rag.interfaces.discord import can_register, commands, register
+    from rag.settings import load_settings
+
+    settings = load_settings()
+    print(json.dumps(commands(), indent=2))
+    if not can_register(settings):
+        print(
+            "not sent: set DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN to register it",
+            file=sys.stderr,
+        )
+        return
+    count = register(settings)
+    print(
+        f"registered with Discord: {count} command(s) for application "
+        f"{settings.discord_application_id}",
+        file=sys.stderr,
+    )
 
 
 def _show(args: argparse.Namespace) -> None:
@@ -350,6 +398,8 @@ def _eval(args: argparse.Namespace) -> int:
     out = args.out or Path("evals") / "runs" / f"{suite.name}-{run.answerer}-{args.retrieval}"
     report.write_report(run, out)
     print(f"suite {suite.name}: {len(suite.cases)} cases, answerer {run.answerer}, k={run.k}")
+    if suite.note:
+        print(suite.note)
     print(report.table(run, baseline))
     print(f"report: {out / 'report.md'}")
     below = report.failures(run, thresholds)
@@ -371,6 +421,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int | None]] = {
     "search": _ask_or_search,
     "serve": _serve,
     "mcp": _mcp,
+    "slack": _slack,
+    "discord": _discord,
     "delete": _delete,
     "list": _list,
     "show": _show,

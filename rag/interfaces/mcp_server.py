@@ -19,11 +19,13 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 from pydantic import Field
 from starlette.applications import Starlette
 
 from rag.errors import NotFoundError, RagError
+from rag.interfaces import fields
 from rag.interfaces.output import (
     AnswerOut,
     QuoteOut,
@@ -54,38 +56,38 @@ NOT_FOUND_HINT = "statement ids come from the citations of ask, timeline, search
 READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 
 Question = Annotated[
-    str,
+    fields.Question,
     Field(
         description="The question in plain words, e.g. 'What did Ruto say about Haiti?'. "
         "Speakers and dates named in it are applied as filters.",
-        max_length=2000,
     ),
 ]
 Speaker = Annotated[
-    str | None,
+    fields.Speaker | None,
     Field(
         description="Only statements by or between this person, any form of the name: "
         "'Ruto', 'President Ruto' and 'William Samoei Ruto' are the same person.",
-        max_length=200,
     ),
 ]
-Since = Annotated[dt.date | None, Field(description="Earliest date, inclusive (YYYY-MM-DD).")]
-Until = Annotated[dt.date | None, Field(description="Latest date, inclusive (YYYY-MM-DD).")]
+Since = Annotated[
+    fields.IsoDate | None, Field(description="Earliest date, inclusive (YYYY-MM-DD).")
+]
+Until = Annotated[fields.IsoDate | None, Field(description="Latest date, inclusive (YYYY-MM-DD).")]
 StatementIds = Annotated[
-    list[str] | None,
+    list[fields.StatementId] | None,
     Field(description="Only these statements (ids as citations give them).", max_length=1000),
 ]
 K = Annotated[
     int | None,
-    Field(description="How many passages to retrieve (default 6; at most 50).", ge=1),
+    Field(description="How many passages to retrieve (default 6; at most 50).", ge=1, strict=True),
 ]
 StatementId = Annotated[
-    str,
-    Field(
-        description="A statement id, as in a citation's `statement_id` (may contain '/').",
-        min_length=1,
-        max_length=512,
-    ),
+    fields.StatementId,
+    Field(description="A statement id, as in a citation's `statement_id` (may contain '/')."),
+]
+Topic = Annotated[
+    fields.Topic | None,
+    Field(description="What the statements are about, e.g. 'Haiti'."),
 ]
 
 
@@ -159,8 +161,7 @@ def build_server(service: Service) -> MCPServer[Any]:
     def quotes(
         speaker: Speaker = None,
         about: Annotated[
-            str | None,
-            Field(description="Words the quotation is about, e.g. 'Haiti'.", max_length=500),
+            fields.Topic | None, Field(description="Words the quotation is about, e.g. 'Haiti'.")
         ] = None,
         since: Since = None,
         until: Until = None,
@@ -178,10 +179,7 @@ def build_server(service: Service) -> MCPServer[Any]:
 
     def timeline(
         speaker: Speaker = None,
-        topic: Annotated[
-            str | None,
-            Field(description="What the statements are about, e.g. 'Haiti'.", max_length=500),
-        ] = None,
+        topic: Topic = None,
         since: Since = None,
         until: Until = None,
     ) -> AnswerOut:
@@ -196,11 +194,8 @@ def build_server(service: Service) -> MCPServer[Any]:
 
     def list_speakers(
         name: Annotated[
-            str | None,
-            Field(
-                description="Only the people this name may mean ('Ruto', 'Rutto').",
-                max_length=200,
-            ),
+            fields.Speaker | None,
+            Field(description="Only the people this name may mean ('Ruto', 'Rutto')."),
         ] = None,
         limit: Annotated[
             int, Field(description="At most this many people.", ge=1, le=MAX_SPEAKERS)
@@ -222,10 +217,17 @@ def build_server(service: Service) -> MCPServer[Any]:
     return server
 
 
-def http_app(server: MCPServer[Any], host: str) -> Starlette:
-    """The streamable HTTP endpoint at HTTP_PATH. Its lifespan runs the session manager;
-    bound to a loopback host, it refuses other Host headers (DNS rebinding)."""
-    return server.streamable_http_app(streamable_http_path=HTTP_PATH, host=host)
+def http_app(server: MCPServer[Any], max_body_bytes: int) -> Starlette:
+    """The streamable HTTP endpoint at HTTP_PATH. Its lifespan runs the session manager.
+
+    The app it is served in checks Host and Origin headers (DNS rebinding) and body sizes
+    for every route, /mcp included, and answers in its JSON error shape; the SDK's own
+    checks are off, or left to trip only where the app's have already answered."""
+    return server.streamable_http_app(
+        streamable_http_path=HTTP_PATH,
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        max_request_body_size=max_body_bytes,
+    )
 
 
 def serve_stdio(service: Service) -> None:

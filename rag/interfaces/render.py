@@ -27,6 +27,11 @@ def _quoted(text: str, limit: int, indent: str) -> str:
     return textwrap.indent(textwrap.fill(f"“{quote}”", WIDTH), indent)
 
 
+def _place(page: int | None, start: int, end: int) -> str:
+    """Where in the statement: "page 3, characters 120-245" (the page only for a PDF's)."""
+    return f"page {page}, characters {start}-{end}" if page else f"characters {start}-{end}"
+
+
 def answer(a: Answer) -> str:
     lines = [a.text]
     if a.citations:
@@ -36,7 +41,7 @@ def answer(a: Answer) -> str:
             lines.append(
                 f"[{c.marker}] {source_line(c.speakers, c.date, c.title, c.statement_id)}{support}"
             )
-            lines.append(f"    {c.statement_id}, characters {c.start}-{c.end}")
+            lines.append(f"    {c.statement_id}, {_place(c.page, c.start, c.end)}")
             if c.source_url:
                 lines.append(f"    {c.source_url}")
             lines.append(_quoted(c.quote, 300, "    "))
@@ -68,7 +73,7 @@ def search(result: SearchResult) -> str:
         lines.append(
             f"{i}. [{sp.score:.3f}] {source_line(p.speakers, date, p.title, p.statement_id)}"
         )
-        lines.append(f"   {p.statement_id}, characters {p.start}-{p.end}")
+        lines.append(f"   {p.statement_id}, {_place(p.page, p.start, p.end)}")
         lines.append(
             textwrap.indent(textwrap.fill(textwrap.shorten(one_line(p.text), 400), WIDTH), "   ")
         )

@@ -65,6 +65,8 @@ def test_events_come_in_order_and_the_answer_equals_the_plain_answer(base: str) 
     answer = events[-2][1]
     deltas = [data["text"] for name, data in events if name == "delta"]
     assert "".join(deltas) == answer["answer"]
+    # Extractive: the checked answer in pieces, as before; no draft to replace.
+    assert all(set(data) == {"text"} for name, data in events if name == "delta")
     assert events[-1][1] == {}
 
     plain = httpx.post(f"{base}/v1/ask", json={"question": HAITI}, timeout=60)

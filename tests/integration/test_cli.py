@@ -218,7 +218,7 @@ def _not_utf8(folder: Path) -> Path:
 
 
 def _unsupported(folder: Path) -> Path:
-    path = folder / "statement.docx"
+    path = folder / "statement.odt"
     path.write_bytes(b"PK\x03\x04")
     return path
 
@@ -230,7 +230,7 @@ def _unsupported(folder: Path) -> Path:
         (["ask", ""], "error: the question is empty"),
         (["ask", "--since", "notadate", "Haiti"], "'notadate' is not a date like 2023-10-03"),
         (["ingest", _not_utf8], "not UTF-8 text (byte 0x93"),
-        (["ingest", _unsupported], "statement.docx: unsupported file type"),
+        (["ingest", _unsupported], "statement.odt: unsupported file type"),
         (["ingest", "no-such-folder"], "error: no-such-folder: no such file or folder"),
         (["quotes", "--limit", "0"], "error: limit must be between 1 and 500"),
         (["timeline"], "error: a timeline needs a speaker or a topic"),

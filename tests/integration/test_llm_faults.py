@@ -1,7 +1,8 @@
-"""An LLM endpoint that misbehaves as real ones do: the retries, the circuit breaker, and the
-degraded extractive answer every failure ends in, over the service and over HTTP. The real
-`openai` client talks to the scripted server (tests/support/openai_server.py); delays are
-tiny, so retries and cool-downs take fractions of a second."""
+"""An LLM endpoint that misbehaves as real ones do: the openai client's retries (its backoff,
+Retry-After, x-should-retry) within our time budget, the circuit breaker, and the degraded
+extractive answer every failure ends in, over the service and over HTTP. The real `openai`
+client talks to the scripted server (tests/support/openai_server.py); most faults ask for a
+short wait (retry-after-ms), so retries take fractions of a second."""
 
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ GOOD = "Ruto backed a UN support office for the MSS mission in Haiti [1]."
 QUICK = {
     # Long enough that a loaded machine's ordinary reply is not a timeout.
     "llm_timeout_seconds": 2.0,
-    "llm_backoff_seconds": 0.02,
-    "llm_backoff_max_seconds": 0.05,
 }
+SOON = "20"
+"""retry-after-ms on a scripted failure: the client waits 20 ms instead of its backoff."""
 
 MakeLLM = Callable[..., Service]
 
@@ -90,22 +91,28 @@ def assert_answered_by_the_llm(answer: Answer) -> None:
 def test_a_429_is_retried_after_its_retry_after(
     make_llm: MakeLLM, openai_server: OpenAIServer
 ) -> None:
-    openai_server.faults = [Fault("status", 429, retry_after="0.3")]
-    service = make_llm(llm_backoff_seconds=0.0)
+    openai_server.faults = [Fault("status", 429, retry_after="1.2")]
+    service = make_llm()
 
     started = time.perf_counter()
     answer = ask(service)
 
-    assert time.perf_counter() - started >= 0.3  # the endpoint's wait, not the (zero) backoff
+    # The endpoint's wait: the client's own first backoff is 0.5 s at most.
+    assert time.perf_counter() - started >= 1.2
     assert len(openai_server.requests) == 2
     assert_answered_by_the_llm(answer)
 
 
-def test_5xx_is_retried_until_it_passes(make_llm: MakeLLM, openai_server: OpenAIServer) -> None:
+def test_without_retry_after_the_client_backs_off_exponentially(
+    make_llm: MakeLLM, openai_server: OpenAIServer
+) -> None:
     openai_server.faults = [Fault("status", 500), Fault("status", 503)]
 
+    started = time.perf_counter()
     answer = ask(make_llm(llm_max_attempts=3))
 
+    # The client waits 0.5 s then 1 s, each up to a quarter less (jitter).
+    assert time.perf_counter() - started >= 0.375 + 0.75
     assert len(openai_server.requests) == 3
     assert_answered_by_the_llm(answer)
 
@@ -118,14 +125,24 @@ def test_a_4xx_is_not_retried(make_llm: MakeLLM, openai_server: OpenAIServer) ->
     assert len(openai_server.requests) == 1
 
 
+def test_the_endpoint_decides_with_x_should_retry(
+    make_llm: MakeLLM, openai_server: OpenAIServer
+) -> None:
+    never = (("x-should-retry", "false"),)
+    openai_server.faults = [Fault("status", 503, retry_after_ms=SOON, headers=never)]
+    service = make_llm(llm_max_attempts=3)
+    assert_degraded(service, ask(service), "503")
+    assert len(openai_server.requests) == 1
+
+    again = (("x-should-retry", "true"),)
+    openai_server.faults = [Fault("status", 400, retry_after_ms=SOON, headers=again)]
+    assert_answered_by_the_llm(ask(service))
+    assert len(openai_server.requests) == 3
+
+
 def test_retries_are_bounded_in_time(make_llm: MakeLLM, openai_server: OpenAIServer) -> None:
-    openai_server.fault = Fault("status", 503)
-    service = make_llm(
-        llm_max_attempts=20,
-        llm_backoff_seconds=0.1,
-        llm_backoff_max_seconds=0.1,
-        llm_retry_budget_seconds=0.35,
-    )
+    openai_server.fault = Fault("status", 503, retry_after_ms="100")
+    service = make_llm(llm_max_attempts=20, llm_retry_budget_seconds=0.35)
 
     started = time.perf_counter()
     answer = ask(service)
@@ -133,8 +150,37 @@ def test_retries_are_bounded_in_time(make_llm: MakeLLM, openai_server: OpenAISer
     # The bound is the request count (the budget stops retrying); the time limit only catches
     # a runaway loop, loosely, since a loaded machine answers slowly.
     assert time.perf_counter() - started < 15
-    assert 2 <= len(openai_server.requests) <= 8  # far fewer than 20 attempts
+    assert 2 <= len(openai_server.requests) <= 5  # far fewer than 20 attempts
     assert_degraded(service, answer, "503")
+
+
+def test_a_retry_after_beyond_the_budget_gives_up_at_once(
+    make_llm: MakeLLM, openai_server: OpenAIServer
+) -> None:
+    openai_server.fault = Fault("status", 429, retry_after="60")
+    service = make_llm(llm_max_attempts=3, llm_retry_budget_seconds=30)
+
+    started = time.perf_counter()
+    answer = ask(service)
+
+    assert time.perf_counter() - started < 30  # not the 60 s the endpoint asked for
+    assert len(openai_server.requests) == 1
+    assert_degraded(service, answer, "429")
+
+
+def test_an_attempt_waits_no_longer_than_the_budget_left(
+    make_llm: MakeLLM, openai_server: OpenAIServer
+) -> None:
+    openai_server.fault = Fault("hang", seconds=6.0)
+    service = make_llm(llm_timeout_seconds=4.0, llm_max_attempts=5, llm_retry_budget_seconds=1.0)
+
+    started = time.perf_counter()
+    answer = ask(service)
+
+    # Without the budget: 5 attempts of 4 s. With it, the first attempt is cut at 1 s.
+    assert time.perf_counter() - started < 3.5
+    assert len(openai_server.requests) == 1
+    assert_degraded(service, answer, "did not answer in time")
 
 
 # ---- every failure degrades to the extractive answer ----------------------------------
@@ -142,7 +188,7 @@ def test_retries_are_bounded_in_time(make_llm: MakeLLM, openai_server: OpenAISer
 FAILURES: dict[str, tuple[Fault | None, str, str, int]] = {
     # name: (fault on every request, the model's content, reason, requests made)
     "timeout": (Fault("hang", seconds=4.0), "", "did not answer in time", 3),
-    "503": (Fault("status", 503), "", "503", 3),
+    "503": (Fault("status", 503, retry_after_ms=SOON), "", "503", 3),
     "body-not-json": (Fault("not-json"), "", "not JSON", 1),
     "body-cut-off": (Fault("cut"), "", "broke off", 3),
     "reply-not-json": (None, '{"answerable": true, "answer": "Ruto sa', "JSON", 1),
@@ -166,7 +212,8 @@ def test_every_failure_ends_in_a_degraded_extractive_answer(
 
 
 def test_the_server_can_cut_a_stream_midway(openai_server: OpenAIServer) -> None:
-    """The answerer does not stream from the LLM; the fault is here for clients that do."""
+    """What the streaming answerer meets when a stream breaks off (tests/integration/
+    test_llm_streaming.py): no finish_reason, and the connection closes."""
     openai_server.fault = Fault("cut-stream")
     openai_server.script = lambda request: "x" * 200
     with openai.OpenAI(base_url=openai_server.base_url, api_key="k", max_retries=0) as client:
@@ -184,7 +231,7 @@ def test_the_server_can_cut_a_stream_midway(openai_server: OpenAIServer) -> None
 def test_the_breaker_opens_after_n_failures_and_half_opens_after_the_cooldown(
     make_llm: MakeLLM, openai_server: OpenAIServer
 ) -> None:
-    openai_server.fault = Fault("status", 500)
+    openai_server.fault = Fault("status", 500, retry_after_ms=SOON)
     service = make_llm(llm_max_attempts=1, llm_breaker_failures=2, llm_breaker_cooldown_seconds=30)
     # The breaker's clock, so that a slow machine cannot outlast the cool-down between asks.
     now = [0.0]
@@ -233,7 +280,7 @@ def assert_degraded_json(base: str, answer: dict[str, Any]) -> None:
 def test_over_http_ask_stream_and_chat_all_degrade(
     make_llm: MakeLLM, openai_server: OpenAIServer
 ) -> None:
-    openai_server.fault = Fault("status", 500)
+    openai_server.fault = Fault("status", 500, retry_after_ms=SOON)
     service = make_llm(llm_max_attempts=2, llm_breaker_failures=100)
 
     with running_app(create_app(service)) as base:

@@ -19,12 +19,13 @@ from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.errors import LLMError
 from rag.ingest import load_paths, statement_from_record
 from rag.interfaces.api.app import create_app
-from rag.prompts import load_prompt, prompts_hash
+from rag.prompts import PROMPTS_DIR, load_prompt, prompts_hash
 from rag.service import Service
 from rag.settings import load_settings
 from rag.types import Answer
 from rag.wiring import build_service
 from tests.support.openai_server import (
+    Fault,
     OpenAIServer,
     is_retry,
     label_of,
@@ -38,7 +39,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
-PROMPTS = REPO / "prompts"
+PROMPTS = PROMPTS_DIR
 MODEL = "scripted-model"
 HAITI = "What did Ruto say about Haiti?"
 RUTO_READOUT = (
@@ -107,7 +108,7 @@ def strict_service(
     make_service: Callable[..., Service], openai_server: OpenAIServer, library: Path
 ) -> Service:
     """As `llm_service`, with degrading off (RAG_LLM_ON_FAILURE=error): an LLM failure is an
-    LLMError (HTTP 502), after quick retries."""
+    LLMError (HTTP 502), after the client's retries."""
     return make_service(
         data_dir=library,
         answerer="openai",
@@ -115,7 +116,6 @@ def strict_service(
         llm_api_key="test-key",
         llm_model=MODEL,
         llm_on_failure="error",
-        llm_backoff_seconds=0.01,
     )
 
 
@@ -482,7 +482,7 @@ def test_a_reply_missing_fields_is_an_llm_error(
 def test_an_endpoint_error_is_an_llm_error(
     strict_service: Service, openai_server: OpenAIServer
 ) -> None:
-    openai_server.status = 500
+    openai_server.fault = Fault("status", 500, retry_after_ms="20")
 
     with pytest.raises(LLMError, match="500"):
         ask(strict_service)
@@ -499,7 +499,7 @@ def test_an_unreachable_endpoint_is_an_llm_error(
         llm_api_key="test-key",
         llm_model=MODEL,
         llm_on_failure="error",
-        llm_backoff_seconds=0.01,
+        llm_max_attempts=1,
     )
 
     with pytest.raises(LLMError, match="cannot reach"):
@@ -558,7 +558,7 @@ def test_llm_failures_over_http_are_502_when_degrading_is_off(
     strict_service: Service, openai_server: OpenAIServer, failure: str
 ) -> None:
     if failure == "status-500":
-        openai_server.status = 500
+        openai_server.fault = Fault("status", 500, retry_after_ms="20")
     else:
         openai_server.script = lambda request: "no JSON here"
 

@@ -18,6 +18,7 @@ from rag.answering.leaks import CITES_INSTRUCTION, INSTRUCTION, LEAKED, LINKED, 
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths, statement_from_record
 from rag.interfaces.api.app import create_app
+from rag.prompts import PROMPTS_DIR
 from rag.service import Service
 from rag.settings import load_settings
 from rag.types import Answer
@@ -35,7 +36,7 @@ from tests.support.servers import running_app
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
-SYSTEM_PROMPT = (REPO / "prompts" / "answer_system.md").read_text(encoding="utf-8")
+SYSTEM_PROMPT = (PROMPTS_DIR / "answer_system.md").read_text(encoding="utf-8")
 HAITI = "What did Ruto say about Haiti?"
 SUPPORT_OFFICE = (
     "establishes a UN support office for the Multinational Security Support (MSS) mission in Haiti"

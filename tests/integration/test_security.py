@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,11 @@ from rag.interfaces.api.app import create_app
 from rag.service import Service
 from rag.settings import load_settings
 from rag.wiring import build_service
+from tests.adversarial.probes import MCP_ACCEPT, MCP_INITIALIZE
 from tests.integration.test_api import HAITI, assert_error
 from tests.integration.test_mcp import connected
 from tests.support.keys import ADMIN, ADMIN_KEY, READ_KEY, bearer, with_keys
-from tests.support.servers import running_app
+from tests.support.servers import chroma_server, running_app, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -79,7 +80,13 @@ def app_on(
 
     @contextmanager
     def start(**overrides: Any) -> Iterator[httpx.Client]:
-        values: dict[str, Any] = {"data_dir": examples_dir, "cache_dir": cache_dir}
+        # Wrong keys are sent on purpose, dozens a minute from one address: their own limit
+        # is off here (tests/adversarial/probes.py: wrong_keys_are_limited_per_address).
+        values: dict[str, Any] = {
+            "data_dir": examples_dir,
+            "cache_dir": cache_dir,
+            "auth_failures_per_minute": 0,
+        }
         values.update(overrides)
         service = build_service(load_settings(_env_file=None, **values), embedder=embedder)
         with (
@@ -217,19 +224,8 @@ def test_the_openai_client_sends_its_key_as_bearer(closed: httpx.Client) -> None
 
 def test_mcp_over_http_needs_a_key_when_closed(closed: httpx.Client) -> None:
     url = f"{closed.base_url}/mcp"
-    initialize = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": {"name": "test", "version": "0"},
-        },
-    }
-    accept = {"Accept": "application/json, text/event-stream"}
     for headers in ({}, bearer("not-a-key")):
-        response = httpx.post(url, json=initialize, headers={**accept, **headers})
+        response = httpx.post(url, json=MCP_INITIALIZE, headers={**MCP_ACCEPT, **headers})
         assert_error(response, 401, "unauthenticated")
         assert response.headers["www-authenticate"] == "Bearer"
 
@@ -405,3 +401,46 @@ def test_cors_preflight_only_for_configured_origins(
         assert "access-control-allow-origin" not in other.headers
     default = keyless.options("/v1/ask", headers={**preflight, "Origin": allowed})
     assert "access-control-allow-origin" not in default.headers
+
+
+def test_a_500_carries_the_security_headers(examples_service: Service) -> None:
+    """What no request should reach: an unexpected exception, answered by Starlette's
+    outermost middleware, with the headers and the JSON body all the others have."""
+    app = create_app(examples_service)
+
+    def broken() -> None:
+        raise RuntimeError("an internal detail /srv/secret/path")
+
+    app.add_api_route("/v1/broken", broken)
+    with running_app(app) as base:
+        response = httpx.get(f"{base}/v1/broken")
+    assert_error(response, 500, "internal")
+    assert "/srv/secret" not in response.text
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_a_store_that_goes_away_is_reported_without_its_own_words(
+    make_service: Callable[..., Service], tmp_path: Path
+) -> None:
+    """/readyz and the API say the store is unavailable; Chroma's message (its URL, the
+    connection error) stays in the log."""
+    chroma = ExitStack()
+    url = chroma.enter_context(chroma_server(tmp_path / "chroma"))
+    try:
+        service = make_service(chroma_url=url)
+        with running_app(create_app(service)) as base:
+            wait_until(lambda: httpx.get(f"{base}/readyz").status_code == 200, 60, "readyz")
+            chroma.close()
+            ready = httpx.get(f"{base}/readyz")
+            statement = httpx.get(f"{base}/v1/statements/{SEED_ID}")
+    finally:
+        chroma.close()
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "store_unavailable", "hint": "the server log says why"}
+    body = assert_error(statement, 503, "store_unavailable")
+    assert body["message"] == "the statement store is unavailable; the server log says why"
+    port = url.rsplit(":", 1)[1]
+    assert port not in ready.text + statement.text

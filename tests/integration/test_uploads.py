@@ -109,7 +109,8 @@ def test_a_text_file_without_an_id_is_named_after_the_file(uploads: httpx.Client
 
 
 BAD_FILES = {
-    "unsupported-type": ("scan.pdf", b"%PDF-1.7 binary", "scan.pdf: unsupported file type"),
+    "unsupported-type": ("budget.xlsx", b"PK\x03\x04", "budget.xlsx: unsupported file type"),
+    "broken-pdf": ("scan.pdf", b"%PDF-1.7 binary", "scan.pdf: not a readable PDF"),
     "not-utf8": ("latin1.txt", "Café au lait".encode("latin-1"), "latin1.txt: not UTF-8"),
     "binary": ("image.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image.md: looks like a binary"),
     "malformed-line": (

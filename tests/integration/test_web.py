@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,32 +19,28 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 from rag.interfaces.api.app import create_app
+from rag.interfaces.chat_text import quote_url
 from rag.service import Service
+from rag.types import Citation
 from tests.integration.test_api import HAITI, ZELENSKYY_READOUT, fixture_records
+from tests.support.browser import CHROMIUM_ARGS, find_chromium
 from tests.support.keys import ADMIN_KEY, READ_KEY, with_keys
+from tests.support.openai_server import OpenAIServer, label_of, reply
 from tests.support.servers import running_app
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-# Without the background-networking flags Chromium's connections are refused on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HAITI_ANYONE = "What was said about Haiti?"
+SUPPORT_OFFICE = (
+    "establishes a UN support office for the Multinational Security Support (MSS) mission in Haiti"
+)
 TIMEOUT_MS = 60_000
 
 
 def chromium_path() -> str:
-    found = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    found = find_chromium()
     if found:
         return found
     if os.environ.get("RAG_REQUIRE_BROWSER"):
@@ -160,6 +155,22 @@ def test_an_answer_cites_and_opens_the_quoted_words(page: Page, site: str) -> No
     page.screenshot(path=str(ARTIFACTS / "web-answer.png"), full_page=True)
 
 
+def test_a_chat_apps_quote_link_opens_the_statement_on_the_quote(page: Page, site: str) -> None:
+    """The link a Slack or Discord answer gives each quote (rag.interfaces.chat_text)."""
+    first = api_answer(site, HAITI)["citations"][0]
+    cited = Citation(
+        0, first["statement_id"], "", first["start"], first["end"], "", None, None, None, None
+    )
+    link = quote_url(site, cited)
+    assert link is not None
+    page.goto(link)
+    mark = page.locator("#viewer-text mark")
+    expect(mark).to_have_count(1)
+    assert mark.text_content() == first["quote"]
+    expect(mark).to_be_in_viewport()
+    expect(page.locator("#viewer-heading")).to_have_text(first["title"] or first["statement_id"])
+
+
 def test_the_speaker_filter_narrows_the_answer(page: Page, site: str) -> None:
     everyone = api_answer(site, HAITI_ANYONE)
     sullivan = api_answer(site, HAITI_ANYONE, speaker="Sullivan")
@@ -215,6 +226,46 @@ def test_a_streamed_draft_is_replaced_by_the_checked_answer(page: Page, site: st
     assert draft not in page.locator("#answer").inner_text()
 
 
+def test_an_llm_draft_is_shown_greyed_as_it_is_written_then_the_checked_answer(
+    browser: Browser,
+    make_service: Callable[..., Service],
+    openai_server: OpenAIServer,
+    examples_dir: Path,
+) -> None:
+    """The real app with a slow scripted LLM (a pause between chunks): the page shows the
+    draft, greyed, while the model is still writing, then swaps in the checked answer."""
+    good = "Ruto backed a UN support office for the MSS mission in Haiti [1]."
+    openai_server.script = lambda request: reply(
+        good, (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE)
+    )
+    openai_server.chunking = lambda content: [content[:45], content[45:90], content[90:]]
+    openai_server.chunk_pause = 1.5
+    service = make_service(
+        data_dir=examples_dir,
+        answerer="openai",
+        llm_base_url=openai_server.base_url,
+        llm_api_key="test-key",
+    )
+    with running_app(create_app(service)) as base:
+        for page in open_page(browser, base):
+            page.goto("/")
+            page.get_by_label("Question").fill(HAITI)
+            page.get_by_role("button", name="Ask", exact=True).click()
+
+            draft = page.locator("#answer.draft")
+            expect(draft).to_contain_text("Ruto backed")
+            assert len(openai_server.chunk_times) < 3, "the draft came after the model finished"
+            expect(page.locator("#status")).to_contain_text("Writing a draft")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "web-llm-draft.png"))
+
+            expect(page.locator("#status")).to_contain_text("Checked against")
+            expect(page.locator("#answer")).not_to_have_class(re.compile(r"\bdraft\b"))
+            assert words(page.locator("#answer").inner_text()).startswith(good)
+            expect(page.locator("#answer button.cite")).to_have_count(1)
+            page.screenshot(path=str(ARTIFACTS / "web-llm-checked.png"))
+
+
 def test_an_error_event_is_shown(page: Page) -> None:
     def failing(route: Route) -> None:
         error = {"error": "llm_failed", "message": "the model endpoint timed out", "hint": "retry"}
@@ -268,7 +319,7 @@ def test_an_upload_on_the_ingest_page_stores_the_statement(
         page.get_by_label("API key").fill(ADMIN_KEY)
         page.get_by_label("Statement files").set_input_files([bad])
         page.get_by_role("button", name="Upload and add").click()
-        expect(page.locator("#upload-error")).to_contain_text("notes.pdf: unsupported file type")
+        expect(page.locator("#upload-error")).to_contain_text("notes.pdf: not a readable PDF")
 
         page.get_by_label("Statement files").set_input_files([upload])
         page.get_by_role("button", name="Upload and add").click()
@@ -300,3 +351,24 @@ def test_the_key_field_sends_the_key_when_keys_are_required(
             expect(page.get_by_label("API key")).to_have_value(READ_KEY)
             ask(page, HAITI)
             expect(page.locator("#answer button.cite").first).to_be_visible()
+
+
+def test_a_pdf_uploaded_on_the_ingest_page_is_cited_with_its_page(
+    browser: Browser, empty_site: str
+) -> None:
+    transcript = REPO / "tests/fixtures/documents/remarks-joint-press-conference.pdf"
+    data = transcript.read_bytes()
+    upload = {"name": transcript.name, "mimeType": "application/pdf", "buffer": data}
+    for page in open_page(browser, empty_site):
+        page.goto("/ingest")
+        page.get_by_label("API key").fill(ADMIN_KEY)
+        page.get_by_label("Statement files").set_input_files([upload])
+        page.get_by_role("button", name="Upload and add").click()
+        expect(page.locator("#upload-status")).to_have_text(
+            "Done: 1 statement from 1 file.", timeout=TIMEOUT_MS
+        )
+
+        # The answer is on page 7 of the transcript (tests/integration/test_ingest_documents.py
+        # checks the page against the PDF's own text).
+        ask(page, "What did Ruto say about insecurity in the North Rift?")
+        expect(page.locator("#citations")).to_contain_text("page 7")

@@ -7,7 +7,8 @@ the request; every request is recorded for assertions.
 
 Faults make it misbehave as real endpoints do: `faults` are used up one per request, in
 order (then it answers normally); `fault` applies to every request. A fault may hang past
-the client's timeout, answer with a status (and Retry-After), send a body that is not JSON,
+the client's timeout, answer with a status (and Retry-After, retry-after-ms or other headers,
+such as x-should-retry), send a body that is not JSON,
 close the connection halfway through the body, or cut a stream of chunks halfway.
 """
 
@@ -33,6 +34,9 @@ class Fault:
     kind: Literal["status", "hang", "not-json", "cut", "cut-stream"]
     status: int = 500
     retry_after: str | None = None
+    retry_after_ms: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    """More headers on a "status" reply (e.g. x-should-retry)."""
     seconds: float = 0.0
     """How long "hang" waits before answering normally."""
 
@@ -77,6 +81,11 @@ def is_retry(request: dict[str, Any]) -> bool:
     return "Your previous answer to this question could not be verified" in user
 
 
+def is_rewrite(request: dict[str, Any]) -> bool:
+    """Whether the request asks to make a follow-up standalone (rag/prompts/follow_up.md)."""
+    return "so that it can be\nunderstood on its own" in user_message(request)
+
+
 def question_of(request: dict[str, Any]) -> str:
     user = user_message(request)
     match = re.search(r"^Question: (.*)$", user, re.M)
@@ -97,6 +106,12 @@ class OpenAIServer:
     status: int = 200
     faults: list[Fault] = field(default_factory=list)
     fault: Fault | None = None
+    chunking: Callable[[str], list[str]] | None = None
+    """How a streamed reply is cut into chunks (default: 16 characters each)."""
+    chunk_pause: float = 0.0
+    """Seconds between streamed chunks: a slow model."""
+    chunk_times: list[float] = field(default_factory=list)
+    """time.monotonic() as each streamed chunk with content was sent."""
     _httpd: ThreadingHTTPServer | None = None
 
     @property
@@ -177,6 +192,10 @@ class OpenAIServer:
                     self.send_response(fault.status)
                     if fault.retry_after is not None:
                         self.send_header("Retry-After", fault.retry_after)
+                    if fault.retry_after_ms is not None:
+                        self.send_header("retry-after-ms", fault.retry_after_ms)
+                    for name, value in fault.headers:
+                        self.send_header(name, value)
                 elif fault.kind == "not-json":
                     data = b'{"id": "chatcmpl-test", "choices": [{"message": <html>oops'
                     self.send_response(200)
@@ -211,7 +230,10 @@ class OpenAIServer:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                pieces = [content[i : i + 16] for i in range(0, len(content), 16)]
+                if server.chunking is not None:
+                    pieces = server.chunking(content)
+                else:
+                    pieces = [content[i : i + 16] for i in range(0, len(content), 16)]
                 if cut:  # half the chunks, no finish_reason, no [DONE]: the connection closes
                     pieces = pieces[: len(pieces) // 2]
                     self.close_connection = True
@@ -224,7 +246,11 @@ class OpenAIServer:
                         "model": request.get("model", "scripted"),
                         "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
                     }
+                    if i and server.chunk_pause:
+                        time.sleep(server.chunk_pause)
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                    server.chunk_times.append(time.monotonic())
                 if cut:
                     return
                 end = {

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 import uvicorn
 
+from rag.interfaces.api.app import uvicorn_options
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -37,9 +39,13 @@ def wait_until(check: Any, timeout: float, what: str) -> None:
 
 @contextmanager
 def running_app(app: Any) -> Iterator[str]:
-    """Serve a FastAPI app over real HTTP in a thread; yields its base URL."""
+    """Serve a FastAPI app over real HTTP in a thread, as `rag serve` would (its uvicorn
+    options, from the app's settings when it has them); yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    service = getattr(app.state, "service", None)
+    options = uvicorn_options(service.settings) if service is not None else {}
+    options.update(host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from rag.errors import InputError, NotFoundError
 from rag.interfaces.api.openai_schemas import ChatRequestIn
@@ -49,7 +50,7 @@ def test_metadata_overrides_the_model_name_key_by_key() -> None:
         ("statements:speaker", None, InputError, "model"),
         ("statements:since=yesterday", None, InputError, "model"),
         ("statements", {"until": "2024-02-30"}, InputError, "metadata.until"),
-        ("statements", {"speaker": ["Ruto"]}, InputError, "metadata.speaker"),
+        ("statements", {"speaker": "R" * 201}, InputError, "metadata.speaker"),
     ],
 )
 def test_bad_filters_name_the_field(
@@ -58,6 +59,38 @@ def test_bad_filters_name_the_field(
     with pytest.raises(error) as raised:
         request(model, metadata=metadata).filters()
     assert getattr(raised.value, "field", None) == field
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        ({"metadata": {"speaker": ["Ruto"]}}, ("metadata", "speaker")),
+        ({"metadata": {"speaker": "R" * 513}}, ("metadata", "speaker")),
+        ({"metadata": {f"k{i}": "v" for i in range(17)}}, ("metadata",)),
+        ({"model": "statements:speaker=" + "R" * 300}, ("model",)),
+        ({"stream": "yes"}, ("stream",)),
+        ({"messages": [{"role": "user", "content": "Haiti?"}] * 257}, ("messages",)),
+        ({"messages": [{"role": "user", "content": "x" * 32_001}]}, ("messages", 0, "content")),
+        ({"messages": [{"role": "user", "content": "Haiti \ud800?"}]}, ("messages", 0, "content")),
+    ],
+    ids=[
+        "list-value",
+        "long-value",
+        "17-keys",
+        "long-model",
+        "stream-yes",
+        "257-messages",
+        "long-message",
+        "surrogate",
+    ],
+)
+def test_what_is_unbounded_or_loosely_typed_is_refused_naming_it(
+    fields: dict[str, Any], where: tuple[Any, ...]
+) -> None:
+    model = fields.pop("model", "statements")
+    with pytest.raises(ValidationError) as raised:
+        request(model, **fields)
+    assert raised.value.errors()[0]["loc"][: len(where)] == where
 
 
 def test_the_questions_are_the_user_messages_text_in_order() -> None:

@@ -16,8 +16,7 @@ from rag.answering.claims import (
     split_claims,
 )
 from rag.ingest import load_paths
-from rag.prompts import load_prompt
-from rag.settings import REPO_ROOT
+from rag.prompts import PROMPTS_DIR, load_prompt
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SEED = (
@@ -271,9 +270,7 @@ def test_prune_of_nothing_supported_is_empty_and_of_everything_is_the_answer() -
 
 def test_problems_render_into_the_retry_prompt() -> None:
     checks = check_claims("Kenya sent 5,000 officers [1]. It rained.", {1: MSS})
-    prompt = load_prompt(
-        REPO_ROOT / "prompts", "answer_retry", {"question", "passages", "problems"}
-    )
+    prompt = load_prompt(PROMPTS_DIR, "answer_retry", {"question", "passages", "problems"})
 
     problems = describe(checks)
     text = prompt.render(question="Q?", passages="[P1] …", problems="\n".join(problems))
@@ -296,7 +293,7 @@ def _dev_set() -> tuple[dict[str, dict[str, str]], list[dict[str, object]]]:
 
 def test_dev_passages_are_verbatim_passages_of_the_examples() -> None:
     passages, claims = _dev_set()
-    texts = {s.id: s.text for s in load_paths([REPO_ROOT / "examples"])}
+    texts = {s.id: s.text for s in load_paths([Path(__file__).resolve().parents[2] / "examples"])}
 
     for passage in passages.values():
         body = passage["text"].split("\n", 1)[1]

@@ -240,7 +240,7 @@ def test_unsupported_and_hidden_files_in_a_folder_are_skipped(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     _write(tmp_path / "call.md", "Ruto spoke with Rubio.")
-    _write(tmp_path / "scan.pdf", b"%PDF-1.7 binary")
+    _write(tmp_path / "budget.xlsx", b"PK\x03\x04 a spreadsheet")
     _write(tmp_path / "README", "no suffix")
     _write(tmp_path / ".draft.md", "A hidden draft.")
     _write(tmp_path / ".git" / "notes.md", "Inside a hidden folder.")
@@ -249,7 +249,7 @@ def test_unsupported_and_hidden_files_in_a_folder_are_skipped(
         statements = load_paths([tmp_path])
 
     assert [s.id for s in statements] == ["call"]
-    assert "scan.pdf" in caplog.text
+    assert "budget.xlsx" in caplog.text
 
 
 def test_several_paths_are_read_in_order(tmp_path: Path) -> None:
@@ -293,7 +293,9 @@ ERROR_CASES = {
     ),
     "unterminated-front-matter": ("call.md", "---\ntitle: A call\nBody.\n", "never ends"),
     "non-mapping-front-matter": ("call.md", "---\n- a\n- b\n---\nBody.\n", "mapping"),
-    "unsupported-type": ("scan.pdf", b"%PDF-1.7", "unsupported file type"),
+    "unsupported-type": ("budget.xlsx", b"PK\x03\x04", "unsupported file type"),
+    "broken-pdf": ("scan.pdf", b"%PDF-1.7", "not a readable PDF"),
+    "pdf-that-is-not": ("scan.pdf", b"<html>a page</html>", "not a PDF"),
 }
 
 

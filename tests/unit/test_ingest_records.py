@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -91,6 +92,18 @@ def test_a_record_without_id_and_no_default_is_an_error() -> None:
         (_record(date="2023-13-01"), "field 'date' is not a date"),
         (_record(date="0000"), "field 'date' is not a date"),
         (_record(year="twenty"), "field 'year' is not a date"),
+        (_record(id="."), "has a '.' or '..' part"),
+        (_record(id=".."), "has a '.' or '..' part"),
+        (_record(id="briefings/../secret"), "has a '.' or '..' part"),
+        (_record(title="Call \ud800"), "field 'title' contains a lone UTF-16 surrogate"),
+        (_record(text="Haiti \udfff."), "field 'text' contains a lone UTF-16 surrogate"),
+        (_record(topic="\ud83d"), "field 'topic' contains a lone UTF-16 surrogate"),
+        (_record(**{"\ud800": "x"}), "a field name contains a lone UTF-16 surrogate"),
+        (_record(title="T" * 2001), "field 'title' is 2,001 characters; the limit is 2,000"),
+        (_record(note="n" * 10_001), "field 'note' is 10,001 characters"),
+        (_record(**{"n" * 101: 1}), "a field name is 101 characters"),
+        (_record(**{f"f{i}": i for i in range(101)}), "101 metadata fields"),
+        (_record(date="2" * 10_000), "field 'date' is not a date: '2222"),
     ],
 )
 def test_invalid_records_are_ingest_errors_with_their_origin(record: Any, message: str) -> None:
@@ -99,6 +112,29 @@ def test_invalid_records_are_ingest_errors_with_their_origin(record: Any, messag
 
     assert error.value.message.startswith(f"{ORIGIN}: ")
     assert message in error.value.message
+    assert len(error.value.message) < 200  # what was sent is never repeated at length
+
+
+def test_a_surrogate_error_says_where_without_repeating_it() -> None:
+    with pytest.raises(IngestError) as error:
+        statement_from_record(_record(title="Ruto \ud800 call"), ORIGIN)
+    assert error.value.message == (
+        f"{ORIGIN}: field 'title' contains a lone UTF-16 surrogate (\\ud800) at character 6, "
+        "which is not text"
+    )
+    assert error.value.field == "title"
+    assert error.value.hint is not None and "UTF-8" in error.value.hint
+    error.value.message.encode("utf-8")
+
+
+def test_a_pair_of_surrogate_escapes_is_one_character_and_fine() -> None:
+    statement = statement_from_record(_record(title=json.loads('"Haiti \\ud83c\\udded"')), ORIGIN)
+    assert statement.title == "Haiti \U0001f1ed"
+
+
+def test_ids_may_hold_dots_that_are_not_whole_parts() -> None:
+    for ok in ("v1.2", ".hidden", "a/..b", "readouts/2024.01"):
+        assert statement_from_record(_record(id=ok), ORIGIN).id == ok
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""rag/prompts.py: prompt files with checked placeholders and a hash per version."""
+"""rag/prompts/: prompt files with checked placeholders and a hash per version."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from rag.errors import ConfigError
-from rag.prompts import load_prompt, prompts_hash
-from rag.settings import REPO_ROOT
+from rag.prompts import PROMPTS_DIR, load_prompt, prompts_hash
+from rag.question.rewriting import PLACEHOLDERS as FOLLOW_UP_PLACEHOLDERS
 
-PROMPTS = REPO_ROOT / "prompts"
+PROMPTS = PROMPTS_DIR
 USER_PLACEHOLDERS = {"question", "passages"}
 
 
@@ -35,6 +35,12 @@ def test_the_real_prompts_load() -> None:
     assert user.placeholders == frozenset(USER_PLACEHOLDERS)
     assert "answer only from the numbered passages" in system.render()
     assert re.fullmatch(r"[0-9a-f]{64}", user.sha256)
+
+
+def test_the_follow_up_prompt_loads_with_its_placeholders() -> None:
+    prompt = load_prompt(PROMPTS, "follow_up", set(FOLLOW_UP_PLACEHOLDERS))
+    text = prompt.render(earlier="1. What did Ruto say about Haiti?", question="and DRC?")
+    assert "1. What did Ruto say about Haiti?" in text and "and DRC?" in text
 
 
 def test_rendering_fills_the_placeholders_once() -> None:

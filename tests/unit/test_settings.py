@@ -8,7 +8,8 @@ import pytest
 
 from rag.errors import ConfigError
 from rag.ingest.chunking import ChunkConfig
-from rag.settings import REPO_ROOT, load_settings
+from rag.prompts import PROMPTS_DIR
+from rag.settings import load_settings
 
 
 def test_defaults() -> None:
@@ -27,7 +28,7 @@ def test_defaults() -> None:
     assert settings.answerer == "auto"
     assert settings.llm_base_url is None and settings.llm_api_key is None
     assert settings.llm_model == "gpt-4o-mini"
-    assert settings.prompts_dir == REPO_ROOT / "prompts"
+    assert settings.prompts_dir == PROMPTS_DIR
     assert (settings.prompts_dir / "answer_user.md").is_file()
     assert (settings.host, settings.port) == ("127.0.0.1", 8000)
 
@@ -122,6 +123,10 @@ def test_resolved_answerer(
         ("RAG_LLM_TEMPERATURE", "hot"),
         ("RAG_LLM_TIMEOUT_SECONDS", "0"),
         ("RAG_EMBEDDING_BATCH_SIZE", "0"),
+        ("RAG_ALLOWED_HOSTS", "https://statements.example.org"),
+        ("RAG_ALLOWED_HOSTS", "statements.example.org:8000"),
+        ("RAG_TRUSTED_PROXIES", "proxy.internal"),
+        ("RAG_MAX_STATEMENT_CHARS", "0"),
     ],
 )
 def test_an_invalid_value_is_a_config_error_naming_the_variable(
@@ -173,3 +178,40 @@ def test_a_blank_variable_means_unset(monkeypatch: pytest.MonkeyPatch, name: str
 def test_default_k_may_equal_max_k() -> None:
     settings = load_settings(_env_file=None, default_k=10, max_k=10)
     assert (settings.default_k, settings.max_k) == (10, 10)
+
+
+def test_the_host_allow_list_defaults_to_loopback_names_on_a_loopback_bind() -> None:
+    assert load_settings(_env_file=None).host_allow_list == ("127.0.0.1", "localhost", "::1")
+    assert load_settings(_env_file=None, host="::1").host_allow_list is not None
+    assert load_settings(_env_file=None, open_read=False).host_allow_list is not None
+    assert load_settings(_env_file=None, host="0.0.0.0").host_allow_list is None
+
+
+def test_allowed_hosts_are_configured_for_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAG_ALLOWED_HOSTS", "Statements.Example.org., *.corp.example, [::1]")
+    settings = load_settings(_env_file=None, host="0.0.0.0")
+    assert settings.host_allow_list == ("statements.example.org", "*.corp.example", "::1")
+    monkeypatch.setenv("RAG_ALLOWED_HOSTS", "*")
+    assert load_settings(_env_file=None).host_allow_list is None
+
+
+def test_forwarded_headers_are_believed_only_from_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rag.interfaces.api.app import uvicorn_options
+
+    default = uvicorn_options(load_settings(_env_file=None))
+    assert default["proxy_headers"] is False
+    monkeypatch.setenv("RAG_TRUSTED_PROXIES", "10.0.0.5, 172.16.0.0/12")
+    proxied = uvicorn_options(load_settings(_env_file=None))
+    assert proxied["proxy_headers"] is True
+    assert proxied["forwarded_allow_ips"] == ["10.0.0.5", "172.16.0.0/12"]
+
+
+def test_read_limits_come_from_the_settings() -> None:
+    settings = load_settings(
+        _env_file=None, upload_max_bytes=10, ingest_max_file_bytes=20, max_statement_chars=30
+    )
+    assert (settings.file_read_limits.max_bytes, settings.upload_read_limits.max_bytes) == (20, 10)
+    assert settings.upload_read_limits.bytes_setting == "RAG_UPLOAD_MAX_BYTES"
+    assert settings.file_read_limits.max_statement_chars == 30

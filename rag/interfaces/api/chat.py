@@ -6,6 +6,11 @@ The last user message is the question; the earlier ones make a follow-up standal
 sources (rag.interfaces.chat_reply); the full answer (/v1/ask's JSON) is in `statements`, on
 the completion or, streamed, on its last chunk. Errors here have OpenAI's shape
 (rag.interfaces.api.errors).
+
+Streamed with an LLM, the model's draft is sent as it is written, in `delta.reasoning_content`
+(the field chat UIs such as Open WebUI show apart from the answer, as a model's thinking, and
+other clients ignore), never in `content`: a chat cannot take back text it has shown, so
+`content` carries only the checked answer, after the draft.
 """
 
 from __future__ import annotations
@@ -38,10 +43,13 @@ from rag.interfaces.api.openai_schemas import (
 from rag.interfaces.api.routes import ServiceDep
 from rag.interfaces.api.security import READ
 from rag.interfaces.chat_reply import chat_reply
+from rag.interfaces.fields import MAX_MODEL_CHARS
 from rag.interfaces.output import AnswerOut
 from rag.service import Service
 from rag.types import Query
 
+DRAFT_AGAIN = "\n\n(The draft did not hold up against the statements; asked again.)\n\n"
+"""Put between a first draft and the second in `reasoning_content`."""
 SPEAKER_MODELS = 20
 """Speakers offered as models of their own (statements:speaker=NAME), most statements first."""
 
@@ -61,7 +69,7 @@ def list_models(service: ServiceDep) -> ModelListOut:
 
 
 @router.get("/v1/models/{model:path}", response_model=ModelOut)
-def get_model(model: Annotated[str, Path()]) -> ModelOut:
+def get_model(model: Annotated[str, Path(max_length=MAX_MODEL_CHARS)]) -> ModelOut:
     model_filters(model)  # raises for a name that is not a model
     return ModelOut(id=model)
 
@@ -96,9 +104,10 @@ def chat_completions(
 def _chunks(
     service: Service, query: Query, completion_id: str, created: int, model: str
 ) -> Iterator[str]:
-    """The completion as OpenAI streams it: a first delta with the role, the content in
-    pieces, a last chunk with finish_reason "stop" (and `statements`), then [DONE].
-    Synchronous, so the answering runs in the threadpool."""
+    """The completion as OpenAI streams it: a first delta with the role, the LLM's draft (if
+    any) as `reasoning_content` while it is written, the checked reply as `content` in pieces,
+    a last chunk with finish_reason "stop" (and `statements`), then [DONE]. Synchronous, so
+    the search runs in the threadpool; the answering has a thread of its own."""
 
     def chunk(delta: DeltaOut, finish: bool = False, answer: AnswerOut | None = None) -> str:
         out = ChunkOut(
@@ -116,7 +125,14 @@ def _chunks(
 
     yield chunk(DeltaOut(role="assistant", content=""))
     try:
-        answer = service.ask(query)
+        answering = streaming.Answering(service, service.retrieve(query), time.perf_counter())
+        drafting = 0
+        for attempt, text in answering:
+            if drafting and attempt != drafting:
+                text = DRAFT_AGAIN + text
+            drafting = attempt
+            yield chunk(DeltaOut(reasoning_content=text))
+        answer = answering.answer
         for piece in streaming.pieces(chat_reply(answer)):
             yield chunk(DeltaOut(content=piece))
         yield chunk(DeltaOut(), finish=True, answer=AnswerOut.of(answer))

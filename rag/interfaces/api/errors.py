@@ -8,6 +8,7 @@ clients raise their own exceptions; elsewhere it is `ErrorOut`. A 401 carries
 
 from __future__ import annotations
 
+import json
 import logging
 
 from fastapi import FastAPI, Request
@@ -31,6 +32,7 @@ from rag.errors import (
 )
 from rag.interfaces.api.openai_schemas import OpenAIErrorDetail, OpenAIErrorOut
 from rag.interfaces.output import ErrorOut
+from rag.text.encoding import SURROGATE_HINT
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,12 @@ _STATUS: list[tuple[type[RagError], int, str]] = [
 ]
 
 
+_UNAVAILABLE = {
+    "store_unavailable": "the statement store is unavailable; the server log says why",
+    "embedding_unavailable": "the embedding model is unavailable; the server log says why",
+}
 OPENAI_PATHS = ("/v1/chat/", "/v1/models")
+MAX_FIELD_NAME = 100
 
 
 class HTTPError(StarletteHTTPException):
@@ -61,8 +68,15 @@ class HTTPError(StarletteHTTPException):
         self.body = body
 
 
+class _ErrorJSON(JSONResponse):
+    """JSON with non-ASCII escaped: whatever an error repeats, its body can be sent."""
+
+    def render(self, content: object) -> bytes:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def _json(status: int, body: ErrorOut) -> JSONResponse:
-    return JSONResponse(status_code=status, content=body.model_dump(exclude_none=True))
+    return _ErrorJSON(status_code=status, content=body.model_dump(exclude_none=True))
 
 
 def openai_error(status: int, body: ErrorOut) -> tuple[int, OpenAIErrorOut]:
@@ -81,7 +95,7 @@ def _respond(
         response = _json(status, body)
     else:
         status, shaped = openai_error(status, body)
-        response = JSONResponse(status_code=status, content=shaped.model_dump())
+        response = _ErrorJSON(status_code=status, content=shaped.model_dump())
     response.headers.update(headers or {})
     return response
 
@@ -127,8 +141,16 @@ def _unreadable(exc: StarletteHTTPException) -> ErrorOut | None:
 
 
 def _field(loc: tuple[int | str, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
-    return ".".join(parts) or "body"
+    """A field's path (`filters.speaker`), as long as a name can sensibly be: an unknown
+    field's name is the sender's, and is not repeated at any length. Pydantic's names for
+    the members of a union (`function-after[...]`) are no part of it."""
+    parts = [
+        str(p)
+        for p in loc
+        if p not in ("body", "query", "path") and not (isinstance(p, str) and "[" in p)
+    ]
+    field = ".".join(parts) or "body"
+    return field if len(field) <= MAX_FIELD_NAME else f"{field[: MAX_FIELD_NAME - 1]}…"
 
 
 def classify(exc: Exception) -> tuple[int, ErrorOut]:
@@ -140,9 +162,11 @@ def classify(exc: Exception) -> tuple[int, ErrorOut]:
         )
     status, kind = next(((s, k) for t, s, k in _STATUS if isinstance(exc, t)), (500, "error"))
     if status >= 500:
-        log.error("%s: %s", kind, exc)
+        log.error("%s: %s", kind, exc, exc_info=exc.__cause__)
     field = getattr(exc, "field", None)
-    return status, ErrorOut(error=kind, message=exc.message, field=field, hint=exc.hint)
+    # A dependency's own words (paths, hosts, versions) stay in the log.
+    message = _UNAVAILABLE.get(kind, exc.message)
+    return status, ErrorOut(error=kind, message=message, field=field, hint=exc.hint)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -166,14 +190,17 @@ def install_error_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
         field = _field(tuple(first.get("loc", ())))
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        message, hint = first.get("msg", "invalid"), "see the request schema at /docs"
+        if first.get("type") == "string_unicode":  # the JSON parser met a lone surrogate
+            message, hint = "contains a lone UTF-16 surrogate, which is not text", SURROGATE_HINT
         return _respond(
             request,
             422,
             ErrorOut(
                 error="invalid_input",
-                message=f"{field}: {first.get('msg', 'invalid')}{more}",
+                message=f"{field}: {message}{more}",
                 field=field,
-                hint="see the request schema at /docs",
+                hint=hint,
             ),
         )
 

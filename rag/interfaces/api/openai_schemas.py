@@ -14,11 +14,22 @@ override those of the model name.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from rag.errors import InputError, NotFoundError
+from rag.interfaces.fields import (
+    MAX_CONTENT_PARTS,
+    MAX_MESSAGES,
+    MAX_METADATA_KEYS,
+    MAX_SPEAKER_CHARS,
+    MessageText,
+    MetadataKey,
+    MetadataValue,
+    ModelName,
+    PartType,
+)
 from rag.interfaces.output import AnswerOut
 from rag.types import Filters
 
@@ -31,14 +42,16 @@ Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
 
 class ContentPartIn(BaseModel):
     model_config = ConfigDict(extra="allow")
-    type: str
-    text: str | None = None
+    type: PartType
+    text: MessageText | None = None
 
 
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="allow")
     role: Role
-    content: str | list[ContentPartIn] | None = None
+    content: (
+        MessageText | Annotated[list[ContentPartIn], Field(max_length=MAX_CONTENT_PARTS)] | None
+    ) = None
 
     @property
     def text(self) -> str:
@@ -52,11 +65,13 @@ class MessageIn(BaseModel):
 
 class ChatRequestIn(BaseModel):
     model_config = ConfigDict(extra="allow")
-    model: str = Field(..., min_length=1, examples=[MODEL, f"{MODEL}:speaker=Ruto"])
-    messages: list[MessageIn] = Field(..., min_length=1)
-    stream: bool = False
-    metadata: dict[str, Any] | None = Field(
-        None, description="Filters: speaker, since, until (YYYY-MM-DD); other keys are ignored."
+    model: ModelName = Field(..., examples=[MODEL, f"{MODEL}:speaker=Ruto"])
+    messages: list[MessageIn] = Field(..., min_length=1, max_length=MAX_MESSAGES)
+    stream: StrictBool = False
+    metadata: dict[MetadataKey, MetadataValue] | None = Field(
+        None,
+        max_length=MAX_METADATA_KEYS,
+        description="Filters: speaker, since, until (YYYY-MM-DD); other keys are ignored.",
     )
 
     def questions(self) -> list[str]:
@@ -102,10 +117,15 @@ def _split(suffix: str) -> list[str]:
     return [p.strip() for p in suffix.split(_SEPARATORS[0]) if p.strip()]
 
 
-def _text(value: Any, field: str) -> str:
+def _text(value: MetadataValue, field: str) -> str:
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise InputError(f"{field} must be a string", field=field)
-    return str(value).strip()
+    text = str(value).strip()
+    if field.endswith("speaker") and len(text) > MAX_SPEAKER_CHARS:
+        raise InputError(
+            f"{field} is {len(text):,} characters; the limit is {MAX_SPEAKER_CHARS}", field=field
+        )
+    return text
 
 
 def _filters(values: dict[str, tuple[str, str]]) -> Filters:
@@ -162,6 +182,9 @@ class ChatCompletionOut(BaseModel):
 class DeltaOut(BaseModel):
     role: Literal["assistant"] | None = None
     content: str | None = None
+    reasoning_content: str | None = None
+    """The LLM's unchecked draft as it is written: chat UIs show this field apart from the
+    answer (as a model's "thinking"); the checked answer follows as `content`."""
 
 
 class ChunkChoiceOut(BaseModel):

@@ -4,14 +4,18 @@ so model and store work never blocks the event loop."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from rag.errors import InputError
 from rag.ingest import statement_from_record
+from rag.ingest.reading import check_statement_sizes
+from rag.ingest.records import MAX_ID_LENGTH
 from rag.interfaces.api import streaming
-from rag.interfaces.api.schemas import AskIn, QuestionIn, StatementsIn
+from rag.interfaces.api.schemas import AskIn, QuestionIn, StatementIn, StatementsIn
 from rag.interfaces.api.security import ADMIN, READ
 from rag.interfaces.limits import check_batch
 from rag.interfaces.output import (
@@ -30,6 +34,10 @@ from rag.interfaces.output import (
 )
 from rag.service import Service
 from rag.types import Query as DomainQuery
+from rag.types import Statement
+
+log = logging.getLogger(__name__)
+StatementIdPath = Annotated[str, Path(max_length=MAX_ID_LENGTH)]
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 404, 413, 422, 429, 502, 503)
@@ -84,11 +92,22 @@ def add_statements(body: StatementsIn, service: ServiceDep) -> IngestOut:
     """Ingest statements (an admin key). Unchanged ones are skipped; changed ones replace
     their old version."""
     check_batch(len(body.statements), service.settings.max_batch_statements)
-    statements = [
-        statement_from_record(s.model_dump(exclude_none=True), f"statements[{i}]")
-        for i, s in enumerate(body.statements)
-    ]
+    max_chars = service.settings.max_statement_chars
+    statements = [_statement(s, i, max_chars) for i, s in enumerate(body.statements)]
     return IngestOut.of(service.ingest(statements))
+
+
+def _statement(record: StatementIn, index: int, max_chars: int) -> Statement:
+    """One record as a statement, checked as a file's would be; an error names its field
+    as `statements.<index>.<field>`."""
+    where = f"statements.{index}"
+    try:
+        statement = statement_from_record(record.model_dump(exclude_none=True), where)
+        [sized] = check_statement_sizes([statement], max_chars)
+    except InputError as exc:  # a TooLargeError stays a 413
+        field = f"{where}.{exc.field}" if exc.field else where
+        raise type(exc)(exc.message, field=field, hint=exc.hint) from exc
+    return sized
 
 
 @router.get(
@@ -114,12 +133,12 @@ def list_statements(
     tags=["statements"],
     dependencies=READ,
 )
-def get_statement(statement_id: str, service: ServiceDep) -> StatementOut:
+def get_statement(statement_id: StatementIdPath, service: ServiceDep) -> StatementOut:
     return StatementOut.of_stored(service.get_statement(statement_id))
 
 
 @router.delete("/v1/statements/{statement_id:path}", tags=["statements"], dependencies=ADMIN)
-def delete_statement(statement_id: str, service: ServiceDep) -> dict[str, str]:
+def delete_statement(statement_id: StatementIdPath, service: ServiceDep) -> dict[str, str]:
     service.delete(statement_id)
     return {"deleted": statement_id}
 
@@ -180,12 +199,16 @@ def readyz(request: Request) -> JSONResponse:
     """Ready once the embedding model is loaded and the store answers."""
     warm = request.app.state.warm
     if warm.error:
-        return JSONResponse({"status": "failed", "error": warm.error}, status_code=503)
+        return JSONResponse({"status": "failed", "hint": _IN_THE_LOG}, status_code=503)
     if not warm.done:
         return JSONResponse({"status": "loading"}, status_code=503)
     try:
         request.app.state.service.ping()
     except Exception as exc:  # the store is a remote dependency: report, don't crash
-        return JSONResponse({"status": "store_unavailable", "error": str(exc)}, status_code=503)
+        log.warning("readyz: the store does not answer: %s", exc)
+        return JSONResponse({"status": "store_unavailable", "hint": _IN_THE_LOG}, status_code=503)
     encoder = request.app.state.service.encoder_description
     return JSONResponse({"status": "ready", "encoder": encoder})
+
+
+_IN_THE_LOG = "the server log says why"

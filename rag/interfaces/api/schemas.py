@@ -1,14 +1,15 @@
 """Request models of the HTTP API: what /v1/* accept. Responses are in rag.interfaces.output.
 
-Pydantic only: these translate between JSON and the domain objects in rag.types.
+Pydantic only: these translate between JSON and the domain objects in rag.types. Strings are
+bounded and flags and numbers strictly typed (rag.interfaces.fields): `"stream": "yes"` and
+`"k": true` are refused, not read as true and 1.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from rag.interfaces.fields import IsoDate, Question, Speaker, StatementId
 from rag.types import Filters
 
 
@@ -17,10 +18,10 @@ class _Strict(BaseModel):
 
 
 class FiltersIn(_Strict):
-    speaker: str | None = Field(None, description="A name as you would write it: 'Ruto'.")
-    since: dt.date | None = Field(None, description="Earliest date, inclusive (YYYY-MM-DD).")
-    until: dt.date | None = Field(None, description="Latest date, inclusive (YYYY-MM-DD).")
-    statement_ids: list[str] | None = Field(None, max_length=1000)
+    speaker: Speaker | None = Field(None, description="A name as you would write it: 'Ruto'.")
+    since: IsoDate | None = Field(None, description="Earliest date, inclusive (YYYY-MM-DD).")
+    until: IsoDate | None = Field(None, description="Latest date, inclusive (YYYY-MM-DD).")
+    statement_ids: list[StatementId] | None = Field(None, max_length=1000)
 
     def to_domain(self) -> Filters:
         return Filters(
@@ -32,29 +33,33 @@ class FiltersIn(_Strict):
 
 
 class QuestionIn(_Strict):
-    question: str = Field(
+    question: Question = Field(
         ..., description="What you want to know.", examples=["What did Ruto say about Haiti?"]
     )
-    k: int | None = Field(None, description="How many passages to retrieve.")
+    k: StrictInt | None = Field(None, description="How many passages to retrieve.")
     filters: FiltersIn | None = None
 
 
 class AskIn(QuestionIn):
-    stream: bool = Field(
+    stream: StrictBool = Field(
         False,
         description="Send server-sent events: retrieval, delta..., answer (or error), done.",
     )
 
 
 class StatementIn(BaseModel):
-    """One statement. Fields beyond these, if scalar, are kept as metadata."""
+    """One statement. Fields beyond these, if scalar, are kept as metadata. Every field is
+    checked as a file's record is (rag.ingest.records), and the text against
+    RAG_MAX_STATEMENT_CHARS."""
 
     model_config = ConfigDict(extra="allow")
     id: str = Field(..., min_length=1, max_length=512)
     text: str = Field(..., min_length=1)
     title: str | None = None
     speaker: str | None = None
-    date: str | int | None = Field(None, description="ISO date (2023-10-03) or a year (2023).")
+    date: StrictStr | StrictInt | None = Field(
+        None, description="ISO date (2023-10-03) or a year (2023)."
+    )
     source_url: str | None = None
 
 

@@ -5,16 +5,20 @@ Thin: reading and validation live in rag.ingest.uploads; the job runs on its wor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rag.ingest import SUPPORTED
 from rag.ingest.uploads import Job, Jobs, UploadedFile, check_size, read_uploads
+from rag.interfaces.api.errors import HTTPError
 from rag.interfaces.api.security import ADMIN
+from rag.interfaces.fields import MAX_JOB_ID_CHARS
 from rag.interfaces.output import ErrorOut, IngestOut
 from rag.service import Service
 
@@ -54,6 +58,9 @@ class UploadJobOut(BaseModel):
     statements_done: int = Field(description="Statements stored or found unchanged so far.")
     report: IngestOut | None = Field(description="The counts, once the job is done.")
     error: str | None = Field(description="Why the job failed.")
+    jobs_ahead: int | None = Field(
+        description="While queued: the uploads that run before this one starts."
+    )
 
     @classmethod
     def of(cls, job: Job) -> UploadJobOut:
@@ -65,6 +72,7 @@ class UploadJobOut(BaseModel):
             statements_done=job.done,
             report=IngestOut.of(job.report) if job.report else None,
             error=job.error,
+            jobs_ahead=job.ahead,
         )
 
 
@@ -80,21 +88,38 @@ async def upload(request: Request) -> UploadJobOut:
     A bad file is rejected with its name and line, and nothing is stored. Poll the job.
     """
     service: Service = request.app.state.service
-    limit = service.settings.upload_max_bytes
     declared = request.headers.get("content-length", "")
-    if declared.isdigit():
-        check_size(int(declared), limit)  # before reading a body that is too big
-    async with request.form(max_files=service.settings.upload_max_files) as form:
-        files = [
-            UploadedFile(part.filename or "upload", await part.read())
-            for part in form.getlist("files")
-            if isinstance(part, UploadFile)
-        ]
-    statements = await run_in_threadpool(read_uploads, files, limit)
+    if declared.isdigit():  # before reading a body that is too big
+        check_size(int(declared), service.settings.upload_max_bytes)
+    max_files = service.settings.upload_max_files
+    try:
+        async with request.form(max_files=max_files) as form:
+            files = [
+                UploadedFile(part.filename or "upload", await part.read())
+                for part in form.getlist("files")
+                if isinstance(part, UploadFile)
+            ]
+    except StarletteHTTPException as exc:
+        if isinstance(exc, HTTPError):  # the body's size, checked while it was read
+            raise
+        raise HTTPError(
+            400,
+            ErrorOut(
+                error="invalid_upload",
+                message=f"the upload cannot be read: {exc.detail}",
+                field="files",
+                hint=f"send at most {max_files} files (RAG_UPLOAD_MAX_FILES sets the limit) "
+                "as multipart/form-data, each in a part named 'files'",
+            ),
+        ) from exc
+    limits = service.settings.upload_read_limits
+    statements = await run_in_threadpool(read_uploads, files, limits)
     return UploadJobOut.of(_jobs(request).submit([f.name for f in files], statements))
 
 
 @router.get("/v1/uploads/{job_id}", response_model=UploadJobOut)
-def upload_job(job_id: str, request: Request) -> UploadJobOut:
+def upload_job(
+    job_id: Annotated[str, PathParam(max_length=MAX_JOB_ID_CHARS)], request: Request
+) -> UploadJobOut:
     """An upload's progress: statements done of total, and the counts when done."""
     return UploadJobOut.of(_jobs(request).get(job_id))

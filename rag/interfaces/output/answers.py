@@ -32,6 +32,9 @@ class CitationOut(BaseModel):
     start: int = Field(description="Character offset in the statement text.")
     end: int
     quote: str = Field(description="Exactly statement.text[start:end].")
+    page: int | None = Field(
+        None, description="The page the quote begins on, for statements read from a PDF."
+    )
     support: float | None = Field(
         description="How well the cited passage supports the sentences citing it (0..1)."
     )
@@ -50,6 +53,7 @@ class CitationOut(BaseModel):
             start=c.start,
             end=c.end,
             quote=c.quote,
+            page=c.page,
             support=None if c.support is None else round(c.support, 3),
         )
 

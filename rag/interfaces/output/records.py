@@ -34,6 +34,9 @@ class PassageOut(BaseModel):
     source_url: str | None
     start: int = Field(description="Offset of the passage in the statement text.")
     end: int
+    page: int | None = Field(
+        None, description="The page the passage begins on, for statements read from a PDF."
+    )
     text: str
     score: float = Field(description="Cosine similarity of the passage to the question.")
     rank_score: float = Field(description="What the ranking sorted on (fused ranks); descending.")
@@ -51,6 +54,7 @@ class PassageOut(BaseModel):
             source_url=p.source_url,
             start=p.start,
             end=p.end,
+            page=p.page,
             text=p.text,
             score=round(scored.score, 4),
             rank_score=round(scored.rank_score, 6),
@@ -171,12 +175,13 @@ class StatementListOut(BaseModel):
 
 
 class StatsOut(BaseModel):
+    """What the store holds; not where it is (a path or URL tells a reader too much)."""
+
     statements: int
     passages: int
     speakers: int
     first_date: str | None
     last_date: str | None
-    location: str
     vectors: str = Field(description="The model and encoder that made the store's vectors.")
     encoder: str = Field(description='How they run here, e.g. "openvino-int8 on cpu".')
 
@@ -188,7 +193,6 @@ class StatsOut(BaseModel):
             speakers=s.speakers,
             first_date=s.first_date,
             last_date=s.last_date,
-            location=s.location,
             vectors=s.vectors,
             encoder=s.encoder,
         )

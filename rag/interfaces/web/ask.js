@@ -178,7 +178,7 @@
 
   async function readStream(response) {
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    const state = { draft: "", finished: false };
+    const state = { draft: "", attempt: 0, finished: false };
     let buffer = "";
     for (;;) {
       const { value, done } = await reader.read();
@@ -206,6 +206,16 @@
       const n = (payload.passages || []).length;
       statusLine.textContent = `Found ${plural(n, "passage")}. Writing the answer…`;
     } else if (event === "delta") {
+      // An LLM's draft (draft: true) is shown greyed as the model writes it, and starts over
+      // when the model is asked again (attempt 2); the checked answer replaces it.
+      if (payload.draft && payload.attempt !== state.attempt) {
+        state.attempt = payload.attempt;
+        state.draft = "";
+        statusLine.textContent =
+          payload.attempt > 1
+            ? "The draft did not hold up against the statements; asking again…"
+            : "Writing a draft; it is checked against the statements before it is the answer…";
+      }
       state.draft += payload.text || "";
       answerBox.classList.add("draft");
       answerBox.textContent = state.draft;
@@ -273,19 +283,25 @@
 
   function meta(item) {
     const who = item.speakers && item.speakers.length ? item.speakers.join(", ") : item.speaker;
-    return [who, item.date || "undated"].filter(Boolean).join(" · ");
+    const page = item.page ? `page ${item.page}` : null;
+    return [who, item.date || "undated", page].filter(Boolean).join(" · ");
   }
 
+  // A statement's source_url is whatever its file said: only http(s) becomes a link
+  // (never javascript:, data: or the like); anything else is shown as text.
   function sourceLink(item) {
     if (!item.source_url) return null;
-    let label = item.source_url;
+    let url = null;
     try {
-      label = new URL(item.source_url).hostname;
+      url = new URL(item.source_url);
     } catch {
       // not a full URL: show it as it is
     }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+      return el("span", { class: "source-url" }, item.source_url);
+    }
     const props = { href: item.source_url, rel: "noopener noreferrer", target: "_blank" };
-    return el("a", { ...props, title: item.source_url }, label);
+    return el("a", { ...props, title: item.source_url }, url.hostname);
   }
 
   function renderAnswer(answer) {
@@ -361,13 +377,18 @@
 
   async function openCitation(marker) {
     const citation = citations.get(marker);
-    if (!citation) return;
+    if (citation) await openQuote(citation, `Citation ${marker}`);
+  }
+
+  // A quote shown in the viewer: from a [n] button, or from a link (?statement=&start=&end=,
+  // as Slack and Discord answers carry) that opens the page on the quote.
+  async function openQuote(citation, label) {
     const ticket = ++viewing;
     show(viewer, true);
     viewerHeading.textContent = citation.title || citation.statement_id;
     viewerMeta.replaceChildren(meta(citation));
     viewerText.replaceChildren();
-    viewerStatus.textContent = `Opening citation ${marker}…`;
+    viewerStatus.textContent = `Opening ${label.toLowerCase()}…`;
     let statement;
     try {
       const response = await fetch(statementUrl(citation.statement_id), {
@@ -381,6 +402,7 @@
       return;
     }
     if (ticket !== viewing) return;
+    if (!citation.title) viewerHeading.textContent = statement.title || citation.statement_id;
     const text = statement.text;
     const start = unitIndex(text, citation.start);
     const end = unitIndex(text, citation.end);
@@ -388,7 +410,7 @@
     viewerText.replaceChildren(text.slice(0, start), mark, text.slice(end));
     const link = sourceLink(statement);
     viewerMeta.replaceChildren(meta(statement), ...(link ? [" · ", link] : []));
-    viewerStatus.textContent = `Citation ${marker}: the quoted words are highlighted.`;
+    viewerStatus.textContent = `${label}: the quoted words are highlighted.`;
     viewerHeading.focus({ preventScroll: true });
     mark.scrollIntoView({ block: "center" });
   }
@@ -430,7 +452,18 @@
     }
   }
 
+  function linkedQuote() {
+    const params = new URLSearchParams(location.search);
+    const [start, end] = [Number(params.get("start")), Number(params.get("end"))];
+    if (!params.get("statement") || !Number.isInteger(start) || !Number.isInteger(end) || end <= start) {
+      return null;
+    }
+    return { statement_id: params.get("statement"), start, end };
+  }
+
   form.addEventListener("submit", ask);
   loadSpeakers();
-  if (restore()) form.requestSubmit();
+  const quote = linkedQuote();
+  if (quote) openQuote(quote, "The quote");
+  else if (restore()) form.requestSubmit();
 })();

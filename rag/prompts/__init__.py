@@ -1,7 +1,10 @@
-"""Prompt templates from prompts/*.md: placeholders are checked when loaded, and hashed.
+"""Prompt templates, *.md files beside this module: placeholders are checked when loaded, and
+hashed.
 
-Templates use `$name` placeholders (string.Template), so JSON examples in a
-prompt need no escaping. A missing or unknown placeholder fails at start-up.
+The templates ship inside the package (package data), so an installed copy finds them without
+a checkout; RAG_PROMPTS_DIR points at another folder of the same files to try edited prompts.
+Templates use `$name` placeholders (string.Template), so JSON examples in a prompt need no
+escaping. A missing or unknown placeholder fails at start-up.
 """
 
 from __future__ import annotations
@@ -12,6 +15,9 @@ from pathlib import Path
 from string import Template
 
 from rag.errors import ConfigError
+
+PROMPTS_DIR = Path(__file__).resolve().parent
+"""The prompts that ship with the package: the default of RAG_PROMPTS_DIR."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +42,8 @@ def load_prompt(directory: Path, name: str, placeholders: set[str]) -> Prompt:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(
-            f"cannot read prompt {path}: {exc}", hint="set RAG_PROMPTS_DIR to the prompts/ folder"
+            f"cannot read prompt {path}: {exc}",
+            hint=f"RAG_PROMPTS_DIR names the folder of prompt files (default {PROMPTS_DIR})",
         ) from exc
     template = Template(text)
     if not template.is_valid():
