@@ -120,6 +120,13 @@ class Passage:
     """Who speaks in this passage: the statement's speakers, or for a transcript its turns'."""
     page: int | None = None
     """The page the passage begins on (statements read from a PDF), from 1."""
+    instructions: tuple[tuple[int, int], ...] = ()
+    """(start, end) in `text` of the sentences that read as instructions to a model
+    (rag.text.instructions), found at ingest: data that is never quoted or cited as fact."""
+
+    def instruction_at(self, start: int, end: int) -> bool:
+        """Whether `text[start:end]` overlaps a sentence flagged as an instruction."""
+        return any(s < end and start < e for s, e in self.instructions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +206,9 @@ class Draft:
     answerable: bool
     answerer: str
     prompt_hash: str | None = None
+    reply_format: str | None = None
+    """How an LLM's reply was asked for: "json_schema" (the endpoint kept to the reply's
+    schema) or "lenient" (it turned the schema down; the JSON was found in free text)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +277,8 @@ class Answer:
     degraded_reason: str | None = None
     """Why the LLM gave no answer (failed after retries, breaker open, malformed reply), when
     the extractive answer was given in its place."""
+    reply_format: str | None = None
+    """How the LLM's last reply was asked for ("json_schema" or "lenient"); None without one."""
 
     @property
     def degraded(self) -> bool:

@@ -27,10 +27,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import Answerer, Question, TextListener
+from rag.answering.checks import check_answer
 from rag.answering.citations import Verified, renumber, verify
-from rag.answering.claims import ClaimCheck, check_claims, describe, prune
+from rag.answering.claims import ClaimCheck, describe, prune
 from rag.answering.leaks import screen
-from rag.embedding.embedder import embedding_text
 from rag.errors import LLMError
 from rag.index.catalog import Catalog
 from rag.types import (
@@ -38,7 +38,6 @@ from rag.types import (
     Citation,
     ClaimResult,
     Draft,
-    Passage,
     Republication,
     ScoredPassage,
     SearchResult,
@@ -50,10 +49,11 @@ log = logging.getLogger(__name__)
 MIN_SUPPORTED = 0.5
 """Share of an answer's sentences that must be supported before it is passed on."""
 FALLBACK = "extractive"
-FALLBACK_NOTE = (
-    "(The generated answer did not hold up against its citations twice, so these are the "
-    "statements' own sentences instead.)"
-)
+FALLBACK_NOTE = "The answer drafted did not hold up against the statements it cited, twice"
+"""Opens an answer whose drafts both failed the checks, before why and what the statements say."""
+PARTIAL_NOTE = "Only what could be verified against the statements is shown"
+"""Closes an answer that kept the verified sentences of a draft that failed the checks."""
+MAX_REASONS = 2
 DEGRADED_NOTE = (
     "(The language model could not give an answer just now, so these are the statements' own "
     "sentences instead.)"
@@ -88,6 +88,10 @@ class Checked:
         supported = sum(1 for c in self.claims if c.supported)
         return supported >= MIN_SUPPORTED * max(len(self.claims), 1)
 
+    @property
+    def supported(self) -> int:
+        return sum(1 for c in self.claims if c.supported) if self.verified.citations else 0
+
     def problems(self) -> list[str]:
         found = [
             f"citation [{r.marker}] to {r.passage_id}: {r.reason.replace('_', ' ')}"
@@ -109,17 +113,14 @@ class Outcome:
     fallback: str | None = None
     degraded: str | None = None
     """Why the LLM gave no draft to check, when it failed and the fallback answered."""
+    unverified: tuple[str, ...] = ()
+    """Why the drafts were not passed on whole, when both failed the checks: said in the answer."""
+    partial: bool = False
+    """The verified sentences of a draft that failed the checks are what is shown."""
 
     @classmethod
     def once(cls, checked: Checked) -> Outcome:
         return cls(checked, checked)
-
-
-def cited_text(passage: Passage) -> str:
-    """What a claim citing `passage` may draw on: its text, its header (title, speaker, date)
-    and who speaks in it (a transcript's turns name their speakers only at the turn's start)."""
-    speakers = ", ".join(n for n in passage.speakers if n != passage.speaker)
-    return f"{embedding_text(passage)}\n{speakers}" if speakers else embedding_text(passage)
 
 
 class Asker:
@@ -162,8 +163,14 @@ class Asker:
         second = self.check(retry, question, relevant)
         if second.acceptable:
             return Outcome(second, first, attempts=2)
+        # Twice not enough holds. Say so, and show what could be verified: the supported
+        # sentences of the better draft, else the statements' own sentences.
+        better = max((second, first), key=lambda c: c.supported)
+        why = _why(second)
+        if better.supported and not better.blocked and better.draft.answerable:
+            return Outcome(better, first, attempts=2, unverified=why, partial=True)
         fallback = self.check(self._fallback.answer(question, relevant), question, relevant)
-        return Outcome(fallback, first, attempts=2, fallback=FALLBACK)
+        return Outcome(fallback, first, attempts=2, fallback=FALLBACK, unverified=why)
 
     def _degraded(
         self,
@@ -192,10 +199,14 @@ class Asker:
         if not draft.answerable:
             refused = screen(draft.text, (), (), passages, instructions)
             return Checked(draft, verified, refused.claims, refused.blocked)
-        by_id = {p.passage.id: p.passage for p in relevant}
-        cited = {c.marker: cited_text(by_id[c.passage_id]) for c in verified.citations}
-        claims = check_claims(verified.text, cited, question=question.text)
-        screened = screen(verified.text, claims, verified.citations, passages, instructions)
+        screened = check_answer(
+            verified.text,
+            verified.citations,
+            passages,
+            question=question.text,
+            quotes=question.quotes,
+            instructions=instructions,
+        )
         return Checked(draft, verified, screened.claims, screened.blocked)
 
 
@@ -222,9 +233,7 @@ def finish(
     citations = tuple(replace(c, support=support.get(c.marker)) for c in citations)
     sources = _sources(citations, republished) if answerable else ()
     if answerable:
-        note = DEGRADED_NOTE if outcome.degraded else FALLBACK_NOTE
-        note = f"\n\n{note}" if fallback else ""
-        text = f"{text}{note}\n\n{as_of_line(sources)}"
+        text = f"{_noted(text, outcome)}\n\n{as_of_line(sources)}"
     elif draft.answerable:
         text = UNVERIFIED
     return Answer(
@@ -245,7 +254,46 @@ def finish(
         sources=sources,
         fallback=fallback,
         degraded_reason=outcome.degraded,
+        reply_format=draft.reply_format or outcome.first.draft.reply_format,
     )
+
+
+def _why(checked: Checked) -> tuple[str, ...]:
+    """The first reasons a draft failed, for the reader, without repeating what the draft made
+    up ("states 5,000 which ..." becomes "states a number, date or name ...")."""
+    reasons = [*checked.blocked, *(_general(c.reason) for c in checked.claims if not c.supported)]
+    reasons += [f"citation {r.reason.replace('_', ' ')}" for r in checked.verified.rejected]
+    return tuple(dict.fromkeys(reasons))[:MAX_REASONS] or ("no citation could be verified",)
+
+
+def _general(reason: str) -> str:
+    if reason.startswith("states "):
+        return "it states a number, date or name that the cited passages do not contain"
+    if reason.startswith("puts in quotation marks"):
+        return "it puts in quotation marks words the cited passage does not contain"
+    return reason
+
+
+def _noted(text: str, outcome: Outcome) -> str:
+    """The answer's text with what the reader must know about how it came about."""
+    if outcome.degraded:
+        return f"{text}\n\n{DEGRADED_NOTE}"
+    why = "; ".join(outcome.unverified)
+    if outcome.fallback:
+        return f"{FALLBACK_NOTE} ({why}). What the statements say:\n\n{text}"
+    if outcome.partial:
+        return f"{text}\n\n({PARTIAL_NOTE}; the rest of the answer drafted did not hold up: {why}.)"
+    return text
+
+
+def answer_body(answer: Answer) -> str:
+    """The sentences of an answer as shown, without the notes and the closing as-of line."""
+    body = answer.text.removesuffix(f"\n\n{as_of_line(answer.sources)}")
+    body = body.removesuffix(f"\n\n{DEGRADED_NOTE}")
+    if body.startswith(FALLBACK_NOTE):
+        body = body.split("\n\n", 1)[-1]
+    note = body.rfind(f"\n\n({PARTIAL_NOTE}")
+    return body[:note] if note >= 0 else body
 
 
 def _results(claims: Sequence[ClaimCheck]) -> tuple[ClaimResult, ...]:

@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from rag.answering.entailment import Reading, contradiction, read_cited
 from rag.answering.facts import Evidence, Fact, found, read_evidence, stated
 from rag.text.sentences import split_sentences
 from rag.text.vocabulary import ANSWER_LEAD_INS, CLAIM_FRAME
@@ -46,7 +47,7 @@ from rag.text.words import content_terms, words
 Similarity = Callable[[str, str], float]
 """(claim, cited text) -> cosine similarity, supplied by the caller (an embedding model)."""
 
-THRESHOLD = 0.65
+THRESHOLD = 0.6
 LEXICAL_WEIGHT = 0.7
 """Share of the support that is word overlap when a similarity is given; the rest is similarity."""
 SIMILARITY_RANGE = (0.3, 0.7)
@@ -59,7 +60,6 @@ MARKER = re.compile(r"\[(\d+)\]")
 _MARKERS = re.compile(r"(?:[ \t]*\[\d+\])+")
 # A sentence end glued to its markers and the next sentence: "…Haiti.[1] Kenya…".
 _GLUED_END = re.compile(r"[.!?…][\"'”’)»]*(?:\[\d+\])+(?=\s+[\"'“‘(«]?[A-Z0-9])")
-_NEGATION_REASON = "negates what the cited passages say"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +138,16 @@ def _rescaled(cosine: float) -> float:
     return min(1.0, max(0.0, (cosine - low) / (high - low)))
 
 
-def _missing(facts: Sequence[Fact], evidence: Sequence[Evidence]) -> list[Fact]:
-    unseen = [f for f in facts if not any(found(f, e) for e in evidence)]
+def _missing(
+    facts: Sequence[Fact], evidence: Sequence[Evidence], asked: Evidence | None = None
+) -> list[Fact]:
+    """Facts no cited text contains; a name the question gives is context, not a claim."""
+    unseen = [
+        f
+        for f in facts
+        if not any(found(f, e) for e in evidence)
+        and not (asked is not None and f.kind == "name" and found(f, asked))
+    ]
     first = {(f.kind, f.text.casefold()): f for f in reversed(unseen)}
     return [f for f in unseen if first[(f.kind, f.text.casefold())] is f]
 
@@ -149,13 +157,7 @@ def _listed(items: Sequence[str]) -> str:
 
 
 def _reason(missing: Sequence[Fact]) -> str:
-    stated_facts = [f.text for f in missing if f.kind != "negation"]
-    parts = []
-    if stated_facts:
-        parts.append(f"states {_listed(stated_facts)} which the cited passages do not contain")
-    if len(stated_facts) < len(missing):
-        parts.append(_NEGATION_REASON)
-    return "; ".join(parts)
+    return f"states {_listed([f.text for f in missing])} which the cited passages do not contain"
 
 
 def _is_lead_in(body: str, question: str) -> bool:
@@ -178,6 +180,7 @@ class _Source:
     text: str
     evidence: Evidence
     keys: set[str]
+    reading: Reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +189,7 @@ class _Checker:
     similarity: Similarity | None
     threshold: float
     question: str
+    asked: Evidence | None
 
     def check(self, text: str, start: int, end: int, first: bool) -> ClaimCheck:
         markers = tuple(dict.fromkeys(int(n) for n in MARKER.findall(text)))
@@ -205,14 +209,17 @@ class _Checker:
             listed = _listed([f"[{m}]" for m in markers])
             return result(0.0, reason=f"cites {listed}, which no verified citation backs")
         facts = stated(body)
-        missing = _missing(facts, [source.evidence for source in sources])
-        confirmed = [f for f in facts if f not in missing and f.kind != "negation"]
+        missing = _missing(facts, [source.evidence for source in sources], self.asked)
+        confirmed = [f for f in facts if f not in missing]
         support = _overlap(body, (source.keys for source in sources), confirmed)
         if self.similarity is not None:
             best = max(self.similarity(body, source.text) for source in sources)
             support = LEXICAL_WEIGHT * support + (1 - LEXICAL_WEIGHT) * _rescaled(best)
         if missing:
             return result(support, missing, _reason(missing))
+        flipped = contradiction(body, [source.reading for source in sources])
+        if flipped:
+            return result(support, reason=flipped)
         if support < self.threshold:
             return result(support, reason="little overlap with the cited text")
         return result(support)
@@ -233,8 +240,13 @@ def check_claims(
     `question` lets a lead-in sentence that only restates it go without a citation. Meant for
     answerable drafts: a refusal has no claims to check.
     """
-    sources = {m: _Source(text, read_evidence(text), _keys(text)) for m, text in cited.items()}
-    checker = _Checker(sources, similarity, threshold, question)
+    read = {
+        text: _Source(text, read_evidence(text), _keys(text), read_cited(text))
+        for text in set(cited.values())
+    }
+    sources = {m: read[text] for m, text in cited.items()}
+    asked = read_evidence(question) if question else None
+    checker = _Checker(sources, similarity, threshold, question, asked)
     spans = split_claims(answer)
     return tuple(
         checker.check(answer[start:end], start, end, first=i == 0)

@@ -11,6 +11,7 @@ does wrong is an `LLMError`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -22,10 +23,18 @@ from rag.errors import LLMError, LLMUnavailableError
 
 Messages = list[dict[str, str]]
 _TRANSIENT_STATUS = frozenset({408, 409, 429})
+_REFUSED_STATUS = frozenset({400, 422})
+"""Statuses with which an endpoint turns down a request it cannot serve as asked."""
+_SCHEMA_WORDS = re.compile(r"response_format|json_schema|schema|structured", re.IGNORECASE)
+"""What an endpoint's message names when it is `response_format` it turns down."""
 _TIMED_OUT = "the LLM endpoint did not answer in time"
 _TIMED_OUT_HINT = "RAG_LLM_TIMEOUT_SECONDS sets how long to wait"
 _LOST = "cannot reach the LLM endpoint, or it broke off its reply"
 _LOST_HINT = "check RAG_LLM_BASE_URL"
+
+
+class SchemaRefused(LLMError):
+    """The endpoint turned down the `response_format` it was asked for: ask again without."""
 
 
 def http_client() -> Any:
@@ -52,34 +61,48 @@ class ChatEndpoint:
     def breaker(self) -> CircuitBreaker:
         return self._resilient.breaker
 
-    def complete(self, messages: Messages) -> str:
-        """The reply to `messages`, whole."""
-        return self._resilient.call(lambda: self._complete(messages))
+    def complete(self, messages: Messages, response_format: dict[str, Any] | None = None) -> str:
+        """The reply to `messages`, whole; `response_format` asks for a JSON schema (an
+        endpoint that turns it down raises `SchemaRefused`)."""
+        return self._resilient.call(lambda: self._complete(messages, response_format))
 
-    def stream(self, messages: Messages, on_text: Callable[[str], None]) -> str:
+    def stream(
+        self,
+        messages: Messages,
+        on_text: Callable[[str], None],
+        response_format: dict[str, Any] | None = None,
+    ) -> str:
         """The reply to `messages`, streamed: each piece of its text goes to `on_text` as it
         arrives, and the whole is returned. A stream that breaks off is `LLMUnavailableError`
         (not retried: its start has been passed on)."""
-        return self._resilient.call(lambda: self._stream(messages, on_text))
+        return self._resilient.call(lambda: self._stream(messages, on_text, response_format))
 
-    def _complete(self, messages: Messages) -> str:
-        with endpoint_errors():
+    def _complete(self, messages: Messages, response_format: dict[str, Any] | None) -> str:
+        extra = {"response_format": response_format} if response_format else {}
+        with endpoint_errors(schema=response_format is not None):
             response = self._client.chat.completions.create(
-                model=self._model, messages=messages, temperature=self._temperature
+                model=self._model, messages=messages, temperature=self._temperature, **extra
             )
         if not response.choices or response.choices[0].message.content is None:
             raise LLMError("the LLM endpoint returned no message")
         return str(response.choices[0].message.content)
 
-    def _stream(self, messages: Messages, on_text: Callable[[str], None]) -> str:
+    def _stream(
+        self,
+        messages: Messages,
+        on_text: Callable[[str], None],
+        response_format: dict[str, Any] | None,
+    ) -> str:
         pieces: list[str] = []
         finished = False
-        with endpoint_errors():
+        extra = {"response_format": response_format} if response_format else {}
+        with endpoint_errors(schema=response_format is not None):
             stream = self._client.chat.completions.create(
                 model=self._model,
                 messages=messages,
                 temperature=self._temperature,
                 stream=True,
+                **extra,
             )
             with stream:
                 for chunk in stream:
@@ -96,9 +119,10 @@ class ChatEndpoint:
 
 
 @contextmanager
-def endpoint_errors() -> Iterator[None]:
+def endpoint_errors(schema: bool = False) -> Iterator[None]:
     """The `openai` client's and the HTTP layer's exceptions as LLMError or, for failures
-    that may pass, LLMUnavailableError."""
+    that may pass, LLMUnavailableError; with `schema` (a `response_format` was sent), a 400 or
+    422 that names it is `SchemaRefused`."""
     import openai
 
     try:
@@ -117,6 +141,8 @@ def endpoint_errors() -> Iterator[None]:
                 "RAG_LLM_TIMEOUT_SECONDS each attempt",
             ) from exc
         message = f"the LLM endpoint answered {exc.status_code}: {exc.message}"
+        if schema and exc.status_code in _REFUSED_STATUS and _SCHEMA_WORDS.search(str(exc)):
+            raise SchemaRefused(message) from exc
         hint = "check RAG_LLM_BASE_URL, RAG_LLM_MODEL and RAG_LLM_API_KEY"
         if exc.status_code in _TRANSIENT_STATUS or exc.status_code >= 500:
             raise LLMUnavailableError(message, hint=hint) from exc

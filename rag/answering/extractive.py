@@ -101,6 +101,8 @@ def _sentences(passages: Sequence[ScoredPassage]) -> list[_Sentence]:
         # Germany"), so its words count for each sentence.
         context = content_terms(scored.passage.title or "").keys()
         for position, span in enumerate(split_sentences(text)):
+            if scored.passage.instruction_at(span.start, span.end):
+                continue  # an instruction to a model, planted in a statement: never quoted
             terms = frozenset(content_terms(text[span.start : span.end]).keys() | context)
             sentence = _Sentence(scored, span.start, span.end, terms, position)
             if sentence.key not in seen:

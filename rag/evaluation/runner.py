@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rag.answering.asking import FALLBACK_NOTE, as_of_line, cited_text
+from rag.answering.asking import answer_body
+from rag.answering.checks import cited_text
 from rag.answering.claims import ClaimCheck, check_claims
 from rag.embedding.embedder import Embedder
 from rag.errors import InputError, NotFoundError
@@ -153,8 +154,7 @@ def _recheck_claims(answer: Answer) -> tuple[ClaimCheck, ...]:
     (the closing as-of line and a fallback note are not claims)."""
     if not answer.answerable:
         return ()
-    body = answer.text.removesuffix(f"\n\n{as_of_line(answer.sources)}")
-    body = body.removesuffix(f"\n\n{FALLBACK_NOTE}")
+    body = answer_body(answer)
     by_id = {p.passage.id: p.passage for p in answer.passages}
     cited = {c.marker: cited_text(by_id[c.passage_id]) for c in answer.citations}
     return check_claims(body, cited, question=answer.question)

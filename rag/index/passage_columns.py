@@ -30,6 +30,8 @@ class PassageColumns:
     row; page 0: none)."""
     headers: list[_Header]
     speakers: list[tuple[str, ...]]
+    instructions: dict[int, tuple[tuple[int, int], ...]]
+    """Row -> the passage's sentences flagged as instructions (few passages have any)."""
 
     @classmethod
     def of(cls, passages: Sequence[Passage | None]) -> PassageColumns:
@@ -37,11 +39,14 @@ class PassageColumns:
         speakers: dict[tuple[str, ...], int] = {}
         numbers = np.full((len(passages), 6), _NONE, dtype=np.int32)
         ids, texts = [], []
+        instructions: dict[int, tuple[tuple[int, int], ...]] = {}
         for row, p in enumerate(passages):
             ids.append(p.id if p else "")
             texts.append(p.text if p else "")
             if p is None:
                 continue
+            if p.instructions:
+                instructions[row] = p.instructions
             header = (p.statement_id, p.title, p.speaker, p.date, p.source_url)
             numbers[row] = (
                 p.index,
@@ -51,19 +56,20 @@ class PassageColumns:
                 speakers.setdefault(p.speakers, len(speakers)),
                 p.page or 0,
             )
-        return cls(ids, texts, numbers, list(headers), list(speakers))
+        return cls(ids, texts, numbers, list(headers), list(speakers), instructions)
 
     def passages(self) -> list[Passage | None]:
-        rows = zip(self.ids, self.texts, self.numbers.tolist(), strict=True)
+        rows = enumerate(zip(self.ids, self.texts, self.numbers.tolist(), strict=True))
         return [
             None
             if header == _NONE
-            else self._passage(pid, text, index, start, end, header, who, page)
-            for pid, text, (index, start, end, header, who, page) in rows
+            else self._passage(row, pid, text, index, start, end, header, who, page)
+            for row, (pid, text, (index, start, end, header, who, page)) in rows
         ]
 
     def _passage(
         self,
+        row: int,
         pid: str,
         text: str,
         index: int,
@@ -87,4 +93,5 @@ class PassageColumns:
             source_url,
             self.speakers[who],
             page or None,
+            self.instructions.get(row, ()),
         )

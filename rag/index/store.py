@@ -389,6 +389,8 @@ def _passage_metadata(p: Passage, content_hash: str) -> dict[str, Any]:
         meta["speaker"] = p.speaker
     if p.speakers:
         meta["speakers"] = list(p.speakers)
+    if p.instructions:
+        meta["instructions"] = json.dumps([list(span) for span in p.instructions])
     if p.title:
         meta["title"] = p.title
     if p.source_url:
@@ -472,4 +474,7 @@ def _passage(passage_id: str, meta: Mapping[str, Any], text: str) -> Passage:
         source_url=meta.get("source_url"),
         speakers=tuple(meta.get("speakers") or ()),
         page=int(meta["page"]) if meta.get("page") is not None else None,
+        instructions=tuple(
+            (int(start), int(end)) for start, end in json.loads(str(meta.get("instructions", "[]")))
+        ),
     )

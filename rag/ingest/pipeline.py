@@ -26,6 +26,7 @@ from rag.ingest import unique_statements
 from rag.ingest.chunking import ChunkConfig, chunk_statement
 from rag.ingest.near_duplicates import fingerprint
 from rag.people import attribute, find_quotes
+from rag.text.instructions import instruction_spans
 from rag.text.tokens import Tokenizer
 from rag.types import IngestReport, Passage, QuoteRecord, Statement, StatementInfo, page_at
 
@@ -36,8 +37,9 @@ log = logging.getLogger(__name__)
 GROUP_PASSAGES = 512
 # Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints,
 # 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
-# 5 no passage longer than the embedding model reads (word pieces counted at chunking).
-PROCESSING_VERSION = 5
+# 5 sentences that read as instructions to a model flagged on each passage,
+# 6 no passage longer than the embedding model reads (word pieces counted at chunking).
+PROCESSING_VERSION = 6
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
@@ -159,7 +161,13 @@ class Ingester:
         )
         spoken = zip(passages, who.passage_speakers, strict=True)
         return info, [
-            replace(p, speakers=names, page=page_at(s.page_starts, p.start)) for p, names in spoken
+            replace(
+                p,
+                speakers=names,
+                page=page_at(s.page_starts, p.start),
+                instructions=tuple(instruction_spans(p.text)),
+            )
+            for p, names in spoken
         ]
 
     def _vectors(self, texts: list[str], statement_ids: list[str]) -> NDArray[np.float32]:

@@ -44,6 +44,9 @@ def rows(name: str) -> tuple[tuple[str, ...], ...]:
 # -- words of any text
 STOPWORDS = word_set("stopwords")
 NEGATIONS = word_set("negations")
+NEGATING_VERBS = word_set("negating_verbs")
+NOT_NEGATIONS = word_set("not_negations")
+"""Words after a negation that undo it: "not only", "no doubt"."""
 ABBREVIATIONS = word_set("abbreviations")
 CONNECTIVES = word_set("connectives")
 SENTENCE_OPENERS = word_set("sentence_openers")
@@ -85,6 +88,10 @@ QUESTION_FRAME = word_set("question_frame")
 CLAIM_FRAME = word_set("claim_frame")
 ANSWER_LEAD_INS = word_set("answer_lead_ins")
 
+# -- instructions aimed at a model (rag/text/instructions.py)
+INSTRUCTION_CUES = {row[0].rstrip(":"): frozenset(row[1:]) for row in rows("instruction_cues")}
+"""Role -> words: addressee, meta, prior, directive, answering."""
+
 # -- dates and numbers
 MONTHS = rows("months")
 """Calendar order; each row is the full name, then its short forms."""
@@ -99,3 +106,15 @@ ORDINALS = numbers("ordinals")
 SCALES = numbers("scales")
 NUMBER_LABELS = word_set("number_labels")
 COUNT_NOUNS = word_set("count_nouns")
+MULTIPLES = numbers("multiples")
+TIME_SPANS = numbers("time_spans")
+FRACTIONS = numbers("fractions")
+RELATIVE_DAYS = numbers("relative_days")
+
+# -- reading claims against passages
+COUNTRY_NAMES = rows("country_names")
+"""Each row: the forms of one country's (or body's) name, words joined by "_"."""
+OPPOSITES = rows("opposites")
+PUBLISHERS = {host: name.replace("_", " ") for host, name in pairs("publishers").items()}
+"""Web host -> who publishes there: "whitehouse.gov" -> "The White House"."""
+"""Each row: a label ("up+", "up-"; rows with the same label stem are opposites), then words."""

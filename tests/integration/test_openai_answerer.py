@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from rag.answering.asking import FALLBACK_NOTE
-from rag.answering.llm import NAME
+from rag.answering.asking import FALLBACK_NOTE, PARTIAL_NOTE
+from rag.answering.llm import NAME, REPLY_SCHEMA
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.errors import LLMError
 from rag.ingest import load_paths, statement_from_record
@@ -337,6 +337,87 @@ def test_failing_twice_falls_back_to_the_extractive_answer_and_says_so(
     assert_holds(llm_service, answer)
 
 
+def test_a_one_sentence_answer_that_fails_twice_says_why_and_what_could_be_verified(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    openai_server.script = lambda request: reply(
+        "Ruto said Kenya will send 5,000 officers to back a UN support office in Haiti [1].",
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+    )
+
+    answer = ask(llm_service)
+
+    _, second = openai_server.requests
+    assert is_retry(second)
+    reason = "states 5,000 which the cited passages do not contain"
+    assert reason in second["messages"][-1]["content"]  # retried once, with the reason
+    assert answer.attempts == 2 and answer.fallback == "extractive" and answer.answerable
+    said = "it states a number, date or name that the cited passages do not contain"
+    assert answer.text.startswith(f"{FALLBACK_NOTE} ({said}). What the statements say:")
+    assert "5,000" not in answer.text  # what the draft made up is not repeated
+    assert_holds(llm_service, answer)
+
+
+def test_a_draft_failing_twice_keeps_its_verified_sentences_and_says_so(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    openai_server.script = lambda request: reply(
+        "Ruto backed a UN support office for the MSS mission in Haiti [1]. "
+        "He promised 5,000 officers [1]. He promised 9,000 more by March 2031 [1].",
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+    )
+
+    answer = ask(llm_service)
+
+    assert answer.attempts == 2 and answer.fallback is None
+    shown = answer.text.split("\n\n")
+    assert shown[0] == "Ruto backed a UN support office for the MSS mission in Haiti [1]."
+    assert shown[1].startswith(f"({PARTIAL_NOTE}; the rest of the answer drafted did not hold up")
+    assert "5,000 officers" not in shown[0] and "9,000" not in shown[0]
+    assert_holds(llm_service, answer)
+
+
+def test_the_reply_schema_is_asked_for_and_the_answer_says_so(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    openai_server.script = lambda request: reply(
+        CORRECT,
+        (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+        (label_of(request, BROKEN), BROKEN),
+    )
+
+    answer = ask(llm_service)
+
+    [request] = openai_server.requests
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["response_format"]["json_schema"]["schema"] == REPLY_SCHEMA
+    assert answer.reply_format == "json_schema" and answer.text.startswith(CORRECT)
+
+
+def test_an_endpoint_refusing_the_schema_is_asked_plainly_and_read_leniently(
+    llm_service: Service, openai_server: OpenAIServer
+) -> None:
+    openai_server.refuse_schema = True
+    openai_server.script = lambda request: (
+        "Here you go:\n```json\n"
+        + reply(
+            CORRECT,
+            (label_of(request, SUPPORT_OFFICE), SUPPORT_OFFICE),
+            (label_of(request, BROKEN), BROKEN),
+        )
+        + "\n```"
+    )
+
+    first = ask(llm_service)
+    second = ask(llm_service)
+
+    refused, plain, again = openai_server.requests
+    assert "response_format" in refused and "response_format" not in plain
+    assert "response_format" not in again  # remembered: not asked for again
+    assert first.reply_format == second.reply_format == "lenient"
+    assert first.text.startswith(CORRECT) and not first.degraded
+
+
 def test_an_answer_without_citations_is_not_passed_on(
     llm_service: Service, openai_server: OpenAIServer
 ) -> None:
@@ -527,6 +608,7 @@ def test_ask_over_http_returns_checks_support_sources_and_rejections(
         assert body["answerer"] == NAME
         assert body["prompt_hash"]
         assert body["attempts"] == 1 and body["fallback"] is None
+        assert body["reply_format"] == "json_schema"
         assert body["answer"].startswith(
             "Ruto backed a UN support office for the MSS mission in Haiti [1].\n\n"
         )

@@ -112,6 +112,9 @@ class OpenAIServer:
     """Seconds between streamed chunks: a slow model."""
     chunk_times: list[float] = field(default_factory=list)
     """time.monotonic() as each streamed chunk with content was sent."""
+    refuse_schema: bool = False
+    """Answer a request carrying `response_format` with a 400, as servers without structured
+    output do."""
     _httpd: ThreadingHTTPServer | None = None
 
     @property
@@ -169,6 +172,12 @@ class OpenAIServer:
                     self._send(
                         server.status,
                         {"error": {"message": "scripted failure", "type": "server_error"}},
+                    )
+                    return
+                if server.refuse_schema and "response_format" in request:
+                    message = "response_format of type json_schema is not supported"
+                    self._send(
+                        400, {"error": {"message": message, "type": "invalid_request_error"}}
                     )
                     return
                 fault = server.faults.pop(0) if server.faults else server.fault

@@ -106,6 +106,12 @@ class AnswerOut(BaseModel):
     attempts: int = Field(
         description="Drafts asked of the answerer: 2 when it was told what failed and asked again."
     )
+    reply_format: Literal["json_schema", "lenient"] | None = Field(
+        default=None,
+        description="How the LLM's reply was asked for: `json_schema` (response_format with the "
+        "reply's JSON schema) or `lenient` (the endpoint turned the schema down; the JSON was "
+        "read from free text). Null without an LLM reply.",
+    )
     retrieval_seconds: float
     seconds: float
 
@@ -129,6 +135,7 @@ class AnswerOut(BaseModel):
             degraded_reason=a.degraded_reason,
             timeline=[TimelineEntryOut.of(e) for e in a.timeline],
             attempts=a.attempts,
+            reply_format=a.reply_format,  # type: ignore[arg-type]
             retrieval_seconds=round(a.retrieval_seconds, 4),
             seconds=round(a.seconds, 4),
         )
