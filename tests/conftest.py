@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from rag.embedding import openvino_int8
-from rag.embedding.embedder import SentenceTransformerEmbedder, bundled_model_path
+from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.ingest import load_paths
 from rag.service import Service
 from rag.settings import Settings, load_settings
 from rag.wiring import build_service
 from tests.support.openai_server import OpenAIServer
+from tests.support.rag_env import share_exports_from
 from tests.support.servers import chroma_server
 
 # Tests never see the developer's configuration or keys. RAG_REQUIRE_BROWSER is no setting:
@@ -43,12 +43,11 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
-@pytest.fixture(scope="session")
-def encoders(cache_dir: Path) -> Path:
-    """The int8 encoder, exported once for the session (rag subprocesses link it:
-    tests/support/rag_env.py); the directory of exports."""
-    openvino_int8.Export(Path(bundled_model_path()), cache_dir).ensure()
-    return cache_dir / "encoders"
+@pytest.fixture(scope="session", autouse=True)
+def _shared_exports(cache_dir: Path) -> None:
+    """`rag` subprocesses link the session cache's int8 export (exported once, when first
+    needed: tests/support/rag_env.py)."""
+    share_exports_from(cache_dir)
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ import pytest
 
 from rag.ingest import load_paths
 from tests.conftest import EXAMPLES, FIXTURES
-from tests.support.rag_env import rag_env
+from tests.support.rag_serve import rag_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -37,10 +37,9 @@ class Home:
     """Where one store lives: RAG_DATA_DIR and RAG_CACHE_DIR point below it."""
 
     path: Path
-    encoders: Path
 
     def rag(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
-        env = rag_env(self.path, self.encoders)
+        env = rag_env(self.path, {})
         done = subprocess.run(
             [str(RAG), *map(str, args)],
             cwd=self.path,  # no .env from the repository
@@ -60,9 +59,9 @@ class Ingested:
 
 
 @pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory, encoders: Path) -> Ingested:
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Ingested:
     """A store holding examples/, ingested once by `rag ingest`."""
-    home = Home(tmp_path_factory.mktemp("cli"), encoders)
+    home = Home(tmp_path_factory.mktemp("cli"))
     done = home.rag("ingest", EXAMPLES)
     assert done.returncode == 0, done.stderr
     summary = SUMMARY.match(done.stdout.strip())
@@ -179,7 +178,7 @@ def test_show_prints_a_stored_statement(ingested: Ingested) -> None:
 
 
 def test_a_deleted_statement_is_gone(ingested: Ingested, tmp_path: Path) -> None:
-    home = Home(tmp_path, ingested.home.encoders)
+    home = Home(tmp_path)
     shutil.copytree(ingested.home.path / "data", tmp_path / "data")
 
     deleted = home.rag("delete", SEED)
@@ -191,8 +190,8 @@ def test_a_deleted_statement_is_gone(ingested: Ingested, tmp_path: Path) -> None
     assert shown.stdout == ""
 
 
-def test_a_malformed_jsonl_file_stores_nothing(tmp_path: Path, encoders: Path) -> None:
-    home = Home(tmp_path, encoders)
+def test_a_malformed_jsonl_file_stores_nothing(tmp_path: Path) -> None:
+    home = Home(tmp_path)
     real = (FIXTURES / "whitehouse-sample.jsonl").read_text(encoding="utf-8").splitlines()
     statements = tmp_path / "statements.jsonl"
     statements.write_text(f"{real[0]}\n{real[1]}\n{{'id': 'single quotes'}}\n{real[2]}\n")
@@ -246,11 +245,11 @@ def _unsupported(folder: Path) -> Path:
     ],
 )
 def test_bad_input_exits_2_with_a_message(
-    tmp_path: Path, encoders: Path, args: list[str | MakeInput], message: str
+    tmp_path: Path, args: list[str | MakeInput], message: str
 ) -> None:
     argv = [arg if isinstance(arg, str) else arg(tmp_path) for arg in args]
 
-    done = Home(tmp_path, encoders).rag(*argv)
+    done = Home(tmp_path).rag(*argv)
 
     assert done.returncode == 2
     assert message in done.stderr

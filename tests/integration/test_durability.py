@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES, REPO
-from tests.support.rag_env import rag_env
+from tests.support.rag_serve import rag_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -60,12 +60,11 @@ class Run:
 
 
 class Home:
-    def __init__(self, path: Path, encoders: Path) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.encoders = encoders
 
     def env(self) -> dict[str, str]:
-        env = rag_env(self.path, self.encoders)
+        env = rag_env(self.path, {})
         env["RAG_INGEST_GROUP_PASSAGES"] = str(GROUP_PASSAGES)
         return env
 
@@ -125,10 +124,8 @@ def write_corpus(path: Path, revision: str | None) -> Path:
     return path
 
 
-def test_killed_ingests_leave_every_statement_whole_or_absent(
-    tmp_path: Path, encoders: Path
-) -> None:
-    home = Home(tmp_path, encoders)
+def test_killed_ingests_leave_every_statement_whole_or_absent(tmp_path: Path) -> None:
+    home = Home(tmp_path)
     versions = [write_corpus(tmp_path / "a.jsonl", None), write_corpus(tmp_path / "b.jsonl", "b")]
     corpus_ids = {
         json.loads(line)["id"] for line in versions[0].read_text().splitlines() if line.strip()

@@ -29,7 +29,7 @@ from rag.interfaces.api.app import create_app
 from rag.settings import load_settings
 from rag.wiring import build_service
 from tests.conftest import EXAMPLES
-from tests.support.rag_env import rag_env
+from tests.support.rag_serve import rag_env
 from tests.support.servers import running_app, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -96,10 +96,10 @@ def connected(streams: Streams) -> Iterator[Tools]:
 
 
 @pytest.fixture(scope="module")
-def stdio_tools(tmp_path_factory: pytest.TempPathFactory, encoders: Path) -> Iterator[Tools]:
+def stdio_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tools]:
     """`rag mcp` in a subprocess, on a store `rag ingest examples/` filled beforehand."""
     home = tmp_path_factory.mktemp("mcp-stdio")
-    env = rag_env(home, encoders)
+    env = rag_env(home, {})
     ingest = subprocess.run(
         [str(RAG), "ingest", str(EXAMPLES)],
         cwd=home,  # no .env from the repository
