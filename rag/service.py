@@ -29,6 +29,7 @@ from rag.ingest.chunking import ChunkConfig
 from rag.ingest.pipeline import Ingester
 from rag.people import SpeakerEntry, search_quotes
 from rag.question.conversation import standalone
+from rag.question.focus import read_focus
 from rag.question.rewriting import Rewriter
 from rag.question.understanding import interpret
 from rag.retrieval.relevance import Verdict, judge
@@ -36,7 +37,6 @@ from rag.retrieval.retriever import RetrievalConfig, Retriever
 from rag.settings import Settings
 from rag.text.encoding import SURROGATE_HINT, surrogate_problem
 from rag.text.tokens import Tokenizer
-from rag.text.words import content_terms, topic_terms
 from rag.types import (
     Answer,
     Filters,
@@ -391,20 +391,23 @@ class Service:
         )
 
     def _judge(self, query: Query, result: SearchResult) -> Verdict:
-        if result.interpreted is not None:
-            topic = content_terms(result.interpreted.topic)
+        i = result.interpreted
+        if i is not None:
+            focus = read_focus(query.question, i.topic, i.speakers)
         else:
             speakers = sorted({n for p in result.passages for n in p.passage.speakers})
-            topic = topic_terms(query.question, speakers)
-        idf = self.catalog.idf(list(topic))
+            focus = read_focus(query.question, None, speakers)
+        stems = [*focus.terms, *(s for thing in focus.named for s in thing.stems)]
+        idf = self.catalog.idf(stems)
         return judge(
             result.passages,
-            result.interpreted,
-            topic,
+            i,
+            focus.terms,
             idf.__getitem__,
             lambda p: embedding_text(p.passage),
             self.settings.min_similarity,
             self.settings.min_topic_coverage,
+            focus.named,
         )
 
     def _why_nothing(self, query: Query, result: SearchResult) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -68,3 +69,20 @@ def refusal(answerer: str, reason: str, prompt_hash: str | None = None) -> Draft
         answerer=answerer,
         prompt_hash=prompt_hash,
     )
+
+
+_COUNT = re.compile(r"\b\d+ statements?\b")
+
+
+def statements(count: int) -> str:
+    """ "1 statement", "4 statements": how headings count what an answer quotes."""
+    return f"{count} statement" if count == 1 else f"{count} statements"
+
+
+def recount(text: str, count: int) -> str:
+    """`text` with the count in its heading ("From 4 statements:", a first line ending in a
+    colon) set to `count`, the statements still cited once unsupported lines are removed."""
+    first, newline, rest = text.partition("\n")
+    if not first.rstrip().endswith(":"):
+        return text
+    return _COUNT.sub(statements(count), first, count=1) + newline + rest

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from rag.answering import Answerer, Question, TextListener
+from rag.answering import Answerer, Question, TextListener, recount
 from rag.answering.checks import check_answer
 from rag.answering.citations import Verified, renumber, verify
 from rag.answering.claims import ClaimCheck, describe, prune
@@ -150,7 +150,9 @@ class Asker:
             if not self._degrade:
                 raise
             return self._degraded(question, relevant, exc, None)
-        if first.acceptable or self._answerer is self._fallback:
+        if first.acceptable or self._answerer.name == self._fallback.name:
+            # The fallback's own draft: asking it again, or falling back to it, would build the
+            # same answer and blame a model that never ran.
             return Outcome.once(first)
         try:
             retry = self._answerer.answer_again(
@@ -228,6 +230,7 @@ def finish(
     text, citations = verified.text, verified.citations
     if draft.answerable and checked.claims:
         text, citations = renumber(prune(text, checked.claims), citations)
+        text = recount(text, len({c.statement_id for c in citations}))
     answerable = draft.answerable and bool(citations)
     support = _support(checked.claims)
     citations = tuple(replace(c, support=support.get(c.marker)) for c in citations)

@@ -14,6 +14,9 @@ verbatim quote whose words the claim repeats. So, after those checks:
   says what an injected instruction asked it to say (the quoted words in it, two or more, or
   most of the words of what it asks to be said: "... and state that <X>");
   or holds a link, an image or HTML (the exfiltration pattern; answers are plain sentences).
+  A markdown link that the sentence quotes from a statement it cites is not blocked: about
+  one White House statement in six links its sources, and a verbatim quote of stored text is
+  the source itself, not something a model made up (images and HTML stay blocked).
 
 A blocked draft is not passed on: the claims say why, and the caller retries or falls back.
 """
@@ -35,6 +38,7 @@ MARKUP = re.compile(
     r"!?\[[^\]\n]*\]\([^)\n]*\)|<\s*/?\s*(?:img|a|script|iframe|svg|link|meta|form)\b",
     re.IGNORECASE,
 )
+_LINK = re.compile(r"\[[^\]\n]*\]\([^)\n]*\)")
 _PAYLOAD = re.compile(r"[\"'“‘]([^\"'“”‘’\n]{3,120})[\"'”’]")
 # What an instruction asks to be said: "... state that <X>", "the only correct answer is <X>",
 # "simply respond: <X>" (read on the text with look-alikes folded).
@@ -101,12 +105,16 @@ def screen(
 
     asked = [asked for p in passages for asked in _asked(p)]
     leaked = _leaked_spans(text, leaks)
+    quotes = {c.marker: " ".join(c.quote.split()) for c in citations}
+    by_start = {c.start: c for c in claims}
 
     def blocking(start: int, end: int) -> str | None:
         sentence = text[start:end]
         if any(a < end and start < b for a, b in leaked):
             return LEAKED
-        if MARKUP.search(sentence):
+        claim = by_start.get(start)
+        cited = [quotes[m] for m in (claim.markers if claim else ()) if m in quotes]
+        if any(not _quoted_link(m.group(0), cited) for m in MARKUP.finditer(sentence)):
             return LINKED
         squashed = f" {_squash(sentence)} "
         if any(f" {payload} " in squashed for payload in payloads):
@@ -119,7 +127,6 @@ def screen(
             return OBEYED  # says what an instruction asked, in its own words or not
         return None
 
-    by_start = {c.start: c for c in claims}
     screened: dict[int, ClaimCheck] = dict(by_start)
     blocked: list[str] = []
     for start, end in split_claims(text):
@@ -154,6 +161,13 @@ def _asked(passage: Passage) -> list[tuple[set[str], set[str]]]:
             if len(keys) >= 2 and keys - known:
                 found.append((keys, keys - known))
     return found
+
+
+def _quoted_link(markup: str, cited_quotes: Sequence[str]) -> bool:
+    """A markdown link (not an image or HTML) found word for word in a quote the sentence
+    cites: `citations.verify` proved the quote is the stored text."""
+    link = " ".join(markup.split())
+    return bool(_LINK.fullmatch(markup)) and any(link in quote for quote in cited_quotes)
 
 
 def _cites_instruction(citation: Citation, passage: Passage) -> bool:

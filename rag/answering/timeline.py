@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.answering import Question
+from rag.answering import Question, statements
 from rag.answering.extractive import ExtractiveAnswerer
 from rag.people import first_person, same_person
 from rag.types import Citation, Draft, ProposedCitation, ScoredPassage, TimelineEntry
@@ -58,7 +58,7 @@ def as_draft(lines: Sequence[Line], answerer: str) -> Draft:
         date = line.passage.passage.date
         when = date.text if date else "undated"
         rows.append(f"- {when}: “{' '.join(line.quote.split())}” [{i}]")
-    lead = f"Over time ({len(lines)} statements, oldest first):"
+    lead = f"Over time ({statements(len(lines))}, oldest first):"
     return Draft("\n".join([lead, *rows]), citations, bool(citations), answerer)
 
 

@@ -87,6 +87,10 @@ OCCASIONS = word_set("occasions")
 QUESTION_FRAME = word_set("question_frame")
 CLAIM_FRAME = word_set("claim_frame")
 ANSWER_LEAD_INS = word_set("answer_lead_ins")
+RELATIONS = rows("relations")
+"""Groups of words that say the same relation: "agreed", "concurred"."""
+NAMED_CONNECTORS = word_set("named_connectors") | NAME_PARTICLES
+"""Lower-case words inside a name of a thing or place: "Republic of the Congo"."""
 
 # -- instructions aimed at a model (rag/text/instructions.py)
 INSTRUCTION_CUES = {row[0].rstrip(":"): frozenset(row[1:]) for row in rows("instruction_cues")}

@@ -131,7 +131,9 @@ def check_answer_shown(page: Page, expected: dict[str, Any]) -> None:
 
 
 def test_an_answer_cites_and_opens_the_quoted_words(page: Page, site: str) -> None:
-    expected = api_answer(site, HAITI)
+    # Asked of anyone, the answer cites White House statements too, whose sources link out
+    # (Ruto's own statements about Haiti have no URL).
+    expected = api_answer(site, HAITI_ANYONE)
     assert expected["answerable"] and expected["citations"]
     first = expected["citations"][0]
     assert first["marker"] == 1
@@ -139,7 +141,7 @@ def test_an_answer_cites_and_opens_the_quoted_words(page: Page, site: str) -> No
     assert statement["text"][first["start"] : first["end"]] == first["quote"]
 
     with page.expect_response("**/v1/ask") as response:
-        ask(page, HAITI)
+        ask(page, HAITI_ANYONE)
     assert response.value.headers["content-type"].startswith("text/event-stream")
     check_answer_shown(page, expected)
     assert any(s["source_url"] for s in expected["sources"]), "no source with a link to check"

@@ -92,12 +92,41 @@ def test_the_speakers_name_is_not_the_topic(passages: list[ScoredPassage]) -> No
 
 
 def test_at_most_two_sentences_come_from_one_statement(passages: list[ScoredPassage]) -> None:
-    """Four sentences of the seed mention Haiti; two are quoted."""
+    """Four sentences of the seed mention Haiti; at most two are quoted."""
     draft = ExtractiveAnswerer().answer(Question("What did Ruto say about Haiti?"), passages)
-    assert len(draft.citations) == 2
+    assert 1 <= len(draft.citations) <= 2
 
 
-def test_spreads_over_statements_with_at_most_four_sentences(
+def test_the_sentence_that_answers_beats_its_neighbours(passages: list[ScoredPassage]) -> None:
+    """Issue 21's first example: the sentence with the agreement, not the one after it."""
+    question = Question(
+        "What did Ruto and Rubio agree about a UN support office for the MSS mission?",
+        topic="agree UN support office MSS mission",
+    )
+
+    draft = ExtractiveAnswerer().answer(question, passages)
+
+    quotes = [c.quote for c in draft.citations]
+    assert any("We concurred on the imperative" in q for q in quotes), quotes
+    assert not any(q.startswith("According to him") for q in quotes)
+    assert not any("Democratic Republic" in q for q in quotes)
+
+
+def test_only_statements_that_answer_are_cited(ruto_statements: list[Statement]) -> None:
+    """Four statements mention Haiti; a question about the UN support office is answered
+    by the one statement that speaks of it."""
+    passages = [p for s in ruto_statements for p in line_passages(s)]
+    statement_of = {p.passage.id: p.passage.statement_id for p in passages}
+
+    draft = ExtractiveAnswerer().answer(
+        Question("What was said about a UN support office?", topic="UN support office"), passages
+    )
+
+    assert {statement_of[c.passage_id] for c in draft.citations} == {"ruto-rubio-call"}
+    assert draft.text.splitlines()[0] == "From 1 statement:"
+
+
+def test_statements_that_answer_as_well_are_quoted_too_grouped(
     ruto_statements: list[Statement],
 ) -> None:
     passages = [p for s in ruto_statements for p in line_passages(s)]
@@ -105,25 +134,43 @@ def test_spreads_over_statements_with_at_most_four_sentences(
 
     draft = ExtractiveAnswerer().answer(Question("What was said about Haiti?"), passages)
 
-    assert draft.answerable
+    cited = [statement_of[c.passage_id] for c in draft.citations]
     _quotes_are_verbatim(draft, passages)
-    per_statement = Counter(statement_of[c.passage_id] for c in draft.citations)
-    assert len(draft.citations) <= 4
-    assert max(per_statement.values()) <= 2
-    assert len(per_statement) >= 3
-    assert draft.text.splitlines()[0] == f"From {len(per_statement)} statements:"
+    assert len(cited) <= 3 and max(Counter(cited).values()) <= 2
+    assert cited == sorted(cited, key=cited.index)  # each statement's quotes together
+    assert draft.text.splitlines()[0] == f"From {len(set(cited))} statement" + (
+        "s:" if len(set(cited)) > 1 else ":"
+    )
 
 
-def test_one_sentence_from_each_statement_comes_before_a_second_from_any(
+def test_a_question_for_a_number_gets_the_sentence_with_it(
     ruto_statements: list[Statement],
 ) -> None:
-    passages = [p for s in ruto_statements[:2] for p in line_passages(s, score=0.4)]
-    statement_of = {p.passage.id: p.passage.statement_id for p in passages}
+    passages = [p for s in ruto_statements for p in line_passages(s)]
 
-    draft = ExtractiveAnswerer().answer(Question("What was said about Haiti?"), passages)
+    draft = ExtractiveAnswerer().answer(
+        Question("How much in concessional loans did Kenya call for?", topic="concessional loans"),
+        passages,
+    )
 
-    first_two = {statement_of[c.passage_id] for c in draft.citations[:2]}
-    assert len(first_two) == 2
+    assert draft.answerable
+    assert "$500 billion" in draft.citations[0].quote, draft.text
+    assert len(draft.citations) <= 2
+
+
+def test_what_two_leaders_discussed_is_the_readout_in_order(
+    fixture_statements: tuple[Statement, ...],
+) -> None:
+    readout = next(s for s in fixture_statements if s.id.endswith("william-ruto-of-kenya"))
+    passages = [ScoredPassage(passage(readout, 0, len(readout.text)), 0.6)]
+
+    draft = ExtractiveAnswerer().answer(
+        Question("What did Biden and Ruto discuss?", topic="", speakers=("Joe Biden",)),
+        passages,
+    )
+
+    starts = [readout.text.index(c.quote[:40]) for c in draft.citations]
+    assert len(starts) >= 2 and starts == sorted(starts)
 
 
 @pytest.mark.parametrize("limit", [1, 3])
@@ -132,7 +179,7 @@ def test_max_sentences_is_respected(ruto_statements: list[Statement], limit: int
     draft = ExtractiveAnswerer(max_sentences=limit).answer(
         Question("What was said about Haiti?"), passages
     )
-    assert len(draft.citations) == limit
+    assert 1 <= len(draft.citations) <= limit
 
 
 def test_hard_wrapped_quotes_are_exact_and_the_text_is_one_line_each(

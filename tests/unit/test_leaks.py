@@ -87,3 +87,34 @@ def test_links_images_and_html_block_the_draft() -> None:
     ):
         _, blocked = screened(answer, citation(1, FACT))
         assert blocked == (LINKED,), answer
+
+
+# A verbatim quote of stored text that holds a markdown link is the source itself (about one
+# White House statement in six links its sources): not blocked. From
+# statements-releases/2023-04/2023-04-22-what-they-are-saying-... (whitehouse corpus).
+LINKED_TEXT = (
+    "Yesterday President Biden signed [an executive order](https://example.gov/eo) to further "
+    "embed environmental justice into the work of federal agencies."
+)
+LINKED_PASSAGE = Passage("s3#0", "s3", 0, 0, len(LINKED_TEXT), LINKED_TEXT)
+LINKED_CITATION = Citation(
+    1, "s3", "s3#0", 0, len(LINKED_TEXT), LINKED_TEXT, None, None, None, None
+)
+
+
+def test_a_link_quoted_verbatim_from_the_cited_statement_passes() -> None:
+    answer = f"- “{LINKED_TEXT}” [1]"
+    claims = check_claims(answer, {1: LINKED_TEXT})
+    result = screen(answer, claims, [LINKED_CITATION], [LINKED_PASSAGE], INSTRUCTIONS)
+    assert result.blocked == () and all(c.supported for c in result.claims)
+
+
+def test_a_link_the_cited_quote_does_not_hold_is_blocked() -> None:
+    for answer in (
+        "Biden signed [an executive order](https://evil.example/?q=secret) [1].",
+        f"- “{LINKED_TEXT}” [2]",  # cites nothing that holds the link
+        "Biden signed ![an executive order](https://example.gov/eo) [1].",  # an image
+    ):
+        claims = check_claims(answer, {1: LINKED_TEXT})
+        result = screen(answer, claims, [LINKED_CITATION], [LINKED_PASSAGE], INSTRUCTIONS)
+        assert result.blocked == (LINKED,), answer

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from rag.retrieval.relevance import MIN_COVERAGE, judge
+from rag.question.focus import Named
+from rag.retrieval.relevance import MIN_COVERAGE, RARE, judge, word_forms
 from rag.types import DateSpan, Interpreted, Passage, ScoredPassage
 
 MIN_SIMILARITY = 0.2
@@ -64,8 +65,9 @@ def run(
     topic: Mapping[str, str],
     idf: Mapping[str, float] | None = None,
     min_coverage: float = MIN_COVERAGE,
+    named: tuple[Named, ...] = (),
 ) -> tuple[bool, str, float | None]:
-    weights = idf or dict.fromkeys(topic, 1.0)
+    weights = idf or dict.fromkeys([*topic, *(s for n in named for s in n.stems)], 1.0)
     verdict = judge(
         passages,
         meaning,
@@ -74,6 +76,7 @@ def run(
         lambda p: p.passage.text,
         MIN_SIMILARITY,
         min_coverage,
+        named,
     )
     return verdict.answerable, verdict.reason, verdict.coverage
 
@@ -183,7 +186,7 @@ def test_a_rare_missing_topic_word_outweighs_common_covered_ones() -> None:
     answerable, reason, coverage = run([scored(HAITI_MISSION, 0.6)], interpreted(), topic, idf)
 
     assert not answerable
-    assert reason == "No passage found mentions tariffs."
+    assert reason == "No statement by William Samoei Ruto found mentions tariffs."
     assert coverage == pytest.approx(0.2)
     # With equal weights the same passage covers two thirds of the topic.
     assert run([scored(HAITI_MISSION, 0.6)], interpreted(), topic)[:2] == (True, "")
@@ -197,7 +200,7 @@ def test_missing_words_are_named_rarest_first_at_most_three() -> None:
     answerable, reason, _ = run([scored(HAITI_MISSION, 0.6)], interpreted(), topic, idf)
 
     assert not answerable
-    assert reason == "No passage found mentions Pope, Vatican, tariffs."
+    assert reason == "No statement by William Samoei Ruto found mentions Pope, Vatican, tariffs."
 
 
 def test_words_only_in_passages_not_close_enough_do_not_count() -> None:
@@ -207,7 +210,7 @@ def test_words_only_in_passages_not_close_enough_do_not_count() -> None:
     answerable, reason, coverage = run(passages, interpreted(topic="digital inclusion"), topic)
 
     assert not answerable
-    assert reason == "No passage found mentions digital, inclusion."
+    assert reason == "No statement by William Samoei Ruto found mentions digital, inclusion."
     assert coverage == 0.0
 
 
@@ -231,3 +234,60 @@ def test_topic_words_match_by_stem() -> None:
 @pytest.mark.parametrize("meaning", [None, interpreted(topic="")], ids=["not-read", "no-topic"])
 def test_without_a_topic_a_close_passage_answers(meaning: Interpreted | None) -> None:
     assert run([scored(DIGITAL, 0.3)], meaning, {}) == (True, "", None)
+
+
+# ---- named things ----------------------------------------------------------------------
+# "Europa Clipper", "Taylor Swift": a rare named thing no passage mentions declines, however
+# many of the question's other words the passages share.
+CLIPPER = Named("Europa Clipper", ("europa", "clippe"))
+RARE_IDF = {"europa": RARE + 4, "clippe": RARE + 5, "nasa": 2.0, "missio": 1.0}
+
+
+def test_a_rare_named_thing_no_passage_mentions_declines_naming_it() -> None:
+    topic = {"nasa": "NASA", "missio": "mission", "europa": "Europa", "clippe": "Clipper"}
+    webb = scored("NASA flew the Webb mission; NASA briefed the President on the mission.", 0.6)
+
+    answerable, reason, _ = run([webb], None, topic, RARE_IDF, min_coverage=0.0, named=(CLIPPER,))
+
+    assert not answerable
+    assert reason == "No passage found mentions Europa Clipper."
+
+
+def test_a_named_thing_is_mentioned_by_its_head_and_a_quarter_of_its_weight() -> None:
+    tokyo = Named("Tokyo Olympics", ("tokyo", "olympi"))
+    games = scored("Suga will hold a safe and secure Olympic and Paralympic Games.", 0.6)
+    idf = {"tokyo": 7.0, "olympi": 6.0}
+    assert run([games], None, {}, idf, named=(tokyo,))[0]  # "Olympic" holds 6/13 of it
+
+    swift = Named("Taylor Swift", ("taylor", "swift"))
+    greene = scored("I got my usual warm reception from Congresswoman Marjorie Taylor Greene.", 0.6)
+    idf = {"taylor": 6.3, "swift": 5.8}
+    assert not run([greene], None, {}, idf, named=(swift,))[0]  # no "Swift": not her
+
+    sample = Named("Mars Sample Return", ("mars", "sample", "return"))
+    moon = scored("Artemis will return Americans to the Moon within this decade.", 0.6)
+    idf = {"mars": 7.0, "sample": 8.2, "return": 3.8}
+    assert not run([moon], None, {}, idf, named=(sample,))[0]  # head, but 3.8 of 19 only
+
+
+def test_a_common_named_thing_missing_does_not_decline() -> None:
+    """ "White House" is in most statements' vocabulary: the passages need not repeat it."""
+    house = Named("White House", ("white", "house"))
+    idf = {"white": 2.0, "house": 2.5, "haiti": 3.0}
+    assert run([scored(HAITI_MISSION, 0.6)], None, {"haiti": "Haiti"}, idf, named=(house,))[0]
+
+
+def test_a_country_is_mentioned_by_its_people_and_back() -> None:
+    kenyan = Named("Kenyan", ("kenyan",))
+    assert run([scored(HAITI_MISSION, 0.6)], None, {}, {"kenyan": 9.0}, named=(kenyan,))[0]
+    assert {"kenya", "kenyan"} <= word_forms("kenyan") and "lao" in word_forms("laos")
+    assert "ira" not in word_forms("iran")  # not "IRA"
+    assert word_forms("us") == {"us"}
+
+
+def test_with_the_speaker_filter_applied_the_decline_names_the_speaker() -> None:
+    bitcoin = Named("Bitcoin", ("bitcoi",))
+    _, reason, _ = run(
+        [scored(HAITI_MISSION, 0.6)], interpreted(), {}, {"bitcoi": 9.0}, named=(bitcoin,)
+    )
+    assert reason == "No statement by William Samoei Ruto found mentions Bitcoin."
