@@ -20,6 +20,7 @@ does not exist, the checks are called the way the old `Asker.check` called them.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import time
 from collections import Counter
@@ -44,9 +45,15 @@ FAILURE_KINDS = (
     "fabricated_quote",
     "injected_instruction",
 )
-SEEN = ("passage", "text", "title", "speaker", "date")
-"""The only fields of a passage a checker may see; the rest of a record are the answers."""
-INSTRUCTIONS = (HERE.parent / "prompts" / "answer_system.md").read_text(encoding="utf-8")
+SEEN = ("passage", "text", "title", "speaker", "date", "source_url")
+"""The only fields of a passage a checker may see; the rest of a record are the answers.
+`source_url` is the statement's, from the record the service would ingest (see `source_urls`)."""
+DATA_DIRS = (HERE.parent.parent / "shared" / "data", HERE.parent.parent.parent / "shared" / "data")
+try:  # the prompts ship inside the package since h16b; before, beside it
+    from rag.prompts import PROMPTS_DIR
+except ImportError:
+    PROMPTS_DIR = HERE.parent / "prompts"
+INSTRUCTIONS = (PROMPTS_DIR / "answer_system.md").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,31 @@ class Cited:
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+def source_urls(records: list[dict[str, Any]], data: Path | None) -> dict[str, str]:
+    """passage id -> the source_url of its statement's record in `data` (../shared/data),
+    which the service stores with every passage; {} without the data."""
+    if data is None:
+        return {}
+    wanted: dict[str, dict[str, str]] = {}
+    for r in records:
+        name = str(r.get("source", "")).removeprefix("shared/data/")
+        wanted.setdefault(name, {})[str(r.get("statement"))] = str(r["passage"])
+    urls: dict[str, str] = {}
+    for name, statements in wanted.items():
+        path = data / name
+        if not path.is_file():
+            continue
+        with gzip.open(path, "rt", encoding="utf-8") if name.endswith(".gz") else path.open(
+            encoding="utf-8"
+        ) as lines:
+            for line in lines:
+                row = json.loads(line)
+                if row.get("id") in statements and row.get("source_url"):
+                    for pid in (p["passage"] for p in records if p.get("statement") == row["id"]):
+                        urls[pid] = row["source_url"]
+    return urls
 
 
 def ingested(record: dict[str, Any]) -> Cited:
@@ -89,6 +121,7 @@ def ingested(record: dict[str, Any]) -> Cited:
         speaker=speaker,
         date=date,
         speakers=who.passage_speakers[0],
+        source_url=seen["source_url"],
         **flags,
     )
     return Cited(passage, quotes)
@@ -113,7 +146,7 @@ def citation(marker: int, cited: Cited, beside: bool = False) -> Citation:
         title=p.title,
         speaker=p.speaker,
         date=p.date.text if p.date else None,
-        source_url=None,
+        source_url=p.source_url,
         speakers=p.speakers,
         statement_speakers=p.speakers,
     )
@@ -171,10 +204,16 @@ def checker() -> tuple[str, Checker]:
 
 
 def measure(
-    claims_path: Path, passages_path: Path, verbose: bool, beside: bool = False
+    claims_path: Path,
+    passages_path: Path,
+    verbose: bool,
+    beside: bool = False,
+    data: Path | None = None,
 ) -> dict[str, Any]:
     name, check = checker()
-    records = {p["passage"]: p for p in read_jsonl(passages_path)}
+    rows = read_jsonl(passages_path)
+    urls = source_urls(rows, data)
+    records = {p["passage"]: {**p, "source_url": urls.get(p["passage"])} for p in rows}
     claims = read_jsonl(claims_path)
     wanted = {pid for c in claims for pid in c["cited"].values()}
     cited = {pid: ingested(records[pid]) for pid in sorted(wanted)}
@@ -200,7 +239,8 @@ def measure(
 
     quoting = "beside flagged sentences" if beside else "the whole passage"
     print(f"checker: {name} ({Path(rag.__file__).parent}); claims: {claims_path.name} "
-          f"({len(claims)}); citations quote {quoting}")  # fmt: skip
+          f"({len(claims)}); citations quote {quoting}; source URLs for "
+          f"{len({pid for pid in wanted if urls.get(pid)})}/{len(wanted)} passages")  # fmt: skip
     print("| kind | claims | flagged | rate |\n|---|---:|---:|---:|")
     for kind, (hits, n) in rows.items():
         label = "supported (false alarms)" if kind == "supported" else kind
@@ -232,8 +272,14 @@ def main() -> None:
         action="store_true",
         help="cite the longest stretch of each passage outside its flagged instructions",
     )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=next((d for d in DATA_DIRS if d.is_dir()), None),
+        help="the shared data folder, for each statement's source_url (default ../shared/data)",
+    )
     args = parser.parse_args()
-    measure(args.claims, args.passages, args.verbose, args.beside)
+    measure(args.claims, args.passages, args.verbose, args.beside, args.data)
 
 
 if __name__ == "__main__":

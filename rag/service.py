@@ -114,7 +114,11 @@ class Service:
         self._retriever = Retriever(
             catalog,
             QueryVectors(embedder, settings.query_cache_size),
-            RetrievalConfig(understand=settings.understand_questions, keyword=settings.hybrid),
+            RetrievalConfig(
+                understand=settings.understand_questions,
+                keyword=settings.hybrid,
+                min_confidence=settings.min_reading_confidence,
+            ),
         )
         self._asker = Asker(
             catalog,
@@ -314,6 +318,8 @@ class Service:
         answer: Callable[[Question, Sequence[ScoredPassage]], Outcome],
     ) -> Outcome:
         relevant = tuple(p for p in result.passages if p.score >= self.settings.min_similarity)
+        # Asked for someone's words (or a period's), answer from those that fit the reading.
+        relevant = tuple(p for p in relevant if p.fits_reading) or relevant
         verdict = self._judge(query, result)
         if not result.passages:
             reason = self._why_nothing(query, result)

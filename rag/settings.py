@@ -106,7 +106,15 @@ class Settings(BaseSettings):
     answerer: Literal["auto", "extractive", "openai"] = "auto"
     hybrid: bool = Field(True, description="Fuse BM25 keyword search with dense search.")
     understand_questions: bool = Field(
-        True, description="Read speakers and dates named in the question as filters."
+        True,
+        description="Read who and when from the question and rank what matches them higher.",
+    )
+    min_reading_confidence: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="How sure a reading of who speaks must be (share of the corpus's evidence) "
+        "to be favoured in the ranking.",
     )
 
     # LLM (any OpenAI-compatible endpoint)

@@ -94,6 +94,8 @@ class StatementInfo:
     """MinHash signature of the text, to find republished copies."""
     page_starts: tuple[int, ...] = ()
     """Offsets into the text where each page begins (a PDF's); empty without pages."""
+    offices: tuple[tuple[str, str], ...] = ()
+    """(office, name) its title gives: ("national security advisor", "Jake Sullivan")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,9 @@ class ScoredPassage:
     """Cosine similarity to the question, in [-1, 1]; higher is closer."""
     rank_score: float = 0.0
     """What the ranking used (fused dense and keyword ranks, boosts); only order matters."""
+    fits_reading: bool = True
+    """Whether the passage is by whom and from when the question asks, as read from it
+    (True when the reading names neither, or nothing read was sure enough to apply)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,23 +161,57 @@ class Query:
     filters: Filters = Filters()
 
 
+ReadingKind = Literal[
+    "speaker", "country", "office", "party", "period", "event_year", "topic_person"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One thing read from a question about who speaks or when, and what the search did."""
+
+    kind: ReadingKind
+    text: str
+    """As written in the question ("Trump", "the President", "in 2019")."""
+    value: str
+    """What it was taken to mean: a canonical name, a country, an office, an ISO period."""
+    confidence: float
+    """The share of the corpus's evidence for this meaning (1.0 for what is written out)."""
+    applied: bool
+    """Whether the search favoured passages that match it (it never excludes the others)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Interpreted:
-    """What the question was read to mean, and what the search did with it."""
+    """What the question was read to mean, and what the search did with it.
+
+    What is read from the question only raises the rank of the passages that match it;
+    only the request's own filters (`applied_*`) exclude passages."""
 
     speakers: tuple[str, ...]
-    """Speakers the question names (canonical names)."""
+    """People whose words the search favoured, read from the question (canonical names)."""
     since: dt.date | None
     until: dt.date | None
-    """The period the question names."""
+    """The period of statements the question names (favoured, not required)."""
     topic: str
     timeline: bool
     applied_speakers: tuple[str, ...]
     applied_since: dt.date | None
     applied_until: dt.date | None
-    """The filters the search ran with (explicit ones included, widened dates)."""
-    relaxed: tuple[str, ...]
-    """Filters read from the question that were dropped because nothing passed them."""
+    """The filters the request set: the only ones that exclude passages."""
+    countries: tuple[str, ...] = ()
+    """Countries whose statements the search favoured ("Japan", "United States")."""
+    parties: tuple[str, ...] = ()
+    """Countries named as the other party of a call or meeting ("with the King of Bahrain"):
+    the search favoured statements that name them."""
+    topic_people: tuple[str, ...] = ()
+    """People the question is about, not asking the words of ("about Jimmy Carter")."""
+    topic_people_words: tuple[tuple[str, ...], ...] = ()
+    """For each of them, folded words any of which shows a passage speaks of them."""
+    readings: tuple[Reading, ...] = ()
+    """Everything read about who and when, applied or not, with its confidence."""
+    period_precision: str | None = None
+    """How the period was written: "day", "month", "year", "range" or "open"."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from functools import lru_cache
 
 from rag.answering import Question, TextListener, refusal, statements
 from rag.answering.leaks import MARKUP
-from rag.people import first_person, same_person
+from rag.people import first_person, same_person, voice_at
 from rag.question.focus import Focus, Wanted, read_focus
 from rag.text.instructions import is_instruction
 from rag.text.sentences import split_sentences
@@ -150,16 +150,8 @@ def _names(text: str, speaker: str) -> bool:
 
 
 def _voice(p: Passage, at: int) -> str | None:
-    """Who speaks at offset `at` of the passage: the one speaker of a speech, or in a
-    transcript the turn label last before it (the passage's first speaker if none is)."""
-    speakers = list(dict.fromkeys(n for n in (*p.speakers, p.speaker) if n))
-    if len(speakers) <= 1:
-        return speakers[0] if speakers else None
-    labels = [m for m in _TURN_LABEL.finditer(p.text) if m.start() <= at]
-    if not labels:
-        return speakers[0]
-    label = " ".join(labels[-1].group("label").split())
-    return next((n for n in speakers if same_person(label, [n])), label)
+    """Who speaks at offset `at` of the passage (nobody in a reporter's question)."""
+    return voice_at(p.text, at, list(dict.fromkeys(n for n in (*p.speakers, p.speaker) if n)))
 
 
 def _is_reporter(sentence: _Sentence) -> bool:

@@ -221,7 +221,8 @@ def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[st
     if match.group("percent") or match.group("word_percent"):
         return frozenset({_key(value, percent=True)})
     unit = _unit(match.group("unit") or match.group("word_unit"))
-    span = _unit(match.group("span") or match.group("word_span"))
+    span_word = (match.group("span") or match.group("word_span") or "").lower()
+    span = _unit(span_word)
     label = bool(_LABEL_BEFORE.search(text, max(0, match.start() - 16), match.start()))
     ordinal = bool(match.group("ordinal")) if not word else False
     keys = _number_keys(value, unit=span or unit, ordinal=ordinal, label=label, cited=cited)
@@ -230,7 +231,7 @@ def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[st
     if ordinal and anniversary:
         keys |= _number_keys(value, unit="year", cited=cited)
     if span:
-        keys |= _number_keys(value * TIME_SPANS[span], unit="year", cited=cited)
+        keys |= _number_keys(value * TIME_SPANS[span_word], unit="year", cited=cited)
     return frozenset(keys)
 
 

@@ -6,6 +6,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rag.evaluation.reading import ReadingCheck
+
 RANK_CUTOFF = 10
 
 
@@ -42,6 +44,8 @@ class CaseResult:
     claims_shown_supported: int = 0
     attempts: int = 1
     fallback: bool = False
+    reading: ReadingCheck | None = None
+    """How the question was read, against the case's `reading` label (reading suites)."""
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -114,6 +118,25 @@ def compute(rows: Sequence[CaseResult]) -> dict[str, float | None]:
         "answer_p50_ms": _ms(percentile([r.answer_seconds for r in rows], 50)),
         "answer_p95_ms": _ms(percentile([r.answer_seconds for r in rows], 95)),
         "answered": float(len(answered)),
+        **_reading_metrics(rows),
+    }
+
+
+def _reading_metrics(rows: Sequence[CaseResult]) -> dict[str, float | None]:
+    """Over cases with a `reading` label: readings applied wrongly or missed, and
+    unanswerable cases declined with a true reason (evals/README.md)."""
+    read = [r for r in rows if r.reading is not None]
+    if not read:
+        return {}
+    checks = [r.reading for r in read if r.reading is not None]
+    reasons = [c.true_reason for c in checks if c.true_reason is not None]
+    return {
+        "reading_cases": float(len(read)),
+        "wrong_who_applied": _mean([1.0 if c.wrong_who else 0.0 for c in checks]),
+        "wrong_date_applied": _mean([1.0 if c.wrong_date else 0.0 for c in checks]),
+        "missed_who": _mean([1.0 if c.missed_who else 0.0 for c in checks]),
+        "missed_date": _mean([1.0 if c.missed_date else 0.0 for c in checks]),
+        "declined_true_reason": _mean([1.0 if ok else 0.0 for ok in reasons]),
     }
 
 
@@ -128,5 +151,5 @@ def _ms(seconds: float | None) -> float | None:
 HIGHER_IS_BETTER = frozenset(
     """hit@1 hit@5 hit@10 mrr@10 passage_recall citations_verified citation_precision
     citation_recall must_include_recall answerable_answered unanswerable_declined
-    claim_support_rate""".split()
+    claim_support_rate declined_true_reason""".split()
 )

@@ -35,6 +35,12 @@ METRIC_ORDER = (
     "retrieval_p95_ms",
     "answer_p50_ms",
     "answer_p95_ms",
+    "reading_cases",
+    "wrong_who_applied",
+    "wrong_date_applied",
+    "missed_who",
+    "missed_date",
+    "declined_true_reason",
 )
 
 
@@ -43,7 +49,7 @@ def _fmt(value: float | None, metric: str) -> str:
         return "–"
     if metric.endswith("_ms"):
         return f"{value:.1f}"
-    if metric in ("cases", "citations_dropped", "answered"):
+    if metric in ("cases", "citations_dropped", "answered", "reading_cases"):
         return f"{value:.0f}"
     return f"{value:.3f}"
 
@@ -59,7 +65,7 @@ def write_report(run: EvalRun, out_dir: Path) -> Path:
     (out_dir / "report.json").write_text(json.dumps(summary(run), indent=2) + "\n")
     with (out_dir / "cases.jsonl").open("w") as f:
         for row in run.rows:
-            f.write(json.dumps(dataclasses.asdict(row), ensure_ascii=False) + "\n")
+            f.write(json.dumps(dataclasses.asdict(row), ensure_ascii=False, default=str) + "\n")
     (out_dir / "report.md").write_text(markdown(run))
     return out_dir
 
@@ -87,6 +93,8 @@ def markdown(run: EvalRun) -> str:
     missed = [r for r in run.rows if r.answerable and (r.gold_rank is None or r.gold_rank > 5)]
     wrong_refusals = [r for r in run.rows if r.answerable and not r.predicted_answerable]
     wrong_answers = [r for r in run.rows if not r.answerable and r.predicted_answerable]
+    misread = [r for r in run.rows if r.reading and (r.reading.wrong_who or r.reading.wrong_date)]
+    untrue = [r for r in run.rows if r.reading and r.reading.true_reason is False]
 
     def listing(title: str, items: Sequence[Any]) -> str:
         shown = "\n".join(f"- `{r.id}`: {r.question}" for r in items[:30])
@@ -108,6 +116,14 @@ def markdown(run: EvalRun) -> str:
         + listing("Answerable but declined", wrong_refusals)
         + "\n"
         + listing("Unanswerable but answered", wrong_answers)
+        + (
+            "\n"
+            + listing("Read wrongly: a speaker, country or period applied", misread)
+            + "\n"
+            + listing("Unanswerable, not declined with a true reason", untrue)
+            if any(r.reading for r in run.rows)
+            else ""
+        )
     )
 
 

@@ -15,6 +15,7 @@ from rag.answering.claims import ClaimCheck, check_claims
 from rag.embedding.embedder import Embedder
 from rag.errors import InputError, NotFoundError
 from rag.evaluation.metrics import RANK_CUTOFF, CaseResult, compute
+from rag.evaluation.reading import check_reading
 from rag.evaluation.suite import EvalCase, Suite
 from rag.ingest import load_paths
 from rag.ingest.pipeline import content_hash
@@ -146,6 +147,9 @@ def run_case(
         claims_shown_supported=sum(1 for c in shown if c.supported),
         attempts=answer.attempts,
         fallback=answer.fallback is not None,
+        reading=(
+            check_reading(service, case.reading, answer, case.answerable) if case.reading else None
+        ),
     )
 
 

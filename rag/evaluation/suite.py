@@ -17,6 +17,19 @@ from rag.types import Filters
 
 
 @dataclass(frozen=True, slots=True)
+class ReadingLabel:
+    """How a question should be read (the reading suite, evals/README.md)."""
+
+    speakers: tuple[str, ...]
+    countries: tuple[str, ...]
+    since: dt.date | None
+    until: dt.date | None
+    event_years: tuple[int, ...]
+    topic_people: tuple[str, ...]
+    decline_must_name: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class EvalCase:
     id: str
     question: str
@@ -26,6 +39,7 @@ class EvalCase:
     reference_answer: str | None
     gold_quotes: tuple[str, ...]
     filters: Filters
+    reading: ReadingLabel | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +66,7 @@ def _date(value: Any, field: str, origin: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
-        raise InputError(f"{origin}: filters.{field} is not a date: {value!r}") from exc
+        raise InputError(f"{origin}: {field} is not a date: {value!r}") from exc
 
 
 def _filters(value: Any, origin: str) -> Filters:
@@ -65,9 +79,30 @@ def _filters(value: Any, origin: str) -> Filters:
         raise InputError(f"{origin}: unknown filters {sorted(unknown)}")
     return Filters(
         speaker=value.get("speaker") or None,
-        since=_date(value.get("since"), "since", origin),
-        until=_date(value.get("until"), "until", origin),
+        since=_date(value.get("since"), "filters.since", origin),
+        until=_date(value.get("until"), "filters.until", origin),
         statement_ids=_strings(value.get("statement_ids"), "filters.statement_ids", origin),
+    )
+
+
+def _reading(value: Any, origin: str) -> ReadingLabel | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InputError(f"{origin}: 'reading' must be an object", field="reading")
+    years = value.get("event_years") or []
+    if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
+        raise InputError(f"{origin}: reading.event_years must be a list of years")
+    return ReadingLabel(
+        speakers=_strings(value.get("speakers"), "reading.speakers", origin),
+        countries=_strings(value.get("countries"), "reading.countries", origin),
+        since=_date(value.get("since"), "reading.since", origin),
+        until=_date(value.get("until"), "reading.until", origin),
+        event_years=tuple(years),
+        topic_people=_strings(value.get("topic_people"), "reading.topic_people", origin),
+        decline_must_name=_strings(
+            value.get("decline_must_name"), "reading.decline_must_name", origin
+        ),
     )
 
 
@@ -94,6 +129,7 @@ def _case(record: Any, origin: str) -> EvalCase:
         reference_answer=reference if isinstance(reference, str) else None,
         gold_quotes=_strings(record.get("gold_quotes"), "gold_quotes", origin),
         filters=_filters(record.get("filters"), origin),
+        reading=_reading(record.get("reading"), origin),
     )
 
 

@@ -28,7 +28,7 @@ from rag.embedding.embedder import embedding_text
 from rag.index.search_index import PassageIndex
 from rag.index.store import ChromaStore, StatementWrite, settled
 from rag.ingest.near_duplicates import DuplicateGroup, DuplicateIndex, Fingerprint
-from rag.people import SpeakerIndex
+from rag.people import Roster, SpeakerIndex
 from rag.types import DateSpan, Passage, QuoteRecord, Republication, StatementInfo, StoreStats
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,7 @@ class Catalog:
         self._write_lock = threading.Lock()
         self._index: PassageIndex | None = None
         self._speakers: SpeakerIndex | None = None
+        self._roster: Roster | None = None
         self._groups: dict[str, DuplicateGroup] | None = None
         self._generation = ""
         self._checked_at = 0.0
@@ -77,11 +78,25 @@ class Catalog:
         with self.reading() as index:
             if self._speakers is None:
                 statement_counts: dict[str, int] = {}
+                offices: dict[str, set[str]] = {}
                 for info in index.statements.values():
                     for name in info.speakers:
                         statement_counts[name] = statement_counts.get(name, 0) + 1
-                self._speakers = SpeakerIndex.build(statement_counts, index.speaker_names())
+                    for office, name in info.offices:
+                        offices.setdefault(name, set()).add(office)
+                self._speakers = SpeakerIndex.build(
+                    statement_counts, index.speaker_names(), offices
+                )
             return self._speakers
+
+    def roster(self) -> Roster:
+        """Who the corpus has: people, when they spoke, offices, countries (built once per
+        change of the store, like the speaker index)."""
+        speakers = self.speakers()
+        with self.reading() as index:
+            if self._roster is None or self._roster.speakers is not speakers:
+                self._roster = Roster.build(speakers, index.statements.values())
+            return self._roster
 
     def known_vectors(self, statement_ids: Sequence[str]) -> dict[str, NDArray[np.float32]]:
         """Embedded text -> vector, for the stored passages of these statements."""

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from rag.index.keyword_index import KeywordIndex
 from rag.index.passage_columns import PassageColumns
+from rag.people import statement_country
 from rag.types import DateSpan, Passage, StatementInfo
 
 _NO_DAY_FIRST = 99_999_999  # an undated statement never overlaps a date range
@@ -37,10 +38,13 @@ class RowFilter:
     """Filters in index terms: stored speaker names, a date range, statement ids.
 
     `speakers` holds one set of name forms per person; a row passes when every person
-    is among its speakers (through any of their forms).
+    is among its speakers (through any of their forms). `anyone` passes a row when any of
+    them is; `countries` when its statement speaks for one of these countries (ISO codes).
     """
 
     speakers: tuple[frozenset[str], ...] | None = None
+    anyone: tuple[frozenset[str], ...] | None = None
+    countries: frozenset[str] | None = None
     since: dt.date | None = None
     until: dt.date | None = None
     statement_ids: frozenset[str] | None = None
@@ -61,6 +65,7 @@ class PassageIndex:
         self._passages: list[Passage | None] = []
         self._rows_by_statement: dict[str, list[int]] = {}
         self._rows_by_speaker: dict[str, list[int]] = {}
+        self._rows_by_country: dict[str, list[int]] = {}
         self.statements: dict[str, StatementInfo] = {}
         self.keywords = KeywordIndex()
 
@@ -131,6 +136,9 @@ class PassageIndex:
             self._last[start : start + len(passages)] = last
             self._alive[start : start + len(passages)] = True
         self._rows_by_statement[info.id] = rows
+        country = statement_country(info.metadata, info.source_url)
+        if country:
+            self._rows_by_country.setdefault(country, []).extend(rows)
         self.statements[info.id] = info
         dead = self.rows - self.keywords.size
         if dead > max(_COMPACT_AFTER_DEAD, self.keywords.size):
@@ -154,6 +162,11 @@ class PassageIndex:
             for name, rows in self._rows_by_speaker.items()
         }
         self._rows_by_speaker = {name: rows for name, rows in by_speaker.items() if rows}
+        by_country = {
+            code: [new_row[row] for row in rows if row in new_row]
+            for code, rows in self._rows_by_country.items()
+        }
+        self._rows_by_country = {code: rows for code, rows in by_country.items() if rows}
         self.keywords.renumber(new_row)
 
     def remove_statement(self, statement_id: str) -> None:
@@ -191,10 +204,11 @@ class PassageIndex:
         """Live rows that pass the filter."""
         mask = self._alive[: self.rows].copy()
         for person in f.speakers or ():
-            by_person = np.zeros(self.rows, dtype=bool)
-            for name in person:
-                by_person[np.asarray(self._rows_by_speaker.get(name, []), dtype=np.int64)] = True
-            mask &= by_person
+            mask &= self._rows_of(self._rows_by_speaker, person)
+        if f.anyone is not None:
+            mask &= self._rows_of(self._rows_by_speaker, frozenset().union(*f.anyone))
+        if f.countries is not None:
+            mask &= self._rows_of(self._rows_by_country, f.countries)
         if f.since is not None:
             mask &= self._last[: self.rows] >= day_number(f.since)
         if f.until is not None:
@@ -208,45 +222,37 @@ class PassageIndex:
             mask &= by_statement
         return mask
 
-    def dense(self, vector: NDArray[np.float32], mask: NDArray[np.bool_], n: int) -> list[Hit]:
-        """Exact cosine search (vectors are unit length) over the rows in `mask`."""
-        rows = np.flatnonzero(mask)
-        if not len(rows):
-            return []
-        if len(rows) > 0.5 * self.rows:  # cheaper to score everything than to gather rows
-            scores = (self._vectors[: self.rows] @ vector)[rows]
-        else:
-            scores = self._vectors[rows] @ vector
-        return _top(rows, scores, n)
+    def _rows_of(self, rows_by: dict[str, list[int]], keys: Iterable[str]) -> NDArray[np.bool_]:
+        """Rows listed under any of `keys` (removed rows included; the mask drops them)."""
+        found = np.zeros(self.rows, dtype=bool)
+        for key in keys:
+            found[np.asarray(rows_by.get(key, []), dtype=np.int64)] = True
+        return found
+
+    def dense_scores(self, vector: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Cosine similarity of every row to the question (vectors are unit length): one
+        matrix product, shared by every ranking of one search."""
+        return self._vectors[: self.rows] @ vector
 
     def similarities(self, vector: NDArray[np.float32], rows: Sequence[int]) -> NDArray[np.float32]:
         return self._vectors[np.asarray(rows, dtype=np.int64)] @ vector
 
-    def keyword(self, query: str, mask: NDArray[np.bool_], n: int) -> list[Hit]:
-        scores = self.keywords.scores(query, self.rows)
-        scores[~mask] = 0
-        rows = np.flatnonzero(scores > 0)
+    def keyword_scores(self, query: str) -> NDArray[np.float32]:
+        """BM25 score of every row (0 where no query word occurs)."""
+        return self.keywords.scores(query, self.rows)
+
+    def top(
+        self, scores: NDArray[np.float32], mask: NDArray[np.bool_], n: int, positive: bool = False
+    ) -> list[Hit]:
+        """The `n` best rows in `mask` by `scores` (only those above 0 when `positive`)."""
+        keep = mask & (scores > 0) if positive else mask
+        rows = np.flatnonzero(keep)
         return _top(rows, scores[rows], n)
 
-    def date_distance(
-        self, rows: Iterable[int], since: dt.date | None, until: dt.date | None
-    ) -> list[int]:
-        """Days between each row's date and [since, until] (0 inside; large when undated)."""
-        lo = since.toordinal() if since else None
-        hi = until.toordinal() if until else None
-        distances = []
-        for row in rows:
-            date = self.passage(row).date
-            if date is None:
-                distances.append(10_000)
-                continue
-            gap = 0
-            if lo is not None and date.last.toordinal() < lo:
-                gap = lo - date.last.toordinal()
-            if hi is not None and date.first.toordinal() > hi:
-                gap = date.first.toordinal() - hi
-            distances.append(gap)
-        return distances
+    def date_mask(self, since: dt.date | None, until: dt.date | None) -> NDArray[np.bool_]:
+        """Rows whose statement's date overlaps [since, until] (a year-only date counts for
+        any day of its year); undated rows never do."""
+        return self.mask(RowFilter(since=since, until=until))
 
 
 def _head(values: NDArray[Any], capacity: int, fill: Any) -> NDArray[Any]:

@@ -421,6 +421,8 @@ def _statement_metadata(info: StatementInfo) -> dict[str, Any]:
         meta["fingerprint"] = info.fingerprint
     if info.page_starts:
         meta["page_starts"] = json.dumps(list(info.page_starts))
+    if info.offices:
+        meta["offices"] = json.dumps([list(o) for o in info.offices], ensure_ascii=False)
     return meta
 
 
@@ -457,6 +459,9 @@ def _info(statement_id: str, meta: Mapping[str, Any]) -> StatementInfo:
         quotes=quotes,
         fingerprint=meta.get("fingerprint"),
         page_starts=tuple(json.loads(str(meta.get("page_starts", "[]")))),
+        offices=tuple(
+            (str(office), str(name)) for office, name in json.loads(str(meta.get("offices", "[]")))
+        ),
     )
 
 

@@ -38,8 +38,9 @@ GROUP_PASSAGES = 512
 # Counts changes in how statements are processed: 2 speakers, 3 quotations and fingerprints,
 # 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
 # 5 sentences that read as instructions to a model flagged on each passage,
-# 6 no passage longer than the embedding model reads (word pieces counted at chunking).
-PROCESSING_VERSION = 6
+# 6 only people as speakers (no roles, countries, groups, places), offices from titles and turns,
+# 7 no passage longer than the embedding model reads (word pieces counted at chunking).
+PROCESSING_VERSION = 7
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
@@ -158,6 +159,7 @@ class Ingester:
             quotes=quotes,
             fingerprint=fingerprint(s.text).to_string(),
             page_starts=s.page_starts,
+            offices=who.offices,
         )
         spoken = zip(passages, who.passage_speakers, strict=True)
         return info, [

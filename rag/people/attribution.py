@@ -27,11 +27,14 @@ from rag.people.names import (
     is_role,
     name_words,
     parse_person,
+    plausible_person,
     real_words,
+    strip_parens,
     strip_possessive,
     surname,
     unique,
 )
+from rag.people.offices import office_key
 from rag.people.statement_people import StatementContext, statement_context
 from rag.people.turns import Turn, turns_in_context
 from rag.text.sentences import split_sentences
@@ -47,6 +50,8 @@ _AND_BEFORE = re.compile(rf"(?<![\w’'.\-])(?P<who>{PHRASE}){WS}and{WS}\Z")
 _PRONOUN_BEFORE = re.compile(rf"(?<![\w’'])(?:[Hh]e|[Ss]he){WS}{_ADVERBS}\Z")
 _WHO_AFTER = re.compile(rf"{WS}(?P<who>{PHRASE})(?=[ \t\xa0]*[.,;:!?)]|\s*\Z)")
 _ACCORDING = re.compile(rf"\b[Aa]ccording{WS}to{WS}(?:(?P<pron>him|her)\b|(?P<who>{PHRASE}))")
+# A capitalised word and a joining word right before a phrase: the phrase ends a longer name.
+_TAIL_OF_NAME = re.compile(rf"[A-Z][\w’'.\-]*{WS}(?:for|of|de|on){WS}\Z")
 _CLOSING_QUOTE = re.compile(r"[”\"][\s,]*\Z")
 _OPENING_QUOTE = re.compile(r"[ \t\xa0]*[:,]?\s*“")
 
@@ -146,6 +151,8 @@ class AttributionReader:
             if who:
                 also = _AND_BEFORE.search(before, 0, who.start())  # "Ruto and Rubio reaffirmed"
                 for subject in (who, also) if also else (who,):
+                    if _TAIL_OF_NAME.search(before, 0, subject.start()):
+                        continue  # "the Centers for Disease Control and Prevention said"
                     name = self.person(subject.group("who"), at)
                     if name:
                         found.append((at, offset + subject.start(), match.end(), name))
@@ -191,6 +198,8 @@ class Attribution:
     statement_speakers: tuple[str, ...]
     passage_speakers: tuple[tuple[str, ...], ...]
     turns: tuple[Turn, ...]
+    offices: tuple[tuple[str, str], ...] = ()
+    """(office, name) the title gives: who held an office when the statement was made."""
 
 
 def attribute(
@@ -199,11 +208,43 @@ def attribute(
     """Statement, passage and turn speakers for one statement and its passage spans.
 
     Transcript passages get the speakers of the turns they overlap; other passages the
-    statement's speakers plus whoever the passage's sentences quote.
+    statement's speakers plus whoever the passage's sentences quote. Only people are
+    speakers: names that read as a role, a country, a group, a place or an institution are
+    left out (rag.people.names.plausible_person).
     """
+    found = _attribute(text, title, speaker, spans)
+    return Attribution(
+        _people(found.statement_speakers),
+        tuple(_people(names) for names in found.passage_speakers),
+        found.turns,
+        found.offices,
+    )
+
+
+def _offices(context: StatementContext, turns: Sequence[Turn]) -> tuple[tuple[str, str], ...]:
+    """(office, name) from the title's roles and the labels of transcript turns ("The Prime
+    Minister (Right Hon. Justin Trudeau)", "THE VICE PRESIDENT" resolved by the title)."""
+    held = {(role, name) for role, name in context.roles.items()}
+    for turn in turns:
+        if turn.speaker:
+            person, _ = parse_person(name_words(strip_parens(turn.label)[0]), 0, roleless=0)
+            if person is not None and person.role:
+                held.add((person.role, turn.speaker))
+    offices = {(office_key(role), name) for role, name in held if plausible_person(name)}
+    return tuple(sorted((office, name) for office, name in offices if office))
+
+
+def _people(names: Sequence[str]) -> tuple[str, ...]:
+    return tuple(n for n in names if plausible_person(n))
+
+
+def _attribute(
+    text: str, title: str | None, speaker: str | None, spans: Sequence[tuple[int, int]]
+) -> Attribution:
     context = statement_context(text, title, speaker)
     statement = [name for _, name, _ in context.known]
     turns = turns_in_context(text, context)
+    offices = _offices(context, turns)
     if turns:
         spoken: Counter[str] = Counter()
         for turn in turns:
@@ -221,7 +262,7 @@ def attribute(
             ]
             names = unique(t.speaker for t in overlapping if t.speaker)
             passages.append(names if overlapping else tuple(statement))
-        return Attribution(tuple(statement), tuple(passages), turns)
+        return Attribution(tuple(statement), tuple(passages), turns, offices)
     hits = AttributionReader(context).hits()
     if not statement:
         statement = [name for name, _ in Counter(h.name for h in hits).most_common()]
@@ -229,4 +270,4 @@ def attribute(
         unique([*statement, *(h.name for h in hits if h.start < end and start < h.end)])
         for start, end in spans
     ]
-    return Attribution(tuple(statement), tuple(passages), ())
+    return Attribution(tuple(statement), tuple(passages), (), offices)

@@ -13,6 +13,7 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from rag.text.vocabulary import (
     COMMON_WORDS,
@@ -29,6 +30,7 @@ from rag.text.words import POSSESSIVE, content_terms, fold, is_shouting
 MAX_NGRAM = 5
 TYPO_RATIO = 0.88
 TYPO_MIN_CHARS = 5
+TITLE_TYPO_RATIO = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,8 @@ class AliasIndex(Mapping[str, tuple[str, ...]]):
     """(word count, first letter) -> keys: the few worth comparing with a misspelling."""
     name_words: Mapping[str, frozenset[str]]
     """Canonical name -> every word of it and its aliases ("joseph", "r", "biden", "jr")."""
+    spelled: Mapping[str, str] = dataclass_field(default_factory=dict)
+    """Transliteration key -> alias key: "zelenski" and "zelenskyy" are one name."""
 
     @classmethod
     def build(cls, aliases: Mapping[str, tuple[str, ...]]) -> AliasIndex:
@@ -69,10 +73,15 @@ class AliasIndex(Mapping[str, tuple[str, ...]]):
             shapes.setdefault((key.count(" ") + 1, key[0]), []).append(key)
             for name in merged_names:
                 name_words.setdefault(name, set(_key_words(name))).update(key.split())
+        spelled: dict[str, str] = {}
+        for key in sorted(exact, key=lambda k: -len(exact[k])):
+            if len(key) >= TYPO_MIN_CHARS:
+                spelled.setdefault(transliterated(key), key)
         return cls(
             {key: tuple(names) for key, names in exact.items()},
             {shape: tuple(keys) for shape, keys in shapes.items()},
             {name: frozenset(found) for name, found in name_words.items()},
+            spelled,
         )
 
     def __getitem__(self, key: str) -> tuple[str, ...]:
@@ -88,6 +97,7 @@ class AliasIndex(Mapping[str, tuple[str, ...]]):
 _JOIN = re.compile(r"\s+|\s*-\s*")
 _GUARDED = COMMON_WORDS | TITLES | QUESTION_FRAME | frozenset(MONTH_NAMES + WEEKDAYS)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_TITLE_KEYS = tuple(sorted(t for t in TITLES if len(t) >= TYPO_MIN_CHARS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +190,9 @@ def _match(found: list[_Word], first: int, last: int, aliases: AliasIndex) -> _M
     elif not span[0].capital and any(w.capital for w in found[1:]):
         return None  # where names are capitalised, "peers" is a word, not a misspelt "Peters"
     else:
-        best = _closest(key, aliases.by_shape.get((len(span), key[0]), ()))
+        best = aliases.spelled.get(transliterated(key)) or _closest(
+            key, aliases.by_shape.get((len(span), key[0]), ())
+        )
         if best is None:
             return None
         names = aliases.exact[best]
@@ -226,11 +238,28 @@ def _inside_other_name(
             continue
         if not word.capital or word.key in _GUARDED or word.key in known:
             continue
+        if _misspelt_title(word.key):
+            continue  # a misspelt title: "Shiekh Hasina"
         beside = not through_particle and word.key not in NAME_SUFFIXES
-        if exact and beside and word.key in aliases.exact:
+        if exact and beside and word.key in aliases.exact and _all_names(found, i, aliases):
             continue  # "the Biden Harris administration": two speakers
         return True
     return False
+
+
+def _all_names(found: list[_Word], at: int, aliases: AliasIndex) -> bool:
+    """Whether the capitalised words joined to found[at] are all names the index knows, or
+    everyday words: not so in "the Francis Scott Key Bridge"."""
+    for step in (-1, 1):
+        i = at
+        while 0 <= i + step < len(found) and found[max(i, i + step)].joined:
+            i += step
+            word = found[i]
+            if not word.capital or word.key in NAME_PARTICLES:
+                break
+            if word.key not in aliases.exact and word.key not in _GUARDED:
+                return False
+    return True
 
 
 def _beyond(found: list[_Word], edge: int, step: int) -> tuple[int | None, bool]:
@@ -243,6 +272,19 @@ def _beyond(found: list[_Word], edge: int, step: int) -> tuple[int | None, bool]
             return i, through_particle
         through_particle = True
     return None, through_particle
+
+
+def _misspelt_title(key: str) -> bool:
+    return len(key) >= TYPO_MIN_CHARS and bool(
+        difflib.get_close_matches(key, _TITLE_KEYS, n=1, cutoff=TITLE_TYPO_RATIO)
+    )
+
+
+def transliterated(key: str) -> str:
+    """A name as it sounds across transliterations: "y" as "i", doubled letters once, "kh"
+    as "k": "Zelenski", "Zelenskiy" and "Zelenskyy"; "Volodimir" and "Volodymyr"."""
+    key = key.replace("y", "i").replace("kh", "k").replace("ph", "f")
+    return re.sub(r"(.)\1+", r"\1", key)
 
 
 def _closest(key: str, keys: tuple[str, ...]) -> str | None:
@@ -270,7 +312,7 @@ def _extend(
     first, last = match.first, match.last
     while first > low:
         key = found[first - 1].key
-        if key in TITLES or key in known:
+        if key in TITLES or key in known or _misspelt_title(key):
             first -= 1
         elif key == "of" and first - 2 >= low and found[first - 2].key in TITLES:
             first -= 2

@@ -13,12 +13,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.people.countries import country_code, is_country_adjective, is_country_word
 from rag.text.vocabulary import (
+    GROUP_WORDS,
     NAME_PARTICLES,
     NAME_STOPS,
     NAME_SUFFIXES,
+    NON_PERSON_WORDS,
     NOT_NAME,
     PORTFOLIOS,
+    PRONOUNS,
     REGNAL_NUMERALS,
     ROLE_HEADS,
     ROLE_WORDS,
@@ -316,6 +320,24 @@ def role_only(name: str) -> bool:
     """Whether a name is only a role or honorific ("The Chair", "The President")."""
     words = re.findall(r"[\w.’'-]+", name)
     return all(is_role(w) or w.lower() in NAME_STOPS for w in words)
+
+
+@lru_cache(maxsize=65536)
+def plausible_person(name: str) -> bool:
+    """Whether a name found in a text can be a person's, not a role alone ("The President"),
+    a country ("Burkina Faso welcomes"), a group ("Asian American", "Korean Women"), a place
+    or an institution ("New York", "Ford Motor", "Hurricane Ida") or a sentence ("I Thank
+    You."). Every name that enters the speaker index passes here."""
+    words = [w.rstrip(".") for w in re.findall(r"[\w’'.-]+", name) if w.strip(".-")]
+    folded = [fold(w) for w in words]
+    if not words or role_only(name) or country_code(name) or is_country_word(name):
+        return False
+    if is_country_adjective(words[0]) and len(words) > 1:
+        return False  # "Polish Aide", "American Rescue"
+    for word in folded:
+        if word in PRONOUNS or word in GROUP_WORDS or word in NON_PERSON_WORDS:
+            return False
+    return any(_is_real(w) and capitalised(w) for w in words)
 
 
 @lru_cache(maxsize=65536)

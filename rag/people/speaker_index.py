@@ -13,16 +13,18 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from rag.people.mentions import AliasIndex
-from rag.people.names import clean_name, role_only, surname
+from rag.people.mentions import AliasIndex, transliterated
+from rag.people.names import clean_name, plausible_person, role_only, surname
 from rag.people.speakers import name_tokens
 from rag.text.vocabulary import NAME_SUFFIXES, NICKNAMES
 from rag.text.words import fold
 
 FUZZY_CUTOFF = 0.85
+SPELLING_RATIO = 0.75
+SPELLING_MIN_CHARS = 4
 
 
 def distinctive_tokens(name: str) -> frozenset[str]:
@@ -60,6 +62,7 @@ class _Form:
     tokens: frozenset[str]
     statements: int = 0
     passages: int = 0
+    offices: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -75,17 +78,26 @@ class _Group:
     def passages(self) -> int:
         return sum(f.passages for f in self.forms)
 
+    @property
+    def offices(self) -> set[str]:
+        return set().union(*(f.offices for f in self.forms))
 
-def _forms(statement_counts: Mapping[str, int], passage_counts: Mapping[str, int]) -> list[_Form]:
+
+def _forms(
+    statement_counts: Mapping[str, int],
+    passage_counts: Mapping[str, int],
+    offices: Mapping[str, Iterable[str]],
+) -> list[_Form]:
     forms: dict[str, _Form] = {}
     for raw in sorted(set(statement_counts) | set(passage_counts)):
         display = clean_name(raw) or " ".join(raw.split())
-        if not display:
-            continue
+        if not display or not plausible_person(display):
+            continue  # a role, a place, a group: stored by an older version, not a person
         form = forms.setdefault(fold(display), _Form(display, [], distinctive_tokens(display)))
         form.raws.append(raw)
         form.statements += statement_counts.get(raw, 0)
         form.passages += passage_counts.get(raw, 0)
+        form.offices.update(offices.get(raw, ()))
     return list(forms.values())
 
 
@@ -96,8 +108,44 @@ def _written_words(display: str) -> list[str]:
     return [w for w in words if w in allowed and len(w) > 1 and w not in NAME_SUFFIXES]
 
 
+def _respell(forms: list[_Form]) -> None:
+    """A name that sounds the same as a more frequent one ("Sergey Lavrov", "Sergei
+    Lavrov") or differs from it only by a near spelling of its surname ("Jacinda Arden",
+    "Jacinda Ardern"; "Macky Sail", "Macky Sall") takes its words, so the two are one person;
+    the given names must be the same words."""
+    by_sound: dict[frozenset[str], list[_Form]] = {}
+    for form in sorted(forms, key=lambda f: (-f.statements, -f.passages, f.display)):
+        if len(form.tokens) > 1:  # "Sergei Lavrov" and "Sergey Lavrov"
+            sound = frozenset(transliterated(t) for t in form.tokens)
+            same = by_sound.setdefault(sound, [])
+            if same:
+                form.tokens = same[0].tokens
+            same.append(form)
+    by_given: dict[frozenset[str], list[_Form]] = {}
+    for form in forms:
+        last = surname(form.display)
+        if len(form.tokens) > 1 and last in form.tokens and len(last) >= SPELLING_MIN_CHARS:
+            by_given.setdefault(form.tokens - {last}, []).append(form)
+    for given, same in by_given.items():
+        if not given or len(same) < 2:
+            continue
+        same.sort(key=lambda f: (-f.statements, -f.passages, f.display))
+        for i, minor in enumerate(same[1:], start=1):
+            last = surname(minor.display)
+            for major in same[:i]:
+                other = surname(major.display)
+                if other != last and _near(last, other):
+                    minor.tokens = major.tokens
+                    break
+
+
+def _near(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(None, a, b).ratio() >= SPELLING_RATIO
+
+
 def _group(forms: list[_Form]) -> list[_Group]:
     """Fullest names first; each later name joins the best group whose words contain its own."""
+    _respell(forms)
     # The same words in another order are the same person ("Kishida Fumio", "Fumio Kishida"):
     # they share the surname of the form the corpus uses most.
     shared: dict[frozenset[str], str] = {}
@@ -127,14 +175,27 @@ def _group(forms: list[_Form]) -> list[_Group]:
         )
         for form in ordered:
             fits = [g for g in local if form.tokens <= g.head]
-            if fits:
-                max(fits, key=lambda g: (g.statements, g.passages, -local.index(g))).forms.append(
-                    form
+            if fits:  # "Trump" from "President Trump" joins the Trump who is president, or
+                # at least not the one titles only ever call First Lady
+                best = max(
+                    fits,
+                    key=lambda g: (
+                        bool(form.offices & g.offices),
+                        not (form.offices and g.offices),
+                        g.statements,
+                        g.passages,
+                        -local.index(g),
+                    ),
                 )
+                best.forms.append(form)
             else:
                 local.append(_Group(form.tokens, [form]))
         groups.extend(local)
     return groups
+
+
+def _holds_bare(group: _Group, last: str) -> bool:
+    return any(f.tokens == frozenset({last}) for f in group.forms)
 
 
 def _entry(group: _Group, surname_owner: bool) -> SpeakerEntry:
@@ -144,8 +205,8 @@ def _entry(group: _Group, surname_owner: bool) -> SpeakerEntry:
     )
     words = [w for w in best.display.split() if fold(w).rstrip(".") not in NAME_SUFFIXES]
     derived = []
-    if surname_owner and len(words) > 1 and not role_only(best.display):
-        derived.append(words[-1])
+    if surname_owner and len(words) > 1 and not role_only(best.display) and len(words[-1]) > 2:
+        derived.append(words[-1])  # not "Un" of "Kim Jong Un"
     if len(words) > 2 and all(w[:1].isupper() for w in words):
         derived.append(f"{words[0]} {words[-1]}")
     aliases = {a for f in group.forms for a in (*f.raws, f.display)} | set(derived)
@@ -160,7 +221,17 @@ def _entry(group: _Group, surname_owner: bool) -> SpeakerEntry:
 class SpeakerIndex:
     """People in the corpus, built from the speaker names stored on statements and passages."""
 
-    __slots__ = ("_alias_index", "_alias_map", "_entries", "_tokens", "_variants")
+    __slots__ = (
+        "_alias_index",
+        "_alias_map",
+        "_by_name",
+        "_by_raw",
+        "_by_token",
+        "_entries",
+        "_order",
+        "_tokens",
+        "_variants",
+    )
 
     def __init__(
         self,
@@ -169,8 +240,16 @@ class SpeakerIndex:
         tokens: Mapping[str, frozenset[str]],
     ) -> None:
         self._entries = entries
+        self._by_name = {e.canonical: e for e in entries}
         self._variants = dict(variants)
+        self._by_raw = {raw: name for name, raws in self._variants.items() for raw in raws}
         self._tokens = dict(tokens)
+        self._order = {e.canonical: i for i, e in enumerate(entries)}
+        by_token: dict[str, list[str]] = {}
+        for canonical, words in self._tokens.items():
+            for word in words:
+                by_token.setdefault(word, []).append(canonical)
+        self._by_token = by_token
         alias_map: dict[str, list[str]] = {}
         for entry in entries:  # most statements first, so each alias lists the likeliest first
             for alias in entry.aliases:
@@ -182,15 +261,23 @@ class SpeakerIndex:
 
     @classmethod
     def build(
-        cls, statement_counts: Mapping[str, int], passage_counts: Mapping[str, int]
+        cls,
+        statement_counts: Mapping[str, int],
+        passage_counts: Mapping[str, int],
+        offices: Mapping[str, Iterable[str]] | None = None,
     ) -> SpeakerIndex:
-        """Group raw display names (with how many statements and passages carry each)."""
-        groups = _group(_forms(statement_counts, passage_counts))
+        """Group raw display names (with how many statements and passages carry each, and the
+        offices titles give each). A surname alone belongs to the person it is written for:
+        the group that holds it bare ("Trump" of "President Trump"), else the one the corpus
+        names most."""
+        groups = _group(_forms(statement_counts, passage_counts, offices or {}))
         owners: dict[str, _Group] = {}
         for group in groups:
             key = surname(group.forms[0].display)
             current = owners.get(key)
-            if current is None or (group.statements, group.passages) > (
+            rank = (_holds_bare(group, key), group.statements, group.passages)
+            if current is None or rank > (
+                _holds_bare(current, key),
                 current.statements,
                 current.passages,
             ):
@@ -215,11 +302,11 @@ class SpeakerIndex:
             return ()
         exact = [*self._alias_map.get(query, ()), *self._alias_map.get(fold(clean_name(name)), ())]
         wanted = distinctive_tokens(name)
-        matched = {
-            e.canonical for e in self._entries if wanted and wanted <= self._tokens[e.canonical]
-        }
+        matched: set[str] = set()
+        if wanted:  # people whose name words hold every word asked
+            matched = set.intersection(*(set(self._by_token.get(t, ())) for t in wanted))
         if matched or exact:
-            rest = [e.canonical for e in self._entries if e.canonical in matched]
+            rest = sorted(matched, key=self._order.__getitem__)
             return self._by_canonical(dict.fromkeys([*exact, *rest]))
         close = difflib.get_close_matches(
             fold(clean_name(name)) or query, list(self._alias_map), n=10, cutoff=FUZZY_CUTOFF
@@ -227,6 +314,13 @@ class SpeakerIndex:
         return self._by_canonical(
             dict.fromkeys(c for alias in close for c in self._alias_map[alias])
         )
+
+    def canonical(self, raw: str) -> str | None:
+        """The person a stored name belongs to (None for a name not in the index)."""
+        return self._by_raw.get(raw)
+
+    def entry(self, canonical: str) -> SpeakerEntry | None:
+        return self._by_name.get(canonical)
 
     def variants(self, entry: SpeakerEntry) -> tuple[str, ...]:
         """The raw names stored on statements and passages for this person (what filters match)."""
@@ -242,5 +336,4 @@ class SpeakerIndex:
         return self._alias_index
 
     def _by_canonical(self, canonicals: Mapping[str, None]) -> tuple[SpeakerEntry, ...]:
-        index = {e.canonical: e for e in self._entries}
-        return tuple(index[c] for c in canonicals if c in index)
+        return tuple(self._by_name[c] for c in canonicals if c in self._by_name)

@@ -25,6 +25,7 @@ from rag.people.names import (
     strip_parens,
     unique,
 )
+from rag.people.speakers import same_person
 from rag.people.statement_people import StatementContext, statement_context
 from rag.text.vocabulary import ANONYMOUS_SPEAKERS, LABEL_STOPS, NAME_PARTICLES, NOT_LABELS
 
@@ -47,6 +48,7 @@ _Q_LABEL = re.compile(r"(?m)^[ \t\xa0]*Q(?=[:\s])")
 _NAME_LABEL = re.compile(
     rf"(?:\A|\n[ \t\xa0]*\n)[ \t\xa0]*(?P<label>[{UPPER}][^\n:]{{0,150}}?):[ \t\xa0]"
 )
+_LINE_LABEL = re.compile(r"(?m)^[ \t\xa0]*(?P<label>[A-Z][^\n:]{1,80}):[ \t\xa0]")
 _PARAGRAPH = re.compile(r"\n[ \t\xa0]*\n")
 _END_LINE = re.compile(r"(?m)^[ \t\xa0]*END\b")
 
@@ -152,3 +154,23 @@ def find_turns(text: str, title: str | None, statement_speakers: Sequence[str]) 
     context = statement_context(text, title, None)
     context.know(unique([*statement_speakers, *(k for _, k, _ in context.known)]))
     return turns_in_context(text, context)
+
+
+def voice_at(text: str, at: int, speakers: Sequence[str]) -> str | None:
+    """Who speaks at offset `at` of a passage: the turn whose label comes last before it,
+    matched to one of the passage's `speakers` ("THE PRESIDENT" is the one speaker named
+    President there); nobody in a reporter's question ("Q") or an anonymous turn. Without a
+    label before it, the passage's first speaker."""
+    found = dict(_labels(text))
+    for match in _LINE_LABEL.finditer(text):  # a passage may hold a turn's first line only
+        found.setdefault(match.start("label"), " ".join(match.group("label").split()))
+    labels = [label for start, label in sorted(found.items()) if start <= at]
+    if not labels:
+        return speakers[0] if speakers else None
+    label = labels[-1]
+    outside = strip_parens(label)[0]
+    if label == "Q" or all(w.lower().rstrip(".") in ANONYMOUS_SPEAKERS for w in outside.split()):
+        return None
+    if len(speakers) == 1:
+        return speakers[0]
+    return next((n for n in speakers if same_person(clean_name(label), [n])), clean_name(label))

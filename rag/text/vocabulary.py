@@ -36,6 +36,26 @@ def pairs(name: str) -> dict[str, str]:
     return {key: value for key, value in _entries(name)}
 
 
+def table(name: str) -> dict[str, tuple[str, ...]]:
+    """A map file of `key value value ...` lines: each key's values, in column order."""
+    return {key: tuple(values) for key, *values in _entries(name)}
+
+
+def phrases(name: str) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """A map file of `KEY: phrase | phrase ; phrase | phrase` lines: a key, then two groups
+    of phrases that may hold spaces (the second group may be left out)."""
+    text = (_FOLDER / f"{name}.txt").read_text(encoding="utf-8")
+    found = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, rest = line.partition(":")
+        first, _, second = rest.partition(";")
+        groups = [tuple(p.strip() for p in g.split("|") if p.strip()) for g in (first, second)]
+        found.append((key.strip(), groups[0], groups[1]))
+    return tuple(found)
+
+
 def rows(name: str) -> tuple[tuple[str, ...], ...]:
     """A map file whose lines are groups: `september sept sep`."""
     return tuple(tuple(line) for line in _entries(name))
@@ -73,6 +93,20 @@ PLACE_PREFIXES = word_set("place_prefixes")
 PLACE_OR_BODY_WORDS = word_set("place_or_body_words")
 DEMONYM_ENDINGS = words("demonym_endings")
 TITLE_MINOR_WORDS = word_set("title_minor_words")
+OFFICE_BODIES = word_set("office_bodies")
+NON_PERSON_WORDS = word_set("non_person_words") | NOT_NAME_WORDS | PLACE_OR_BODY_WORDS
+GROUP_WORDS = word_set("group_words")
+FEMALE_WORDS = word_set("female_words")
+MALE_WORDS = word_set("male_words")
+PRONOUNS = word_set("pronouns")
+SPELLING_VARIANTS = pairs("spelling_variants")
+COUNTRIES = phrases("countries")
+"""ISO alpha-3 code, the country's names (the first is shown), its adjectives."""
+_PUBLISHED = table("publishers")
+PUBLISHERS = {host: name.replace("_", " ") for host, (name, _) in _PUBLISHED.items()}
+"""Web host -> who publishes there: "whitehouse.gov" -> "The White House"."""
+PUBLISHER_COUNTRIES = {host: code for host, (_, code) in _PUBLISHED.items() if code != "-"}
+"""Web host -> the country whose government publishes there (ISO alpha-3)."""
 
 # -- who said it: verbs of saying, quotations, transcripts, readouts
 SPEECH_VERBS = words("speech_verbs")
@@ -85,6 +119,13 @@ OCCASIONS = word_set("occasions")
 
 # -- questions and answers
 QUESTION_FRAME = word_set("question_frame")
+QUESTION_VERBS = word_set("question_verbs") | frozenset(SPEECH_VERBS)
+"""Verbs that ask for what someone said: "say", "told", "describe", "called"."""
+STATEMENT_NOUNS = word_set("statement_nouns")
+TOPIC_PREPOSITIONS = word_set("topic_prepositions")
+AUXILIARIES = word_set("auxiliaries")
+DETERMINERS = word_set("determiners")
+MEETING_WORDS = word_set("meeting_words")
 CLAIM_FRAME = word_set("claim_frame")
 ANSWER_LEAD_INS = word_set("answer_lead_ins")
 RELATIONS = rows("relations")
@@ -119,6 +160,4 @@ RELATIVE_DAYS = numbers("relative_days")
 COUNTRY_NAMES = rows("country_names")
 """Each row: the forms of one country's (or body's) name, words joined by "_"."""
 OPPOSITES = rows("opposites")
-PUBLISHERS = {host: name.replace("_", " ") for host, name in pairs("publishers").items()}
-"""Web host -> who publishes there: "whitehouse.gov" -> "The White House"."""
 """Each row: a label ("up+", "up-"; rows with the same label stem are opposites), then words."""

@@ -37,10 +37,12 @@ def check() -> dict[str, object]:
             if len(rows) != info.passage_count:
                 problems.append(f"{sid}: index holds {len(rows)} of {info.passage_count}")
             for passage, vector in rows[:2]:
-                by_words = index.keyword(passage.text, everything, 5)
+                words = index.keyword_scores(passage.text)
+                by_words = index.top(words, everything, 5, positive=True)
                 if passage.id not in {index.passage(hit.row).id for hit in by_words}:
                     problems.append(f"{passage.id}: not found by its own words")
-                best = index.dense(np.asarray(vector, dtype=np.float32), everything, 1)
+                scores = index.dense_scores(np.asarray(vector, dtype=np.float32))
+                best = index.top(scores, everything, 1)
                 if not best or best[0].score < 0.999:
                     problems.append(f"{passage.id}: not found by its own vector")
     return {

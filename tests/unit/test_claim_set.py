@@ -19,3 +19,11 @@ def test_claim_set_passes_its_checks(capsys) -> None:
     spec.loader.exec_module(check_set)
     status = check_set.main([])
     assert status == 0, capsys.readouterr().err
+
+
+def test_holdout_passes_its_checks(capsys, monkeypatch) -> None:
+    """The holdout (claims-holdout.jsonl): well formed, and nothing shared with dev/test."""
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
+    check_holdout = importlib.import_module("check_holdout")
+    status = check_holdout.main([])
+    assert status == 0, capsys.readouterr().err

@@ -92,6 +92,7 @@ def test_names(claim: str, text: str, expected: bool) -> None:
     ("claim", "text"),
     [
         ("six decades of relations", "the 60th anniversary of relations"),
+        ("two hundred years of history", "two centuries of history"),
         ("almost forty years of service", "nearly four decades of service"),
         ("over the past half century", "over the last 50 years"),
         ("a century and a half of football", "for 150 years"),

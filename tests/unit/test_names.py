@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.people.names import clean_name
+from rag.people.names import clean_name, plausible_person
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,35 @@ def test_clean_name_keeps_the_name_and_drops_the_rest(raw: str, name: str) -> No
 )
 def test_a_role_alone_stays_as_written(raw: str, name: str) -> None:
     assert clean_name(raw) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Asian American",  # a group
+        "Korean Women",
+        "Voto Latino",
+        "Polish Aide",  # a country's adjective before a role
+        "New York",  # places and institutions
+        "Burkina Faso",
+        "Saudi Arabia",
+        "Ford Motor",
+        "Disease Control",
+        "Hurricane Ida",
+        "Unity Agenda",
+        "Joe Biden Speech",
+        "I Thank You.",  # a sentence in a speaker field
+        "The Vice President",  # a role alone
+        "The First Lady",
+    ],
+)
+def test_what_is_not_a_person_never_enters_the_speaker_index(name: str) -> None:
+    assert not plausible_person(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["William Samoei Ruto", "Israel Katz", "Christian Ntsay", "Samantha Power", "Sall", "Xi"],
+)
+def test_people_whose_names_hold_such_words_are_people(name: str) -> None:
+    assert plausible_person(name)

@@ -187,3 +187,33 @@ def test_index_of_the_attributed_fixtures(fixture_statements: tuple[Statement, .
     }
     assert canonicals(index.resolve("Trudeau")) == ("Justin Trudeau",)
     assert canonicals(index.resolve("Jean-Pierre")) == ("Karine Jean-Pierre",)
+
+
+def test_a_misspelt_or_transliterated_name_is_the_same_person() -> None:
+    index = SpeakerIndex.build(
+        {"Jacinda Ardern": 3, "Jacinda Arden": 1, "Sergei Lavrov": 2, "Sergey Lavrov": 1},
+        {"Jacinda Ardern": 60, "Jacinda Arden": 21, "Sergei Lavrov": 40, "Sergey Lavrov": 25},
+    )
+    (ardern,) = index.resolve("Ardern")
+    assert {"Jacinda Ardern", "Jacinda Arden"} <= set(ardern.aliases)
+    (lavrov,) = index.resolve("Lavrov")
+    assert {"Sergei Lavrov", "Sergey Lavrov"} <= set(lavrov.aliases)
+
+
+def test_a_surname_alone_joins_the_person_whose_office_it_is_written_with() -> None:
+    """Melania Trump has more statements here; "Trump" of "Remarks by President Trump" is
+    still not her."""
+    counts = {"Melania Trump": 9, "Donald J. Trump": 2, "Trump": 5}
+    offices = {"Trump": ["president"], "Melania Trump": ["first lady"]}
+    index = SpeakerIndex.build(counts, counts, offices)
+    donald = index.entry("Donald J. Trump")
+    assert donald is not None and "Trump" in donald.aliases
+    melania = index.entry("Melania Trump")
+    assert melania is not None and "Trump" not in melania.aliases
+
+
+def test_places_groups_and_roles_are_no_one_in_the_index() -> None:
+    index = SpeakerIndex.build(
+        {"New York": 1, "Asian American": 2, "The Vice President": 3, "Kamala Harris": 4}, {}
+    )
+    assert [e.canonical for e in index.entries()] == ["Kamala Harris"]

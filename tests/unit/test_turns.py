@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from rag.people.turns import find_turns
+from rag.people.turns import find_turns, voice_at
 from tests.unit.records import (
     AIR_FORCE_ONE,
     BRIEFING,
@@ -127,3 +127,16 @@ def test_the_chair_keeps_the_name_given_once() -> None:
     passage = record["text"].index("Right Hon. Justin Trudeau (Prime Minister)")
     result = attribute_record(record, [(passage, passage + 300)])
     assert result.passage_speakers == (("Justin Trudeau",),)
+
+
+def test_a_reporters_question_is_nobodys_own_words() -> None:
+    text = (
+        "THE PRESIDENT:  We need Greenland for national security.\n\n"
+        "Q  What is your vision for the potential annexation of Greenland?\n\n"
+        "THE PRESIDENT:  Well, I think it will be worked out."
+    )
+    speakers = ["Donald J. Trump"]
+    assert voice_at(text, 5, speakers) == "Donald J. Trump"
+    assert voice_at(text, text.index("What is your vision"), speakers) is None
+    assert voice_at(text, text.index("Well, I think"), speakers) == "Donald J. Trump"
+    assert voice_at("No labels in a speech here.", 3, ["William Ruto"]) == "William Ruto"

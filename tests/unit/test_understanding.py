@@ -187,7 +187,7 @@ def test_an_alias_index_and_a_plain_mapping_agree() -> None:
         (
             "What did Ruto and Rubio agree on regarding a UN support office for the MSS mission?",
             ["William Samoei Ruto", "Marco Rubio"],
-            "agree UN support office MSS mission",
+            "UN support office MSS mission",
         ),
         (
             "How did Ruto describe the United States after his call with Rubio?",
@@ -203,7 +203,7 @@ def test_an_alias_index_and_a_plain_mapping_agree() -> None:
         (
             "What did Biden thank Ruto for on their call?",
             ["Joe Biden", "William Samoei Ruto"],
-            "thank",
+            "",
         ),
         (
             "What did Vice President Harris and President Ruto discuss in January 2025?",
@@ -213,12 +213,12 @@ def test_an_alias_index_and_a_plain_mapping_agree() -> None:
         (
             "What did Kenya's president tell the UN General Assembly about Haiti in 2023?",
             [],
-            "Kenya Haiti",
+            "Haiti",
         ),
         (
             "What did Ruto propose about sovereign debt at the UN?",
             ["William Samoei Ruto"],
-            "propose sovereign debt",
+            "sovereign debt",
         ),
         ("What was said about the Africa Climate Summit?", [], "Africa Climate Summit"),
         ("What did he say about Haiti?", [], "Haiti"),
@@ -227,7 +227,7 @@ def test_an_alias_index_and_a_plain_mapping_agree() -> None:
             ["Marco Rubio"],
             "tariffs Chinese goods",
         ),
-        ("What did the Pope say about Haiti?", [], "Pope Haiti"),
+        ("What did the Pope say about Haiti?", [], "Haiti"),
     ],
 )
 def test_seed_questions(question: str, speakers: list[str], topic: str) -> None:
@@ -359,7 +359,7 @@ def test_spec_examples() -> None:
 
     meaning = read("What did Kenya's president say at the UN in 2023 about climate?")
     assert (meaning.since, meaning.until) == (D(2023, 1, 1), D(2023, 12, 31))
-    assert meaning.topic_terms == ("kenya", "climate")
+    assert meaning.topic_terms == ("climate",)
 
 
 def test_topic_terms_are_folded_content_words_once_per_stem() -> None:
@@ -500,3 +500,78 @@ def test_two_speakers_side_by_side() -> None:
 def test_typos_in_a_question_written_in_lower_case() -> None:
     assert found("what did rutto say about haiti?") == ["William Samoei Ruto"]
     assert found("What did the peers say about Haiti?", UN_ALIASES) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "dates", "events"),
+    [
+        ("What did Biden say about the 1963 March on Washington?", [], ["1963"]),
+        ("What did Biden say about the 1994 Violence Against Women Act?", [], ["1994"]),
+        ("What did Boric say at the UN in 2023 about Chile's 1973 coup?", ["in 2023"], ["1973"]),
+        (
+            "What did Poland's president say in 2019 about the attack of 1939?",
+            ["in 2019"],
+            ["1939"],
+        ),
+        (
+            "What did Biden say in Normandy in 2024 about the soldiers who landed in 1944?",
+            ["in 2024"],
+            ["in 1944"],
+        ),
+        ("What did Biden say about IVF in his 2024 State of the Union?", ["2024"], []),
+        ("What did the United States say at the 2018 UN General Assembly?", ["2018"], []),
+        ("netanyhu un 2024 iran curse or blessing", ["2024"], []),
+    ],
+)
+def test_years_of_events_are_topic_not_periods(
+    question: str, dates: list[str], events: list[str]
+) -> None:
+    meaning = interpret(question, ALIASES, TODAY, (2015, 2026))
+    assert [d.text for d in meaning.dates] == dates
+    assert [d.text for d in meaning.event_years] == events
+    for year in events:
+        assert year[-4:] in meaning.topic
+
+
+@pytest.mark.parametrize(
+    ("question", "speakers", "topics"),
+    [
+        ("What did Biden say about Kamala Harris?", ["Biden"], ["Kamala Harris"]),
+        ("How did Biden describe Kamala Harris?", ["Biden"], ["Kamala Harris"]),
+        ("What did Xi Jinping say to Biden in Lima?", ["Xi Jinping"], ["Biden"]),
+        ("What did Biden thank Ruto for on their call?", ["Biden", "Ruto"], []),
+        ("What did Ruto say when he spoke with Rubio?", ["Ruto", "Rubio"], []),
+        ("What was in Ruto's statement?", ["Ruto"], []),
+        ("jill biden haiti", ["jill biden"], []),
+        ("According to Sullivan, what did Biden want?", ["Sullivan", "Biden"], []),
+        ("When was Biden's portrait taken, according to Sullivan?", ["Sullivan"], ["Biden"]),
+    ],
+)
+def test_who_speaks_and_who_is_spoken_of(
+    question: str, speakers: list[str], topics: list[str]
+) -> None:
+    meaning = read(question)
+    people = [w for w in meaning.who if w.kind == "person"]
+    assert [w.text for w in people if w.role == "speaker"] == speakers
+    assert [w.text for w in people if w.role == "topic"] == topics
+
+
+def test_countries_and_offices_as_speakers() -> None:
+    meaning = read("What did Japan's prime minister say about North Korea at the UN in 2017?")
+    (office, korea) = meaning.who
+    assert (office.kind, office.country, office.title, office.role) == (
+        "office",
+        "JPN",
+        "prime minister",
+        "speaker",
+    )
+    assert (korea.country, korea.role) == ("PRK", "topic")
+    assert meaning.topic == "North Korea"
+    (us, poland) = read("How many troops did the United States send to Poland in 2022?").who
+    assert (us.role, poland.role) == ("topic", "topic")
+
+
+def test_relative_dates_count_from_the_year_a_question_is_written_in() -> None:
+    meaning = read("Writing in 2023: what did Kenya's president say last year about drought?")
+    assert (meaning.since, meaning.until) == (D(2022, 1, 1), D(2022, 12, 31))
+    assert meaning.topic == "drought"

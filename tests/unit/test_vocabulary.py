@@ -83,18 +83,31 @@ def test_the_code_check_finds_a_list() -> None:
 
 def _maps() -> set[str]:
     """Files read as `key value` lines: their values may repeat, their keys may not."""
-    return set(re.findall(r'(?:numbers|pairs)\("([a-z_]+)"\)', LOADER.read_text(encoding="utf-8")))
+    return set(
+        re.findall(r'(?:numbers|pairs|table)\("([a-z_]+)"\)', LOADER.read_text(encoding="utf-8"))
+    )
+
+
+def _phrase_maps() -> set[str]:
+    """Files read as `KEY: phrase | phrase ; phrase` lines: their keys may not repeat."""
+    return set(re.findall(r'phrases\("([a-z_]+)"\)', LOADER.read_text(encoding="utf-8")))
 
 
 def _files() -> dict[str, list[str]]:
     """Each file's words (a map's keys)."""
-    maps = _maps()
+    maps, phrase_maps = _maps(), _phrase_maps()
+
+    def keys(line: str, stem: str) -> list[str]:
+        if stem in phrase_maps:
+            return [line.split(":")[0].strip()]
+        return line.split()[:1] if stem in maps else line.split()
+
     return {
         path.stem: [
             word
             for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")
-            for word in (line.split()[:1] if path.stem in maps else line.split())
+            for word in keys(line, path.stem)
         ]
         for path in sorted(FOLDER.glob("*.txt"))
     }
@@ -121,7 +134,9 @@ def test_no_two_files_hold_the_same_list() -> None:
 
 def test_every_file_is_loaded_once_and_used() -> None:
     source = LOADER.read_text(encoding="utf-8")
-    loads = Counter(re.findall(r'(?:words|word_set|numbers|pairs|rows)\("([a-z_]+)"\)', source))
+    loads = Counter(
+        re.findall(r'(?:words|word_set|numbers|pairs|table|rows|phrases)\("([a-z_]+)"\)', source)
+    )
     assert set(loads) == set(_files())
     assert [name for name, n in loads.items() if n > 1] == []
 

@@ -61,19 +61,34 @@ class PassageOut(BaseModel):
         )
 
 
-class InterpretedOut(BaseModel):
-    """How the question was read, and which filters the search ran with."""
+class ReadingOut(BaseModel):
+    """One thing read from the question about who speaks or when."""
 
-    speakers: list[str] = Field(description="Speakers the question names (canonical names).")
-    since: dt.date | None = Field(description="Start of the period the question names.")
+    kind: str = Field(description="speaker, country, office, period, event_year or topic_person.")
+    text: str = Field(description="As written in the question.")
+    value: str = Field(description="What it was taken to mean (a name, a country, a period).")
+    confidence: float = Field(description="Its share of the corpus's evidence (0..1).")
+    applied: bool = Field(
+        description="Whether the search ranked passages that match it higher (it never "
+        "excludes the others)."
+    )
+
+
+class InterpretedOut(BaseModel):
+    """How the question was read. What is read only ranks matching passages higher; the
+    request's own filters (`applied_*`) are the only ones that exclude passages."""
+
+    speakers: list[str] = Field(description="People whose words the search favoured.")
+    countries: list[str] = Field(description="Countries whose statements the search favoured.")
+    since: dt.date | None = Field(description="Start of the period of statements favoured.")
     until: dt.date | None
     topic: str
     timeline: bool = Field(description="The question asks how something evolved over time.")
-    applied_speakers: list[str]
+    applied_speakers: list[str] = Field(description="The request's speaker filter, resolved.")
     applied_since: dt.date | None
     applied_until: dt.date | None
-    relaxed: list[str] = Field(
-        description="Filters read from the question that were dropped because nothing passed them."
+    readings: list[ReadingOut] = Field(
+        description="Everything read about who and when, with confidence and whether applied."
     )
 
     @classmethod
@@ -82,6 +97,7 @@ class InterpretedOut(BaseModel):
             return None
         return cls(
             speakers=list(i.speakers),
+            countries=list(i.countries),
             since=i.since,
             until=i.until,
             topic=i.topic,
@@ -89,7 +105,16 @@ class InterpretedOut(BaseModel):
             applied_speakers=list(i.applied_speakers),
             applied_since=i.applied_since,
             applied_until=i.applied_until,
-            relaxed=list(i.relaxed),
+            readings=[
+                ReadingOut(
+                    kind=r.kind,
+                    text=r.text,
+                    value=r.value,
+                    confidence=r.confidence,
+                    applied=r.applied,
+                )
+                for r in i.readings
+            ],
         )
 
 

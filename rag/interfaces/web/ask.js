@@ -322,8 +322,9 @@
   function renderNotes(answer) {
     const notes = [];
     const read = answer.interpreted;
-    if (read && read.relaxed && read.relaxed.length) {
-      notes.push(`Nothing matched ${read.relaxed.join(" and ")} as read from the question, so that filter was dropped.`);
+    const favoured = read ? [...(read.speakers || []), ...(read.countries || [])] : [];
+    if (favoured.length) {
+      notes.push(`Read as asking for the words of ${favoured.join(" and ")}: their statements are ranked first.`);
     }
     if (answer.fallback) notes.push("The model's answer failed the checks; this one is drawn from the text.");
     notesLine.textContent = notes.join(" ");
