@@ -42,12 +42,34 @@ def cuda_available() -> bool:
     return bool(torch.cuda.is_available())
 
 
-def vectors_name(model_path: str | None, encoder: Encoder) -> str:
-    """What a store records as the maker of its vectors. The torch encoders (fp32, bf16, any
-    device) keep the model's plain name, as stores made before other encoders existed do:
-    their vectors agree to a cosine of 0.9999."""
+def vectors_name(model_path: str | None, encoder: Encoder, bf16: bool = False) -> str:
+    """What a store records as the maker of its vectors: the model, the encoder and, for
+    torch, its precision (`torch-fp32` or `torch-bf16`), so an eval store embedded in bf16
+    is never taken for an fp32 one. Stores made before encoders were named hold the model's
+    plain name (torch vectors, precision unknown)."""
     base = model_path or BUNDLED
-    return base if encoder == "torch" else f"{base}, {encoder}"
+    made_by = (f"torch-{'bf16' if bf16 else 'fp32'}") if encoder == "torch" else encoder
+    return f"{base}, {made_by}"
+
+
+def vectors_match(recorded: str, current: str) -> bool:
+    """Whether vectors made by `recorded` may sit in one store with `current`'s. torch fp32
+    and bf16 vectors of one model agree to a cosine of 0.9999, so a store's torch vectors
+    take either precision (a store moved between CPUs with and without native bf16 opens);
+    the int8 encoder's (0.995) are not mixed with them. Eval stores and content hashes key
+    on the exact name."""
+    model = torch_model(current)
+    if model is None:
+        return recorded == current
+    return recorded in (model, f"{model}, torch-fp32", f"{model}, torch-bf16")
+
+
+def torch_model(name: str) -> str | None:
+    """The model of a torch vectors name (None for another encoder's)."""
+    for made_by in (", torch-fp32", ", torch-bf16"):
+        if name.endswith(made_by):
+            return name.removesuffix(made_by)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

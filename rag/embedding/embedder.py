@@ -136,7 +136,7 @@ class SentenceTransformerEmbedder:
     @property
     def name(self) -> str:
         """Which model and encoder made the vectors (stores record it)."""
-        return vectors_name(self._model_path, self.encoder)
+        return vectors_name(self._model_path, self.encoder, self.bf16)
 
     @property
     def describe(self) -> str:

@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from rag.embedding.choice import vectors_match
 from rag.errors import ConfigError, StoreError
 from rag.types import (
     DateSpan,
@@ -146,7 +147,7 @@ class ChromaStore:
             )
             self._meta = client.get_or_create_collection(f"{prefix}_meta", embedding_function=None)
         built_with = (self._passages.metadata or {}).get("embedding_model")
-        if built_with and built_with != embedding_model:
+        if built_with and not vectors_match(str(built_with), embedding_model):
             raise ConfigError(
                 f"the store at {location} was built with the embedding model {built_with!r}, "
                 f"not {embedding_model!r}",

@@ -105,8 +105,12 @@ def test_a_store_keeps_the_encoder_that_made_it(
     assert reopened.search(Query("Haiti mission", k=3)).passages
 
 
-def test_eval_stores_are_kept_apart_by_encoder(tmp_path: Path) -> None:
+def test_eval_stores_are_kept_apart_by_encoder_and_precision(tmp_path: Path) -> None:
     statements = load_paths([FIXTURES / "ruto-rubio-call.md"])
     settings = load_settings(data_dir=tmp_path, _env_file=None)
-    names = {"all-MiniLM-L6-v2 (bundled)", "all-MiniLM-L6-v2 (bundled), openvino-int8"}
-    assert len({corpus_fingerprint(statements, settings, name) for name in names}) == 2
+    names = {
+        SentenceTransformerEmbedder(None, precision="fp32").name,
+        SentenceTransformerEmbedder(None, precision="bf16").name,
+        SentenceTransformerEmbedder(None, encoder="openvino-int8").name,
+    }
+    assert len({corpus_fingerprint(statements, settings, name) for name in names}) == 3

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from rag.embedding import choice, openvino_int8
-from rag.embedding.choice import choose_encoder, vectors_name
+from rag.embedding.choice import choose_encoder, vectors_match, vectors_name
 from rag.embedding.embedder import SentenceTransformerEmbedder, bundled_model_path
 from rag.errors import ConfigError
 
 MODEL = Path(bundled_model_path())
-TORCH_STORE = vectors_name(None, "torch")
+TORCH_STORE = vectors_name(None, "torch")  # fp32
 
 
 def gpu(monkeypatch: pytest.MonkeyPatch, present: bool) -> None:
@@ -72,14 +72,27 @@ def test_a_model_of_another_shape_is_embedded_by_torch(
     assert choose_encoder("auto", "auto", tmp_path, str(tmp_path), tmp_path).encoder == "torch"
 
 
-def test_vectors_names_tell_encoders_apart_and_keep_the_old_torch_name() -> None:
-    assert vectors_name(None, "torch") == "all-MiniLM-L6-v2 (bundled)"  # stores made before
+def test_vectors_names_tell_encoders_and_torch_precisions_apart() -> None:
+    assert vectors_name(None, "torch") == "all-MiniLM-L6-v2 (bundled), torch-fp32"
+    assert vectors_name(None, "torch", bf16=True) == "all-MiniLM-L6-v2 (bundled), torch-bf16"
     assert vectors_name(None, "openvino-int8") == "all-MiniLM-L6-v2 (bundled), openvino-int8"
     assert vectors_name("/m", "openvino-int8") == "/m, openvino-int8"
 
 
+def test_a_store_of_torch_vectors_takes_either_precision_but_not_int8() -> None:
+    fp32, bf16 = vectors_name(None, "torch"), vectors_name(None, "torch", bf16=True)
+    int8 = vectors_name(None, "openvino-int8")
+    old = "all-MiniLM-L6-v2 (bundled)"  # what stores made before encoders were named hold
+    assert vectors_match(bf16, fp32) and vectors_match(fp32, bf16) and vectors_match(old, fp32)
+    assert not vectors_match(int8, fp32) and not vectors_match(fp32, int8)
+    assert not vectors_match(old, int8)
+    assert not vectors_match(vectors_name("/m", "torch"), fp32)  # another model
+
+
 def test_the_embedder_reports_its_encoder_and_device() -> None:
     on_gpu = SentenceTransformerEmbedder(None, precision="fp32", device="cuda")
+    bf16 = SentenceTransformerEmbedder(None, precision="bf16")
+    assert bf16.name == vectors_name(None, "torch", bf16=True)
     assert (on_gpu.name, on_gpu.describe) == (TORCH_STORE, "torch fp32 on cuda")
     int8 = SentenceTransformerEmbedder(None, encoder="openvino-int8", device="cuda")
     assert int8.describe == "openvino-int8 on cpu"  # the int8 encoder runs on the CPU
