@@ -1,6 +1,7 @@
 """Query latency on existing stores: retrieval with and without filters, whole answers.
 
     python benchmarks/query.py --data-dir DIR [--questions 200] [--threads 1]
+        [--encoder auto|torch|openvino-int8] [--precision auto|fp32|bf16]
 
 For the store it prints the index size, the time to open it and warm up, retrieval
 p50/p95/p99 per filter kind (none, speaker, dates, speaker+dates), whole-answer latency
@@ -14,9 +15,10 @@ the query-embedding cache is off. The first call of each kind is excluded (warm-
 
 Common-word questions ("security cooperation and peace 7": words most passages hold, so
 keyword postings are long and nothing narrows the search) are timed too, unfiltered and
-with a speaker, and so is embedding a question alone. `--http` also starts `rag serve` on
-the store and times the same title and common-word questions through POST /v1/search,
-one at a time.
+with a speaker; so are common-word questions as people ask them ("What did the President
+say about the economy?", unfiltered: 48 distinct ones at most), and embedding a question
+alone. `--http` also starts `rag serve` on the store and times the same title, common-word
+and asked questions through POST /v1/search, one at a time.
 """
 
 from __future__ import annotations
@@ -47,6 +49,23 @@ COMMON = (
     "international", "world", "countries", "government", "climate", "partnership", "future",
     "president", "united",
 )  # fmt: skip
+
+
+SUBJECTS = ("the President", "the Secretary-General", "the Prime Minister", "the minister")
+TOPICS = (
+    "the economy", "security", "peace", "climate change", "development", "trade", "the war",
+    "cooperation", "human rights", "the people", "the future", "support",
+)  # fmt: skip
+
+
+def asked_questions(n: int) -> list[str]:
+    """`n` questions of common words as people ask them ("What did the President say about
+    the economy?"), none twice: no filter, and each word frequent in the corpora."""
+    rng = random.Random(11)
+    pairs = [(s, t) for s in SUBJECTS for t in TOPICS]
+    rng.shuffle(pairs)
+    forms = ("What did {} say about {}?", "What has {} said about {}?", "What did {} say on {}?")
+    return [forms[i % len(forms)].format(*pairs[i % len(pairs)]) for i in range(n)]
 
 
 def common_questions(n: int) -> list[str]:
@@ -90,13 +109,16 @@ def timed(calls: list[Callable[[], object]]) -> list[float]:
     return timings
 
 
-def bench(data_dir: Path, questions: int, threads: int, k: int) -> tuple[list[str], list[str]]:
+def bench(
+    data_dir: Path, questions: int, threads: int, k: int, encoding: dict[str, str]
+) -> tuple[list[str], list[str], list[str]]:
     settings = load_settings(
         data_dir=data_dir,
         torch_threads=threads,
         answerer="extractive",
         query_cache_size=0,
         _env_file=None,
+        **encoding,
     )
     started = time.perf_counter()
     service: Service = build_service(settings)
@@ -110,7 +132,8 @@ def bench(data_dir: Path, questions: int, threads: int, k: int) -> tuple[list[st
 
     print(
         f"\n{data_dir}: {stats.statements} statements, {stats.passages} passages, "
-        f"{stats.speakers} speakers; opened and warmed up in {opened:.1f} s"
+        f"{stats.speakers} speakers; opened and warmed up in {opened:.1f} s; "
+        f"{service.encoder_description}"
     )
     print(f"{'retrieval':<16}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'mean ms':>10}")
     for kind in KINDS:
@@ -124,15 +147,24 @@ def bench(data_dir: Path, questions: int, threads: int, k: int) -> tuple[list[st
             service.query(c, k, filters_for(kind, i, speakers)) for i, c in enumerate(common)
         ]
         print(row(f"common, {kind}", timed([lambda q=q: service.search(q) for q in queries])))
+    asked = asked_questions(min(questions, len(SUBJECTS) * len(TOPICS)))
+    queries = [service.query(a, k) for a in asked]
+    print(row("asked, none", timed([lambda q=q: service.search(q) for q in queries])))
     embed = service.embedder.embed
     print(row("embed question", timed([lambda t=t: embed([t]) for t in titles])))
     answers = [service.query(t, k) for t in titles]
     print(row("answer (none)", timed([lambda q=q: service.ask(q) for q in answers])))
     print(f"resident memory: {rss_mb(os.getpid()):.0f} MB")
-    return titles, common
+    return titles, common, asked
 
 
-def bench_http(data_dir: Path, cache_dir: Path, threads: int, lists: dict[str, list[str]]) -> None:
+def bench_http(
+    data_dir: Path,
+    cache_dir: Path,
+    threads: int,
+    lists: dict[str, list[str]],
+    encoding: dict[str, str],
+) -> None:
     """The same questions through `rag serve`, one request at a time (no concurrency)."""
     home = Path(tempfile.mkdtemp(prefix="rag-query-http-"))
     _, api_key = new_key("query-benchmark", Scope.READ)
@@ -143,6 +175,7 @@ def bench_http(data_dir: Path, cache_dir: Path, threads: int, lists: dict[str, l
         cache_dir=str(cache_dir),
         torch_threads=str(threads),
         query_cache_size="0",
+        **encoding,
     )
     with running_server(env, home) as server, httpx.Client(base_url=server.base) as http:
         print("\nover HTTP (rag serve, POST /v1/search, k=10, one request at a time)")
@@ -163,11 +196,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--k", type=int, default=6)
     parser.add_argument("--http", action="store_true", help="also time POST /v1/search")
+    parser.add_argument("--encoder", default="auto", help="RAG_ENCODER (auto: the store's)")
+    parser.add_argument("--precision", default="auto", help="RAG_EMBEDDING_PRECISION (torch)")
     args = parser.parse_args()
-    titles, common = bench(args.data_dir, args.questions, args.threads, args.k)
+    encoding = {"encoder": args.encoder, "embedding_precision": args.precision}
+    titles, common, asked = bench(args.data_dir, args.questions, args.threads, args.k, encoding)
     if args.http:
         cache_dir = load_settings(_env_file=None).cache_dir  # where the encoder's export is
-        bench_http(args.data_dir, cache_dir, args.threads, {"titles": titles, "common": common})
+        lists = {"titles": titles, "common": common, "asked": asked}
+        bench_http(args.data_dir, cache_dir, args.threads, lists, encoding)
 
 
 if __name__ == "__main__":
