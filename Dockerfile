@@ -26,7 +26,7 @@ RUN pip install . \
     && python -c "from pathlib import Path; from rag.text.tokens import get_tokenizer; get_tokenizer(Path('/opt/rag/cache'))" \
     && python -c "from rag.embedding.embedder import SentenceTransformerEmbedder as E; print(E(None).embed(['ok']).shape)" \
     && useradd --create-home --uid 10001 rag \
-    && mkdir -p /data && chown -R rag:rag /data /opt/rag/cache
+    && mkdir -p /data /opt/rag/cache/index && chown -R rag:rag /data /opt/rag/cache
 
 USER rag
 VOLUME ["/data"]

@@ -1,7 +1,8 @@
 """Query latency on existing stores: retrieval with and without filters, whole answers.
 
     python benchmarks/query.py --data-dir DIR [--questions 200] [--threads 1]
-        [--encoder auto|torch|openvino-int8] [--precision auto|fp32|bf16]
+    python benchmarks/query.py --chroma-url URL --prefix P [--backend chroma] ...
+        [--encoder auto|torch|openvino-int8] [--precision auto|fp32|bf16] [--http]
 
 For the store it prints the index size, the time to open it and warm up, retrieval
 p50/p95/p99 per filter kind (none, speaker, dates, speaker+dates), whole-answer latency
@@ -110,16 +111,22 @@ def timed(calls: list[Callable[[], object]]) -> list[float]:
 
 
 def bench(
-    data_dir: Path, questions: int, threads: int, k: int, encoding: dict[str, str]
+    args: argparse.Namespace, encoding: dict[str, str]
 ) -> tuple[list[str], list[str], list[str]]:
+    questions, k = args.questions, args.k
     settings = load_settings(
-        data_dir=data_dir,
-        torch_threads=threads,
+        data_dir=args.data_dir or Path(".rag-data"),
+        chroma_url=args.chroma_url,
+        collection_prefix=args.prefix,
+        search_backend=args.backend,
+        torch_threads=args.threads,
         answerer="extractive",
         query_cache_size=0,
         _env_file=None,
         **encoding,
     )
+    where = f"{args.chroma_url} ({args.prefix})" if args.chroma_url else args.data_dir
+    where = f"{where}, {args.backend} backend"
     started = time.perf_counter()
     service: Service = build_service(settings)
     service.warm_up()
@@ -131,7 +138,7 @@ def bench(
     titles = [rng.choice(titled).title or "" for _ in range(questions)]
 
     print(
-        f"\n{data_dir}: {stats.statements} statements, {stats.passages} passages, "
+        f"\n{where}: {stats.statements} statements, {stats.passages} passages, "
         f"{stats.speakers} speakers; opened and warmed up in {opened:.1f} s; "
         f"{service.encoder_description}"
     )
@@ -159,22 +166,25 @@ def bench(
 
 
 def bench_http(
-    data_dir: Path,
+    args: argparse.Namespace,
     cache_dir: Path,
-    threads: int,
     lists: dict[str, list[str]],
     encoding: dict[str, str],
 ) -> None:
     """The same questions through `rag serve`, one request at a time (no concurrency)."""
     home = Path(tempfile.mkdtemp(prefix="rag-query-http-"))
     _, api_key = new_key("query-benchmark", Scope.READ)
+    store = {"search_backend": args.backend, "collection_prefix": args.prefix}
+    if args.chroma_url:
+        store["chroma_url"] = args.chroma_url
     env = server_env(
         home,
-        data_dir,
+        args.data_dir or Path(".rag-data").resolve(),
         api_key.entry,
         cache_dir=str(cache_dir),
-        torch_threads=str(threads),
+        torch_threads=str(args.threads),
         query_cache_size="0",
+        **store,
         **encoding,
     )
     with running_server(env, home) as server, httpx.Client(base_url=server.base) as http:
@@ -191,7 +201,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=None, help="an embedded store")
+    parser.add_argument("--chroma-url", default=None, help="or a Chroma server")
+    parser.add_argument("--prefix", default="statements", help="its collection prefix")
+    parser.add_argument("--backend", choices=["memory", "chroma"], default="memory")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--k", type=int, default=6)
@@ -199,12 +212,14 @@ def main() -> None:
     parser.add_argument("--encoder", default="auto", help="RAG_ENCODER (auto: the store's)")
     parser.add_argument("--precision", default="auto", help="RAG_EMBEDDING_PRECISION (torch)")
     args = parser.parse_args()
+    if (args.data_dir is None) == (args.chroma_url is None):
+        parser.error("give --data-dir or --chroma-url")
     encoding = {"encoder": args.encoder, "embedding_precision": args.precision}
-    titles, common, asked = bench(args.data_dir, args.questions, args.threads, args.k, encoding)
+    titles, common, asked = bench(args, encoding)
     if args.http:
         cache_dir = load_settings(_env_file=None).cache_dir  # where the encoder's export is
         lists = {"titles": titles, "common": common, "asked": asked}
-        bench_http(args.data_dir, cache_dir, args.threads, lists, encoding)
+        bench_http(args, cache_dir, lists, encoding)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ def copy(source: Catalog, target: Catalog, statement_ids: list[str]) -> int:
     texts = {sid: stored.text for sid, stored in source.store.get_many(statement_ids).items()}
     writes = [
         StatementWrite(loaded.info, texts[loaded.info.id], loaded.passages, loaded.vectors)
-        for loaded in source.store.load_passages(statement_ids)
+        for loaded in source.store.read_statements(statement_ids).found.values()
+        if loaded is not None
     ]
     target.write(writes)
     return sum(len(w.passages) for w in writes)

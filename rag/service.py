@@ -24,7 +24,7 @@ from rag.embedding.embedder import (
 )
 from rag.embedding.wordpieces import WordPieces
 from rag.errors import InputError, NotFoundError
-from rag.index.catalog import Catalog
+from rag.index.corpus import Corpus
 from rag.ingest.chunking import ChunkConfig
 from rag.ingest.pipeline import Ingester
 from rag.people import SpeakerEntry, search_quotes
@@ -90,7 +90,7 @@ class Service:
     def __init__(
         self,
         settings: Settings,
-        catalog: Catalog,
+        catalog: Corpus,
         embedder: Embedder,
         tokenizer: Tokenizer,
         answerer: Answerer,
@@ -335,14 +335,12 @@ class Service:
     def _question(self, result: SearchResult, passages: Sequence[ScoredPassage]) -> Question:
         """The question with what retrieval read from it, and the quotations in reach."""
         spans = {(p.passage.statement_id, p.passage.start, p.passage.end) for p in passages}
-        with self.catalog.reading() as index:
-            quotes = tuple(
-                q
-                for sid in {sid for sid, _, _ in spans}
-                if (info := index.statements.get(sid)) is not None
-                for q in info.quotes
-                if any(s == sid and q.start < e and b < q.end for s, b, e in spans)
-            )
+        statement_ids = sorted({sid for sid, _, _ in spans})
+        quotes = tuple(
+            q
+            for q in self.catalog.quotes_of(statement_ids)
+            if any(s == q.statement_id and q.start < e and b < q.end for s, b, e in spans)
+        )
         i = result.interpreted
         # Speakers the request's filter names count as asked about, like those the question names.
         speakers = tuple(dict.fromkeys((*(i.speakers if i else ()), *result.matched_speakers)))
@@ -393,7 +391,7 @@ class Service:
             entries_ = self.catalog.speakers().resolve(speaker)[:1]
             names = [n for e in entries_ for n in (e.canonical, *e.aliases)] or [speaker]
         return search_quotes(
-            self.catalog.all_quotes(), names, since, until, text, self.catalog.idf, limit
+            self.catalog.quotes(names), names, since, until, text, self.catalog.idf, limit
         )
 
     def _judge(self, query: Query, result: SearchResult) -> Verdict:
@@ -435,6 +433,14 @@ class Service:
     def ping(self) -> None:
         """Raise when the store does not answer (a remote Chroma server may be down)."""
         self.store.ping()
+
+    def follow_store(self) -> None:
+        """Keep the search index in step with what other processes write, from a thread
+        (a server: no request waits for the store to be read)."""
+        self.catalog.follow(self.settings.sync_interval_seconds)
+
+    def stop_following(self) -> None:
+        self.catalog.stop_following()
 
     def warm_up(self) -> None:
         """Load the model and the search index, so the first question is not slow; the

@@ -57,6 +57,24 @@ class Settings(BaseSettings):
         None, description="A Chroma server (http://host:8000); when set, data_dir is not used."
     )
     collection_prefix: str = Field("statements", description="Prefix of the Chroma collections.")
+    search_backend: Literal["memory", "chroma"] = Field(
+        "memory",
+        description="memory: every passage in this process (fast; one machine's memory); "
+        "chroma: search in Chroma itself, nothing per passage kept here.",
+    )
+    sync_interval_seconds: float = Field(
+        0.5,
+        gt=0,
+        le=60,
+        description="How often a server reads the change log for what other processes wrote.",
+    )
+    write_lease_seconds: float = Field(
+        60.0,
+        ge=2,
+        le=3600,
+        description="A write commits within half of this or gives up; replicas read a write's "
+        "statements again when it has passed without the write's end.",
+    )
 
     # Embedding
     embedding_model: str | None = Field(

@@ -131,6 +131,11 @@ class Passage:
         return any(s < end and start < e for s, e in self.instructions)
 
 
+def passage_id(statement_id: str, content_hash: str, index: int) -> str:
+    """Passage ids carry the statement's content hash, so old and new versions never collide."""
+    return f"{statement_id}#{content_hash[:12]}:{index}"
+
+
 @dataclass(frozen=True, slots=True)
 class ScoredPassage:
     passage: Passage
@@ -413,3 +418,6 @@ class StoreStats:
     """The model and encoder that embed (what the store records)."""
     encoder: str = ""
     """How they run here: encoder, precision, device (e.g. "openvino-int8 on cpu")."""
+    changes_applied: int = 0
+    """The last change log entry the search index has applied (replicas that caught up with
+    the store agree on it)."""

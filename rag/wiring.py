@@ -19,6 +19,8 @@ from rag.embedding.choice import choose_encoder
 from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder, bundled_model_path
 from rag.embedding.wordpieces import WordPieces
 from rag.index.catalog import Catalog
+from rag.index.chroma_catalog import ChromaCatalog
+from rag.index.corpus import Corpus
 from rag.index.store import ChromaStore, open_client, recorded_vectors
 from rag.prompts import load_prompt
 from rag.service import Service
@@ -105,8 +107,19 @@ def build_service(
         if load_model_now:
             model.load_in_background()
         embedder = model
-    store = ChromaStore(client, location, settings.collection_prefix, embedder.name)
-    catalog = Catalog(store, embedder.name, _snapshot_path(settings))
+    store = ChromaStore(
+        client,
+        location,
+        settings.collection_prefix,
+        embedder.name,
+        exclusive=settings.chroma_url is None,  # an embedded store has one writing process
+        lease_seconds=settings.write_lease_seconds,
+    )
+    catalog: Corpus
+    if settings.search_backend == "chroma":
+        catalog = ChromaCatalog(store, keyword=settings.hybrid)
+    else:
+        catalog = Catalog(store, embedder.name, _snapshot_path(settings))
     llm = connect_llm(settings)
     return Service(
         settings,

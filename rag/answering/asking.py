@@ -32,7 +32,7 @@ from rag.answering.citations import Verified, renumber, verify
 from rag.answering.claims import ClaimCheck, describe, prune
 from rag.answering.leaks import screen
 from rag.errors import LLMError
-from rag.index.catalog import Catalog
+from rag.index.corpus import Corpus
 from rag.types import (
     Answer,
     Citation,
@@ -125,7 +125,7 @@ class Outcome:
 
 class Asker:
     def __init__(
-        self, catalog: Catalog, answerer: Answerer, fallback: Answerer, *, degrade: bool = True
+        self, catalog: Corpus, answerer: Answerer, fallback: Answerer, *, degrade: bool = True
     ) -> None:
         self._catalog = catalog
         self._answerer = answerer

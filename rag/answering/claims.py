@@ -34,12 +34,12 @@ did not help there (flagging: precision 0.95, recall 0.75, against 1.00 and 0.79
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from rag.answering.entailment import Reading, contradiction, read_cited
-from rag.answering.facts import Evidence, Fact, found, read_evidence, stated
+from rag.answering.facts import Evidence, Fact, found, read_evidence, spelt_out, stated
 from rag.text.sentences import split_sentences
 from rag.text.vocabulary import ANSWER_LEAD_INS, CLAIM_FRAME
 from rag.text.words import content_terms, words
@@ -120,16 +120,22 @@ def _keys(text: str) -> set[str]:
     }
 
 
-def _overlap(claim: str, cited: Iterable[set[str]], confirmed: Sequence[Fact]) -> float:
+def _overlap(claim: str, sources: Sequence[_Source], confirmed: Sequence[Fact]) -> float:
     """Share of the claim's content words found in its cited texts together.
 
     Words of the facts the hard checks confirmed count as found, in whatever form the passage
-    wrote them: "United Nations" for "UN", "five million" for "5 million".
+    wrote them: "United Nations" for "UN", "five million" for "5 million"; and so do words
+    that spell out an acronym the passage writes ("continuing resolution" for "CR").
     """
     keys = _keys(claim)
     if not keys:
         return 1.0
-    found_keys = set().union(*cited, *(_keys(fact.text) for fact in confirmed))
+    spelt = [w for source in sources for w in spelt_out(claim, source.evidence)]
+    found_keys = set().union(
+        *(source.keys for source in sources),
+        *(_keys(fact.text) for fact in confirmed),
+        _keys(" ".join(spelt)),
+    )
     return len(keys & found_keys) / len(keys)
 
 
@@ -211,7 +217,7 @@ class _Checker:
         facts = stated(body)
         missing = _missing(facts, [source.evidence for source in sources], self.asked)
         confirmed = [f for f in facts if f not in missing]
-        support = _overlap(body, (source.keys for source in sources), confirmed)
+        support = _overlap(body, sources, confirmed)
         if self.similarity is not None:
             best = max(self.similarity(body, source.text) for source in sources)
             support = LEXICAL_WEIGHT * support + (1 - LEXICAL_WEIGHT) * _rescaled(best)

@@ -43,15 +43,21 @@ KEY_LENGTH = 5
 SCOPE_AFTER = 3
 """Content words after a negation, in its clause, that it negates."""
 WINDOW = 3
+CONTEXT_WORDS = 1
+"""Words around a word a text says both ways that place the claim's use at the negated one."""
 """Words either side of a figure (or an opposite) that say what it is about."""
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?|[^\sa-z0-9]")
 _BREAKS = frozenset('.,;:!?()[]—–\n"“”') | {"but", "while", "whereas", "although", "and"}
 _MARKERS = re.compile(r"\[\d+\]")
 _ACRONYM_DOTS = re.compile(r"\b((?:[A-Za-z]\.){2,})")
 _DOT_LEADER = re.compile(r"(?:[ \t]*\.){3,}")
+_LEADER_LINE = re.compile(r"^.*(?:\.[ \t\xa0]*){4,}.*\n", re.MULTILINE)
 _POSSESSIVE = re.compile(r"['’]s\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _BINDING_BREAKS = _BREAKS - {"(", ")", "[", "]"}
+_SENTENCE_ENDS = frozenset(".!?")
+_LABEL_REACH = 6
+"""Tokens after a question within which a speaker label's colon may come."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,10 @@ class _Word:
     """The first word a negation governs: "not" *pose* an immediate threat."""
     content: bool = True
     """False for stopwords ("down", "up"), kept for the opposites only."""
+    sentence: int = 0
+    """Which sentence of the text the word is in, counted from 0."""
+    before: str = ""
+    """The token before it: "could" in "could happen"."""
 
 
 def _key(word: str) -> str:
@@ -84,7 +94,9 @@ def _content(word: str) -> bool:
 
 
 def _plain(text: str) -> str:
-    """`text` folded, without markers, possessives, dot leaders or full stops in acronyms."""
+    """`text` folded, without markers, possessives, dot leaders or full stops in acronyms; a
+    table row (a line with a dot leader: "Africa . . . . 40,000") ends its clause."""
+    text = _LEADER_LINE.sub(lambda m: m.group()[:-1] + ";", text)
     text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), _MARKERS.sub(" ", text))
     text = _DOT_LEADER.sub(lambda m: " " * len(m.group()), text)
     return _POSSESSIVE.sub(lambda m: " " * len(m.group()), fold(text))
@@ -94,12 +106,60 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(_plain(text))
 
 
+def _answered(tokens: list[str]) -> list[bool | None]:
+    """For each token, whether it is in a question the next sentence answers "No" (True),
+    in another question (None: a question asserts nothing), or in no question (False)."""
+    marks: list[bool | None] = [False] * len(tokens)
+    start = 0
+    for i, token in enumerate(tokens):
+        if token not in _SENTENCE_ENDS:
+            continue
+        if token == "?":
+            following = tokens[i + 1 : i + 1 + _LABEL_REACH]
+            if ":" in following:  # a transcript's speaker label: "THE PRESIDENT: No."
+                following = following[following.index(":") + 1 :]
+            no = following[:1] == ["no"]
+            marks[start : i + 1] = [True if no else None] * (i + 1 - start)
+        start = i + 1
+    for i, token in enumerate(tokens):  # "Asked whether the Guard should intervene, he said no"
+        if token != "whether" or marks[i] is not False:
+            continue
+        end = next(
+            (j for j in range(i, len(tokens)) if tokens[j] in _BREAKS - {"and"}), len(tokens)
+        )
+        rest = next(
+            (j for j in range(end, len(tokens)) if tokens[j] in _SENTENCE_ENDS), len(tokens)
+        )
+        marks[i:end] = [True if "no" in tokens[end:rest] else None] * (end - i)
+    return marks
+
+
 def read_words(text: str) -> list[_Word]:
-    """The words of `text` in order, each with whether a negation governs it."""
+    """The words of `text` in order, each with whether a negation governs it.
+
+    A question asserts nothing: its words are left out, unless the answer that follows it
+    begins "No", which denies what it asks ("Have the protests forced you to reconsider?"
+    "No."). The first content word after "no ... of" is governed too ("no sense of a danger").
+    """
     tokens = _tokens(text)
+    asked = _answered(tokens)
     words: list[_Word] = []
     scope = 0  # content words still to negate
+    sentence = 0
+    of_head = after_of = False  # "no sign of": the word after "of" is what is denied
     for i, token in enumerate(tokens):
+        if token in _SENTENCE_ENDS:
+            sentence += 1
+        if asked[i] is None:
+            continue
+        if asked[i]:
+            if _content(token):
+                words.append(_Word(_key(token), True, i, head=True, sentence=sentence))
+            continue
+        if token == "of" and of_head:
+            scope, of_head, after_of = max(scope, 1), False, True
+            continue
+        of_head = False
         if token in _BREAKS and token not in ("and", ","):
             scope = 0  # a list ("cannot accept, condone or normalize") stays under it
             continue
@@ -115,18 +175,58 @@ def read_words(text: str) -> list[_Word]:
         if token == "longer" and i and tokens[i - 1] == "no":
             continue  # "no longer" negates what follows
         if _content(token):
-            words.append(_Word(_key(token), scope > 0, i, head=scope == SCOPE_AFTER))
+            head = scope == SCOPE_AFTER or (scope > 0 and after_of)
+            before = tokens[i - 1] if i else ""
+            words.append(_Word(_key(token), scope > 0, i, head, True, sentence, before))
+            of_head = head and i + 1 < len(tokens) and tokens[i + 1] == "of"
+            after_of = False
             scope = max(0, scope - 1)
         elif token.isalpha():
-            words.append(_Word(token, False, i, content=False))
+            words.append(_Word(token, False, i, content=False, sentence=sentence))
     return words
 
 
-def _polarity(claim: list[_Word], cited: list[_Word]) -> str:
+def _polarity(claim: list[_Word], cited: Sequence[list[_Word]]) -> str:
     """A negated word of one side said plainly by the other: the first word a negation governs,
-    or two of the words it governs."""
+    or two of the words it governs; or a word a text says both ways that the claim says
+    plainly among the words the text puts around its negated use."""
     claim = [w for w in claim if w.content]
-    cited = [w for w in cited if w.content]
+    texts = [[w for w in words if w.content] for words in cited]
+    return _flipped(claim, [w for words in texts for w in words]) or _dropped_in_context(
+        claim, texts
+    )
+
+
+def _dropped_in_context(claim: list[_Word], texts: Sequence[list[_Word]]) -> str:
+    """ "His hope was to extend" where the text says "Our hope is we will not have to extend"
+    and, in another sentence, "discussions about extending": the claim's other words are
+    those of the sentence with the negated use, not of the one with the plain use (a plain
+    use after the same word as the claim's, "could happen", counts one more)."""
+    keys = {w.key for w in claim}
+    sentences = [
+        {(i, w.sentence): {x.key for x in words if x.sentence == w.sentence} for w in words}
+        for i, words in enumerate(texts)
+    ]
+    for w in claim:
+        if w.negated:
+            continue
+        others = keys - {w.key}
+        negated = plain = 0
+        for i, words in enumerate(texts):
+            for c in words:
+                if c.key != w.key:
+                    continue
+                shared = len(sentences[i][(i, c.sentence)] & others)
+                if c.negated and c.head:
+                    negated = max(negated, shared)
+                elif not c.negated:  # "could happen" said plainly as the claim says it
+                    plain = max(plain, shared + (c.before == w.before))
+        if negated >= CONTEXT_WORDS and negated > plain:
+            return "says plainly what the cited passage says only with a negation"
+    return ""
+
+
+def _flipped(claim: list[_Word], cited: list[_Word]) -> str:
     negated = {w.key for w in cited if w.negated}
     plain = {w.key for w in cited if not w.negated}
     heads = {w.key for w in cited if w.head} - plain
@@ -301,7 +401,7 @@ def contradiction(claim: str, cited: Sequence[str | Reading]) -> str:
     claim_words = read_words(claim)
     cited_words = [w for reading in readings for w in reading.words]
     return (
-        _polarity(claim_words, cited_words)
+        _polarity(claim_words, [reading.words for reading in readings])
         or _opposite(claim_words, cited_words)
         or _binding(claim, readings)
     )

@@ -17,30 +17,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import cache
+from itertools import pairwise, takewhile
 from typing import Literal
 
+from rag.answering.amounts import amount, close, hedge_before, outside, read_numbers
+from rag.answering.relative_dates import DECADE, RELATIVE, Span, resolve, within
+from rag.people import transliterated
 from rag.text.vocabulary import (
-    CARDINALS,
     COMMON_WORDS,
     COUNTRY_NAMES,
     DEMONYM_ENDINGS,
-    FRACTIONS,
     MONTH_NAMES,
-    MULTIPLES,
     NAME_PARTICLES,
     NICKNAMES,
-    NUMBER_LABELS,
-    ORDINALS,
     PLACE_OR_BODY_WORDS,
+    RANKS,
     RELATIVE_DAYS,
-    SCALES,
     SENTENCE_OPENERS,
     STOPWORDS,
-    TIME_SPANS,
     TITLES,
+    WEEKDAYS,
 )
 from rag.text.words import fold
 
@@ -66,6 +65,14 @@ class Fact:
     """Whether the last word alone is enough: a person's given names may go unwritten."""
     opening: bool = False
     """A single capitalised word that opens a sentence or clause: maybe no name at all."""
+    initials: str = ""
+    """A name's initials with the titles after it: "DHS" for "Department of Homeland
+    Security" (a portfolio word such as "Security" ends the name itself)."""
+    hedge: str = ""
+    """How a number is hedged: "~" about, "<" at most, ">" at least (rag.answering.amounts)."""
+    relative: bool = False
+    """A date given relative to the statement's ("last week", "on Tuesday"): read against
+    the date of each cited text (rag.answering.relative_dates)."""
 
     @property
     def end(self) -> int:
@@ -88,6 +95,16 @@ class Evidence:
     """Initials of runs of capitalised words: "UN" (from "United Nations")."""
     countries: frozenset[int]
     """Rows of COUNTRY_NAMES the text names in any of their forms."""
+    amounts: frozenset[tuple[Decimal, str]] = frozenset()
+    """The numbers as amounts, for figures a claim rounds or hedges (rag.answering.amounts)."""
+    today: dt.date | None = None
+    """The date in the passage header: what "yesterday" or "on Tuesday" is counted from."""
+    spans: frozenset[Span] = frozenset()
+    """Every date the text gives, absolute or relative to `today`, as spans of days."""
+    titled: frozenset[str] = frozenset()
+    """Capitalised words right after a title ("xi" in "President Xi"): names used alone."""
+    sounds: frozenset[str] = frozenset()
+    """Name words as they sound across transliterations ("zelenski" for "Zelenskyy")."""
     given: frozenset[tuple[str, str]] = frozenset()
     """(surname, given name) of the capitalised pairs of words ("washington", "george"); a
     given name of "" when the word is written without one ("Secretary Rubio")."""
@@ -110,44 +127,6 @@ _DATE = re.compile(
     + r"|FY\s?['’]?(?P<fy>(?:19|20)?\d\d)"
     + r")(?![\w]|[.,]\d)"
 )  # fmt: skip
-_WORD_NUMBERS = {word: n for word, n in CARDINALS.items() if n > 1}
-_SCALE = r"(?:\s+(?P<{0}>hundred|thousand|million|billion|trillion|bn)\b)?"
-_PERCENT = r"(?:\s*(?P<{0}>%|per\s?cent\b))?"
-_SPAN = r"(?:[\s-]+(?P<{0}>" + "|".join(TIME_SPANS) + r")\b)?"
-_UNIT = r"(?:[\s-]+(?P<{0}>(?:day|week|month|year)s?)\b)?"
-# "one" is a count only before a scale word: alone it is as often a pronoun ("one of", "no one").
-_NUMBER = re.compile(
-    r"(?<![\w.,\-/])(?:[$€£]\s?)?(?P<value>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:<sup>)?(?P<ordinal>st|nd|rd|th)?(?![\d,]\d)"
-    + _SCALE.format("scale") + _PERCENT.format("percent") + _SPAN.format("span")
-    + _UNIT.format("unit")
-    + r"|\b(?P<word>" + "|".join(_WORD_NUMBERS)
-    + r"|one(?=\s+(?:hundred|thousand|million|billion)))\b"
-    + _SCALE.format("word_scale") + _PERCENT.format("word_percent") + _SPAN.format("word_span")
-    + _UNIT.format("word_unit")
-    + r"|\b(?P<ordinal_word>" + "|".join(ORDINALS) + r")\b"
-    + r"|\b(?P<multiple>" + "|".join(MULTIPLES) + r")\b",
-    re.IGNORECASE,
-)  # fmt: skip
-_CANDIDATE = re.compile(r"[$€£]?\d|[A-Za-z]+")
-_NUMBER_WORDS = frozenset({*_WORD_NUMBERS, "one", *ORDINALS, *MULTIPLES})
-_WHOLES = "|".join([*TIME_SPANS, "hundred", "thousand", "million", "billion", "trillion"])
-# "half a billion", "a quarter of a century", "a century and a half", "a tenth of": fractions.
-_FRACTION = re.compile(
-    r"\b(?:(?:a|an|one)\s+)?(?P<part>" + "|".join(FRACTIONS) + r")(?:\s+of)?(?:\s+(?:a|an))?"
-    r"[\s-]+(?P<whole>" + _WHOLES + r")\b"
-    r"|\b(?:a|one)\s+(?P<and_whole>" + _WHOLES + r")\s+and\s+a\s+half\b"
-    r"|\b(?:a|an|one)\s+(?P<share>" + "|".join(FRACTIONS) + r")\b(?!\s+(?:time|place|round))",
-    re.IGNORECASE,
-)  # fmt: skip
-_WHOLE_VALUES = {**TIME_SPANS, **{k: v for k, v in SCALES.items() if k != "bn"}}
-_ANAPHORIC_TWO = re.compile(r"\bthe\s+$", re.IGNORECASE)
-_COUNTED = re.compile(r"[\s-]+(?!(?:of|and|or|in|to|for|from|by|on|at|the|a|an)\b)[a-z]{3,}")
-_ANNIVERSARY = re.compile(r"(?:</sup>)?\s+anniversary\b", re.IGNORECASE)
-_LABEL_BEFORE = re.compile(
-    r"\b(?:" + "|".join(sorted(NUMBER_LABELS, key=len, reverse=True)) + r")\s+$", re.IGNORECASE
-)
-# A word, or an acronym with full stops ("U.S."); a hyphen before an acronym ends a word:
 # "Kenyan-U.S." is "Kenyan" and "U.S.".
 _TOKEN = re.compile(
     r"(?:[A-Z]\.){2,}|[A-Z]\.[A-Z]\b|[^\W\d_](?:(?:[\w’']|-(?![A-Z]\.))*\w)?|\d[\w,.]*"
@@ -156,93 +135,19 @@ _OPENERS = re.compile(r"[.:;!?\"“‘—–]")
 _SPACE_GAP = re.compile(r"[ \t\n\-]*")
 _JOINERS = NAME_PARTICLES | {"of", "the"}
 _HEADER_DATE = re.compile(r"\A[^\n]*\|[ \t]*((?:19|20)\d\d-[01]\d-[0-3]\d)[ \t]*(?=\n)")
+_TITLE_WORDS = TITLES | RANKS
+_TRAILING_WORDS = re.compile(r"(?:[ \t]+[A-Z][a-z]+)*")
+MIN_SPELT_OUT = 4
+"""Letters each word of a phrase spelt out for an acronym needs ("continuing resolution")."""
+MAX_SPELT_OUT = 5
+_WORDS = re.compile(r"[A-Za-z]+|\S")
+MIN_SOUNDED = 5
+"""Letters a name word needs before it is compared by sound ("Zelensky", "Zelenskyy")."""
+MIN_SHORT_NAME = 3
 _INITIAL_JOINERS = _JOINERS | {"and", "for", "&", "on", "to"}
-_NOT_NAMES = STOPWORDS | TITLES | {fold(m) for m in _MONTHS} | {"i", "today", "fy"}
-
-
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        return None
-
-
-def _key(value: Decimal, percent: bool = False) -> str:
-    key = format(value.normalize(), "f")
-    return f"{key}%" if percent else key
-
-
-def _unit(word: str | None) -> str:
-    return (word or "").lower().rstrip("s")
-
-
-def _number_keys(
-    value: Decimal, *, unit: str = "", ordinal: bool = False, label: bool = False, cited: bool
-) -> set[str]:
-    """How a number compares. A claim's "6 months" needs "6 months" (or a 6 with no unit:
-    "the sixth anniversary"), its "second" an ordinal or a label ("Phase Two"), its "6" any 6;
-    a cited text offers each number in every form it supports."""
-    key = _key(value)
-    if not cited:
-        if ordinal:
-            return {f"#{key}"}
-        return {f"{key} {unit}", f"{key} *"} if unit else {key}
-    keys = {key, f"{key} {unit}"} if unit else {key, f"{key} *"}
-    if ordinal or label:
-        keys |= {f"#{key}", f"{key} *"}
-    return keys
-
-
-def _number_values(match: re.Match[str], text: str, cited: bool) -> frozenset[str]:
-    """A number's canonical forms: "2,500" and "2500" -> "2500", "5%" -> "5%", "four
-    decades" -> "4 decade" and "40 year", "the 31st" -> "#31" (see `_number_keys`)."""
-    anniversary = bool(_ANNIVERSARY.match(text, match.end()))
-    if match.group("ordinal_word"):
-        value = Decimal(ORDINALS[match.group("ordinal_word").lower()])
-        keys = _number_keys(value, ordinal=True, cited=cited)
-        if anniversary:  # "the sixtieth anniversary" is "60 years"
-            keys |= _number_keys(value, unit="year", cited=cited)
-        return frozenset(keys)
-    if match.group("multiple"):
-        value = Decimal(MULTIPLES[match.group("multiple").lower()])
-        return frozenset(_number_keys(value, cited=cited))
-    word = match.group("word")
-    read = (
-        Decimal(_WORD_NUMBERS.get(word.lower(), 1))
-        if word
-        else _decimal(match["value"].replace(",", ""))
-    )
-    if read is None:
-        return frozenset({match.group(0)})
-    value = read
-    scale = match.group("scale") or match.group("word_scale")
-    if scale:
-        value *= SCALES[scale.lower()]
-    if match.group("percent") or match.group("word_percent"):
-        return frozenset({_key(value, percent=True)})
-    unit = _unit(match.group("unit") or match.group("word_unit"))
-    span_word = (match.group("span") or match.group("word_span") or "").lower()
-    span = _unit(span_word)
-    label = bool(_LABEL_BEFORE.search(text, max(0, match.start() - 16), match.start()))
-    ordinal = bool(match.group("ordinal")) if not word else False
-    keys = _number_keys(value, unit=span or unit, ordinal=ordinal, label=label, cited=cited)
-    if cited and not (span or unit or ordinal or label) and _COUNTED.match(text, match.end()):
-        keys.discard(f"{_key(value)} *")  # "47 countries" counts countries, not years
-    if ordinal and anniversary:
-        keys |= _number_keys(value, unit="year", cited=cited)
-    if span:
-        keys |= _number_keys(value * TIME_SPANS[span_word], unit="year", cited=cited)
-    return frozenset(keys)
-
-
-def _fraction_values(match: re.Match[str], cited: bool) -> frozenset[str]:
-    if match.group("share"):
-        return frozenset({_key(Decimal(100) / FRACTIONS[match["share"].lower()], percent=True)})
-    whole_word = (match.group("and_whole") or match.group("whole")).lower()
-    whole = Decimal(_WHOLE_VALUES[whole_word])
-    value = whole * 3 / 2 if match.group("and_whole") else whole / FRACTIONS[match["part"].lower()]
-    unit = "year" if whole_word in TIME_SPANS else ""
-    return frozenset(_number_keys(value, unit=unit, cited=cited))
+_NOT_NAMES = (
+    STOPWORDS | TITLES | RANKS | {fold(m) for m in _MONTHS} | set(WEEKDAYS) | {"i", "today", "fy"}
+)
 
 
 def _date_key(match: re.Match[str]) -> DateKey:
@@ -269,54 +174,6 @@ def _date_key(match: re.Match[str]) -> DateKey:
 
 def _dates(text: str) -> list[tuple[re.Match[str], DateKey]]:
     return [(m, _date_key(m)) for m in _DATE.finditer(text)]
-
-
-def _outside(spans: list[tuple[int, int]], match: re.Match[str]) -> bool:
-    return all(match.end() <= start or match.start() >= end for start, end in spans)
-
-
-def _number_matches(text: str) -> list[re.Match[str]]:
-    """`_NUMBER.finditer(text)`, tried only where a number can start: a digit, a currency
-    sign or a number word (the alternation of number words is slow to try everywhere)."""
-    found: list[re.Match[str]] = []
-    end = 0
-    for candidate in _CANDIDATE.finditer(text):
-        if candidate.start() < end:
-            continue
-        token = candidate.group()
-        if token[0].isalpha() and token.lower() not in _NUMBER_WORDS:
-            continue
-        match = _NUMBER.match(text, candidate.start())
-        if match and match.end() > match.start():
-            found.append(match)
-            end = match.end()
-    return found
-
-
-def _numbers(
-    text: str, taken: list[tuple[int, int]], cited: bool = False
-) -> list[tuple[re.Match[str], frozenset[str]]]:
-    """Numbers outside the dates, fractions first ("half a billion"); an ordinal word that
-    orders the text ("First, ...") is none, and neither is "the two" (of things named)."""
-    found: list[tuple[re.Match[str], frozenset[str]]] = []
-    spans = list(taken)
-    for m in _FRACTION.finditer(text):
-        if _outside(spans, m):
-            found.append((m, _fraction_values(m, cited)))
-            spans.append((m.start(), m.end()))
-    for m in _number_matches(text):
-        if not _outside(spans, m):
-            continue
-        if m.group("ordinal_word") and (
-            not text[: m.start()].strip() or text[m.end() : m.end() + 1] == ","
-        ):
-            continue
-        word = m.group("word")
-        before = text[max(0, m.start() - 6) : m.start()]
-        if word and word.lower() == "two" and _ANAPHORIC_TWO.search(before):
-            continue
-        found.append((m, _number_values(m, text, cited)))
-    return sorted(found, key=lambda item: item[0].start())
 
 
 def _unpossessed(word: str) -> str:
@@ -356,6 +213,39 @@ def _initials(heads: list[str]) -> set[str]:
         for i in range(len(heads))
         for j in range(i + 2, min(len(heads), i + 6) + 1)
     }
+
+
+def _spelling(word: str) -> bool:
+    """Whether a word may be one of the words an acronym spells out."""
+    return word.islower() and len(word) >= MIN_SPELT_OUT and word not in STOPWORDS
+
+
+def _phrase_initials(text: str) -> set[str]:
+    """Initials of runs of lower-case words that may be spelt out for an acronym: "CR" for
+    "continuing resolution", "AI" for "artificial intelligence"."""
+    initials: set[str] = set()
+    heads: list[str] = []
+    for word in _WORDS.findall(text):
+        if _spelling(word):
+            heads.append(word[0].upper())
+            continue
+        initials |= _initials(heads)
+        heads = []
+    return initials | _initials(heads)
+
+
+def spelt_out(text: str, evidence: Evidence) -> list[str]:
+    """Lower-case runs of `text` whose initials are an acronym `evidence` writes."""
+    found: list[str] = []
+    words = _WORDS.findall(text)
+    for i in range(len(words)):
+        for j in range(i + 2, min(len(words), i + MAX_SPELT_OUT) + 1):
+            run = words[i:j]
+            if not _spelling(run[-1]) or not _spelling(run[0]):
+                break
+            if "".join(w[0] for w in run).upper() in evidence.upper:
+                found += run
+    return found
 
 
 def _text_initials(text: str) -> set[str]:
@@ -413,7 +303,7 @@ def _country_spans(words: list[str], raw: list[str]) -> list[tuple[int, int, int
     return spans
 
 
-def _header_dates(text: str, body_dates: set[DateKey]) -> set[DateKey]:
+def _header_dates(text: str, body_dates: set[DateKey], days: set[dt.date]) -> set[DateKey]:
     """The dates a passage header ("title | speaker | 2024-07-26", the first line) supports.
 
     Its day supports a claim only when the text does not place events on other days: a
@@ -428,12 +318,43 @@ def _header_dates(text: str, body_dates: set[DateKey]) -> set[DateKey]:
     offsets = {RELATIVE_DAYS[w] for w in words & RELATIVE_DAYS.keys()}
     moved = {day + dt.timedelta(days=n) for n in offsets}
     others = {d for d in body_dates if d[2] is not None and d != (day.year, day.month, day.day)}
+    others |= {(d.year, d.month, d.day) for d in days if d != day}
     keys: set[DateKey] = {(day.year, day.month, None), (day.year, None, None)}
     if not others and not (offsets - {0}):
         keys.add((day.year, day.month, day.day))
     return (
         keys | {(d.year, d.month, d.day) for d in moved} | {(d.year, d.month, None) for d in moved}
     )
+
+
+def _period_keys(periods: frozenset[Span]) -> set[DateKey]:
+    """The dates a claim may write for these periods: a year, a month or a day that holds
+    one ("March 2024" for "last Tuesday")."""
+    keys: set[DateKey] = set()
+    for start, end in periods:
+        if start.year == end.year:
+            keys.add((start.year, None, None))
+            if start.month == end.month:
+                keys.add((start.year, start.month, None))
+                if start == end:
+                    keys.add((start.year, start.month, start.day))
+    return keys
+
+
+def _key_span(key: DateKey) -> Span | None:
+    """The days a date key with a year covers; None for a day that does not exist."""
+    year, month, day = key
+    if year is None:
+        return None
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if day is None:
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        return dt.date(year, month, 1), dt.date(year, month, last)
+    try:
+        return dt.date(year, month, day), dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _given_names(tokens: list[str]) -> set[tuple[str, str]]:
@@ -446,8 +367,12 @@ def _given_names(tokens: list[str]) -> set[tuple[str, str]]:
 
 
 def _same_given(a: str, b: str) -> bool:
+    """Whether two given names may be one person's: a nickname ("Joe", "Joseph") or a short
+    form that begins or ends the full one ("Alex", "Alexander"; "Tony", "Antony")."""
+    short, full = sorted((a, b), key=len)
     return (
         a == b
+        or (len(short) >= MIN_SHORT_NAME and (full.startswith(short) or full.endswith(short)))
         or NICKNAMES.get(a) == b
         or NICKNAMES.get(b) == a
         or NICKNAMES.get(a, a) == NICKNAMES.get(b, b)
@@ -459,8 +384,25 @@ def read_evidence(text: str) -> Evidence:
     header = _HEADER_DATE.match(text)
     dates = _dates(text[header.end() :] if header else text)
     body_dates = {key for _, key in dates}
+    today = dt.date.fromisoformat(header.group(1)) if header else None
+    periods = resolve(text[header.end() :], today) if header and today else frozenset()
+    if today:  # "On March 5" in a statement of 7 March 2024: that year's, or the year before
+        yearless = [
+            _key_span((today.year - back, month, day))
+            for (year, month, day) in body_dates
+            if year is None and month is not None
+            for back in (0, 1)
+            if not back or (month, day or 1) > (today.month, today.day)
+        ]
+        periods |= {span for span in yearless if span}
+    days = {start for start, end in periods if start == end}
     spans = [(m.start(), m.end()) for m, _ in _dates(text)]
-    numbers = {key for _, values in _numbers(text, spans, cited=True) for key in values}
+    read = [values for _, values in read_numbers(text, spans, cited=True)]
+    numbers = {key for values in read for key in values}
+    # Ordinals and labels ("the eighteenth century", "Phase 2") are no amounts to round.
+    amounts = {
+        a for values in read if not any(k[0] == "#" for k in values) for a in map(amount, values)
+    }
     numbers |= {str(key[0]) for key in body_dates if key[0] is not None and key[1:] == (None, None)}
     tokens = [t.group() for t in _TOKEN.finditer(text)]
     parts = [part for token in tokens for part in token.split("-") if part]
@@ -469,12 +411,25 @@ def read_evidence(text: str) -> Evidence:
     return Evidence(
         given=frozenset(_given_names(tokens)),
         numbers=frozenset(numbers),
-        dates=frozenset(body_dates | _header_dates(text, body_dates)),
+        amounts=frozenset(a for a in amounts if a is not None),
+        dates=frozenset(body_dates | _header_dates(text, body_dates, days) | _period_keys(periods)),
+        today=today,
+        spans=periods | frozenset(filter(None, map(_key_span, body_dates))),
         words=frozenset(bases),
         lower=frozenset(b for b, p in zip(bases, parts, strict=True) if p[:1].islower()),
         upper=frozenset(filter(None, map(_acronym, parts))),
-        initials=frozenset(_text_initials(text)),
+        initials=frozenset(_text_initials(text) | _phrase_initials(text)),
         countries=frozenset(countries),
+        titled=frozenset(
+            _base(word)
+            for before, word in pairwise(tokens)
+            if word[:1].isupper()
+            and _base(before) in _TITLE_WORDS
+            and _base(word) not in _NOT_NAMES
+        ),
+        sounds=frozenset(
+            transliterated(b) for b, p in zip(bases, parts, strict=True) if p[:1].isupper()
+        ),
     )
 
 
@@ -498,6 +453,9 @@ def _name(text: str, run: list[re.Match[str]], joined: bool, opening: bool) -> F
         and not any(_acronym(p) for p in parts)
     )
     start, end = run[0].start(), run[-1].end()
+    after = _TRAILING_WORDS.match(text, end)
+    titles = takewhile(lambda w: _base(w) in TITLES, after.group().split() if after else ())
+    heads = [_acronym(t.group()) or t.group()[0] for t in run] + [w[0] for w in titles]
     return Fact(
         "name",
         text[start:end],
@@ -505,6 +463,7 @@ def _name(text: str, run: list[re.Match[str]], joined: bool, opening: bool) -> F
         parts=parts,
         surname_only=person,
         opening=opening and len(run) == 1,
+        initials="".join(heads) if len(heads) > 1 else "",
     )
 
 
@@ -530,8 +489,9 @@ def _names(text: str, taken: list[tuple[int, int]]) -> list[Fact]:
         is_name = (
             word[0].isupper()
             and _base(word) not in _NOT_NAMES
+            and not all(_base(p) in _NOT_NAMES for p in word.split("-") if p)
             and not (opens and _ordinary_start(word))
-            and _outside(taken, token)
+            and outside(taken, token)
         )
         previous_end = token.end()
         if run and not (_SPACE_GAP.fullmatch(gap) and (is_name or fold(word) in _JOINERS)):
@@ -553,8 +513,17 @@ def stated(sentence: str) -> tuple[Fact, ...]:
     dates = _dates(sentence)
     spans = [(m.start(), m.end()) for m, _ in dates]
     facts = [Fact("date", m.group(0), m.start(), date=key) for m, key in dates]
-    numbers = _numbers(sentence, spans)
-    facts += [Fact("number", m.group(0), m.start(), values=values) for m, values in numbers]
+    relative = [m for m in RELATIVE.finditer(sentence) if outside(spans, m)]
+    relative += [m for m in DECADE.finditer(sentence) if outside(spans, m)]
+    facts += [Fact("date", m.group(0), m.start(), relative=True) for m in relative]
+    spans += [(m.start(), m.end()) for m in relative]
+    numbers = read_numbers(sentence, spans)
+    facts += [
+        Fact(
+            "number", m.group(0), m.start(), values=values, hedge=hedge_before(sentence, m.start())
+        )
+        for m, values in numbers
+    ]
     facts += _names(sentence, spans + [(m.start(), m.end()) for m, _ in numbers])
     return tuple(sorted(facts, key=lambda fact: fact.start))
 
@@ -563,11 +532,22 @@ def _part_found(part: str, evidence: Evidence) -> bool:
     acronym = _acronym(part)
     if acronym:  # case matters: "US" is not the pronoun "us"
         return acronym in evidence.upper or acronym in evidence.initials
-    return bool(_variants(_base(part)) & evidence.words)
+    base = _base(part)
+    if _variants(base) & evidence.words:
+        return True
+    return len(base) >= MIN_SOUNDED and transliterated(base) in evidence.sounds
 
 
 def _name_found(fact: Fact, evidence: Evidence) -> bool:
     parts = fact.parts
+    if fact.initials and fact.initials in evidence.upper:
+        return True  # "Department of Homeland Security" for "DHS"
+    owner = next((i for i, p in enumerate(parts[:-1]) if _unpossessed(p) != p), None)
+    if owner is not None:  # "Ukraine's Zelensky": two names
+        return all(
+            _name_found(replace(fact, parts=half, surname_only=2 <= len(half) <= 3), evidence)
+            for half in (parts[: owner + 1], parts[owner + 1 :])
+        )
     if fact.opening and len(parts) == 1 and _base(parts[0]) in evidence.lower:
         return True  # "Cuts to ..." where the passage writes "cuts"
     found = [_part_found(part, evidence) for part in parts]
@@ -579,6 +559,9 @@ def _name_found(fact: Fact, evidence: Evidence) -> bool:
     for i, j, row in _country_spans(bases, list(parts)):  # "South Korea" is "ROK"
         if row in evidence.countries:
             found[i:j] = [True] * (j - i)
+    if fact.surname_only and found[0] and not found[-1]:
+        # "Xi Jinping" where the passage writes "President Xi": the family name comes first.
+        return _base(parts[0]) in evidence.titled
     if fact.surname_only and found[-1] and not found[0]:
         # "Martha Washington" where the passage names only George Washington.
         surname = _base(parts[-1])
@@ -591,7 +574,15 @@ def _name_found(fact: Fact, evidence: Evidence) -> bool:
 def found(fact: Fact, evidence: Evidence) -> bool:
     """Whether `evidence` contains `fact`, in any of the forms it may take."""
     if fact.kind == "number":
-        return bool(fact.values & evidence.numbers)
+        if fact.values & evidence.numbers:
+            return True
+        stated_amounts = [a for a in map(amount, fact.values) if a is not None]
+        return any(close(a, b, fact.hedge) for a in stated_amounts for b in evidence.amounts)
+    if fact.kind == "date" and fact.relative:
+        if evidence.today is None and not DECADE.fullmatch(fact.text):
+            # nothing to count from: the same words will do
+            return {_base(w) for w in fact.text.split()} <= evidence.words
+        return within(resolve(fact.text, evidence.today or dt.date.today()), evidence.spans)
     if fact.kind == "date":
         year, month, day = fact.date
         if month is None and day is None and f"{year}" in evidence.numbers:
@@ -608,7 +599,7 @@ def quantities(text: str, *, cited: bool) -> list[tuple[int, int, frozenset[str]
     `read_evidence` (a cited text) reads them: for binding figures to what they count."""
     dates = _dates(text)
     spans = [(m.start(), m.end()) for m, _ in dates]
-    found = [(m.start(), m.end(), values) for m, values in _numbers(text, spans, cited=cited)]
+    found = [(m.start(), m.end(), values) for m, values in read_numbers(text, spans, cited=cited)]
     found += [
         (m.start(), m.end(), frozenset({str(key[0])}))
         for m, key in dates

@@ -61,6 +61,10 @@ def supports(model_dir: Path) -> bool:
     )
 
 
+LENGTH_STEP = 32
+"""Every batch is padded to a multiple of this many tokens (the model's limit, 256, is one)."""
+
+
 class BertEncoder:
     def __init__(self, model_dir: Path, bf16: bool = False, device: str = "cpu") -> None:
         import torch
@@ -71,7 +75,10 @@ class BertEncoder:
         self._heads = int(config["num_attention_heads"])
         self._hidden = int(config["hidden_size"])
         self._eps = float(config["layer_norm_eps"])
-        self.wordpieces = WordPieces(model_dir)
+        # Batches padded to a multiple of LENGTH_STEP tokens: a few shapes, not one a length.
+        # oneDNN keeps kernels per shape, and in bf16 that kept ~60 MB more after 2,000
+        # passages of varied lengths (benchmarks/memory.py; docs/scaling.md, "Memory").
+        self.wordpieces = WordPieces(model_dir, pad_to_multiple_of=LENGTH_STEP)
         self._device = torch.device(device)
         dtype = torch.bfloat16 if bf16 else torch.float32
         weights = load_file(str(model_dir / "model.safetensors"))

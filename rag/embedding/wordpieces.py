@@ -17,7 +17,9 @@ from numpy.typing import NDArray
 
 
 class WordPieces:
-    def __init__(self, model_dir: Path) -> None:
+    def __init__(self, model_dir: Path, pad_to_multiple_of: int | None = None) -> None:
+        """`pad_to_multiple_of`: round each batch's length up to a multiple of this many word
+        pieces (fewer distinct shapes; None pads to the longest text of the batch)."""
         from tokenizers import Tokenizer
 
         config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
@@ -30,7 +32,9 @@ class WordPieces:
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length=self.limit)
         pad = self._tokenizer.token_to_id("[PAD]") or int(config.get("pad_token_id", 0))
-        self._tokenizer.enable_padding(pad_id=pad, pad_token="[PAD]")
+        self._tokenizer.enable_padding(
+            pad_id=pad, pad_token="[PAD]", pad_to_multiple_of=pad_to_multiple_of
+        )
 
     def count(self, text: str) -> int:
         """Word pieces of `text` as embedded ([CLS] and [SEP] included), untruncated."""

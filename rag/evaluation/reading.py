@@ -111,8 +111,7 @@ def _speaks_for(service: Service, people: list[str], code: str | None) -> bool:
         if (entry := index_speakers.entry(name)) is not None
         for raw in index_speakers.variants(entry)
     }
-    with service.catalog.reading() as index:
-        return any(
-            forms & set(info.speakers) and statement_country(info.metadata, info.source_url) == code
-            for info in index.statements.values()
-        )
+    return any(
+        forms & set(info.speakers) and statement_country(info.metadata, info.source_url) == code
+        for info in service.catalog.statements()
+    )

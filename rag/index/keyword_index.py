@@ -61,7 +61,7 @@ class _Segment:
     rows/weights[bounds[t]:bounds[t + 1]] (nothing when t is past the end of `bounds`)."""
 
     bounds: NDArray[np.int64]
-    rows: NDArray[np.int64]
+    rows: NDArray[np.int32]
     weights: NDArray[np.float32]
 
     @classmethod
@@ -78,7 +78,7 @@ class _Segment:
         norm = K1 * (1 - B + B * lengths[rows] / avg)
         weights = (tfs * (K1 + 1) / (tfs + norm)).astype(np.float32)
         bounds = np.concatenate([[0], np.cumsum(np.bincount(terms))]).astype(np.int64)
-        return cls(bounds, rows, weights)
+        return cls(bounds, rows.astype(np.int32), weights)  # rows fit: 4 bytes a posting saved
 
     def span(self, term_id: int) -> tuple[int, int]:
         """Where the term's postings start and end (an empty span when it has none here)."""
@@ -94,7 +94,7 @@ class KeywordIndex:
         # Terms of the rows, a row's distinct term ids and their counts side by side;
         # `_used` items are filled. Removed rows' items stay until `_compact`.
         self._terms = np.zeros(0, dtype=np.int32)
-        self._tfs = np.zeros(0, dtype=np.int32)
+        self._tfs = np.zeros(0, dtype=np.uint8)  # a term's count in one passage, up to 255
         self._used = 0
         # By row: where its terms start, how many there are, its length, whether it is live.
         self._starts = np.zeros(0, dtype=np.int64)
@@ -120,7 +120,8 @@ class KeywordIndex:
         self._terms = _grown(self._terms, end)
         self._tfs = _grown(self._tfs, end)
         self._terms[start:end] = terms
-        self._tfs[start:end] = np.fromiter(counts.values(), dtype=np.int32, count=len(counts))
+        tfs = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+        self._tfs[start:end] = np.minimum(tfs, np.iinfo(np.uint8).max)  # BM25 saturates long before
         self._used = end
         self._df = _grown(self._df, len(vocab))
         self._df[terms] += 1  # a term occurs once in `terms`
@@ -239,6 +240,13 @@ class KeywordIndex:
                 if start < end:
                     scores[segment.rows[start:end]] += idf * segment.weights[start:end]
         return scores
+
+    def shrink(self) -> None:
+        """Give back the room kept for appends (after loading many rows at once)."""
+        state = self.__getstate__()  # the used part of each array: views, so copied
+        vars(self).update(
+            {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}
+        )
 
     # ---- pickling: the index travels in the snapshot read at every start ----------------
 

@@ -15,7 +15,7 @@ from rag.embedding.embedder import embedding_header
 from rag.embedding.wordpieces import WordPieces
 from rag.text.sentences import Span, split_sentences
 from rag.text.tokens import Tokenizer
-from rag.types import Passage, Statement
+from rag.types import Passage, Statement, passage_id
 
 Cost = Callable[[int, int], int]
 Fits = Callable[[int, int], bool]
@@ -137,11 +137,6 @@ def _overlap_tail(
         if cost(tail[0].start, tail[-1].end) <= config.overlap_tokens and packs([*tail, following]):
             return tail
     return []
-
-
-def passage_id(statement_id: str, content_hash: str, index: int) -> str:
-    """Passage ids carry the statement's content hash, so old and new versions never collide."""
-    return f"{statement_id}#{content_hash[:12]}:{index}"
 
 
 def model_tokens(statement: Statement, wordpieces: WordPieces) -> ModelTokens:

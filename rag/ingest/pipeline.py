@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from rag.embedding.embedder import Embedder, embedding_text
 from rag.embedding.wordpieces import WordPieces
-from rag.index.catalog import Catalog
+from rag.index.corpus import Corpus
 from rag.index.store import StatementWrite
 from rag.ingest import unique_statements
 from rag.ingest.chunking import ChunkConfig, chunk_statement
@@ -39,8 +39,15 @@ GROUP_PASSAGES = 512
 # 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
 # 5 sentences that read as instructions to a model flagged on each passage,
 # 6 only people as speakers (no roles, countries, groups, places), offices from titles and turns,
-# 7 no passage longer than the embedding model reads (word pieces counted at chunking).
-PROCESSING_VERSION = 7
+# (7 was branch h17-encoder's word-piece sizing before it merged 8; skipped so stores made
+# by either one do not collide),
+# 8 unsigned statements an office issues ("Presidential Message on ...") speak for its holder
+# on their date, hyphenated titles are roles ("Secretary-General Guterres" is Guterres):
+# speakers and offices only, the embedded text is unchanged, so no vector is redone,
+# 9 (on top of 8) no passage longer than the embedding model reads: word pieces counted at
+# chunking, a passage the encoder would truncate is cut further (those passages and their
+# vectors change).
+PROCESSING_VERSION = 9
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
@@ -67,7 +74,7 @@ def content_hash(statement: Statement, index_version: str) -> str:
 class Ingester:
     def __init__(
         self,
-        catalog: Catalog,
+        catalog: Corpus,
         embedder: Embedder,
         tokenizer: Tokenizer,
         chunking: ChunkConfig,
@@ -140,7 +147,8 @@ class Ingester:
         passages = chunk_statement(
             s, content_hash, self._tokenizer, self._chunking, self._wordpieces
         )
-        who = attribute(s.text, s.title, s.speaker, [(p.start, p.end) for p in passages])
+        spans = [(p.start, p.end) for p in passages]
+        who = attribute(s.text, s.title, s.speaker, spans, s.date.first if s.date else None)
         date = s.date.text if s.date else None
         quotes = tuple(
             QuoteRecord(s.id, q.start, q.end, q.text, q.speaker, q.cue, date, s.title, s.source_url)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import InputError, RagError
+from rag.interfaces import allocator
 
 if TYPE_CHECKING:
     from rag.service import Service
@@ -22,6 +23,9 @@ RETRIEVAL_MODES = {
     "dense": {"hybrid": False, "understand_questions": False},
     "hybrid": {"hybrid": True, "understand_questions": False},
     "full": {"hybrid": True, "understand_questions": True},
+    # A backend without keyword search (RAG_SEARCH_BACKEND=chroma on single-node Chroma) is
+    # compared with the in-memory one in this mode.
+    "full-dense": {"hybrid": False, "understand_questions": True},
 }
 EXIT_INPUT = 2
 EXIT_FAILURE = 1
@@ -121,7 +125,8 @@ def _parser() -> argparse.ArgumentParser:
         "--retrieval",
         choices=sorted(RETRIEVAL_MODES),
         default="full",
-        help="dense only; dense+BM25; or dense+BM25 with speakers and dates read from questions",
+        help="dense only; dense+BM25; dense+BM25 with speakers and dates read from questions "
+        "(full); or dense with them (full-dense)",
     )
     p.add_argument(
         "--out", type=Path, default=None, help="default: evals/runs/<suite>-<answerer>-<retrieval>"
@@ -203,6 +208,7 @@ def _serve(args: argparse.Namespace) -> None:
     from rag.settings import load_settings
     from rag.wiring import build_service
 
+    allocator.tune()  # before torch loads: a long-lived process that embeds
     gc.disable()  # while the model and the index load (see _ONE_SHOT)
     # The flags are settings too: the app's /mcp endpoint checks Host headers against the host.
     bind = {name: value for name, value in (("host", args.host), ("port", args.port)) if value}
@@ -222,7 +228,10 @@ def _serve(args: argparse.Namespace) -> None:
 
 def _collect_from_now_on() -> None:
     """After the warm-up: what was loaded lives as long as the server, so the cyclic GC is
-    told never to walk it (gc.freeze), and collects what requests leave behind."""
+    told never to walk it (gc.freeze), and collects what requests leave behind. Garbage the
+    loading left in reference cycles (with the GC off) is collected first: frozen, it would
+    be kept for the life of the server."""
+    gc.collect()
     gc.freeze()
     gc.enable()
 

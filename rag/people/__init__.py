@@ -17,7 +17,7 @@ from rag.people.countries import (
     find_countries,
     statement_country,
 )
-from rag.people.mentions import AliasIndex, SpeakerMention, find_speakers
+from rag.people.mentions import AliasIndex, SpeakerMention, find_speakers, transliterated
 from rag.people.names import clean_name, plausible_person
 from rag.people.offices import OfficeMention, find_offices, office_key, same_office
 from rag.people.quote_search import search_quotes
@@ -63,5 +63,6 @@ __all__ = [
     "search_quotes",
     "statement_country",
     "title_speakers",
+    "transliterated",
     "voice_at",
 ]

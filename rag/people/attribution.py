@@ -15,6 +15,7 @@ reads attributions in running text and puts the parts together for each passage.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -34,7 +35,7 @@ from rag.people.names import (
     surname,
     unique,
 )
-from rag.people.offices import office_key
+from rag.people.offices import issuing_office, office_holder, office_key
 from rag.people.statement_people import StatementContext, statement_context
 from rag.people.turns import Turn, turns_in_context
 from rag.text.sentences import split_sentences
@@ -203,22 +204,32 @@ class Attribution:
 
 
 def attribute(
-    text: str, title: str | None, speaker: str | None, spans: Sequence[tuple[int, int]]
+    text: str,
+    title: str | None,
+    speaker: str | None,
+    spans: Sequence[tuple[int, int]],
+    day: dt.date | None = None,
 ) -> Attribution:
     """Statement, passage and turn speakers for one statement and its passage spans.
 
     Transcript passages get the speakers of the turns they overlap; other passages the
     statement's speakers plus whoever the passage's sentences quote. Only people are
     speakers: names that read as a role, a country, a group, a place or an institution are
-    left out (rag.people.names.plausible_person).
+    left out (rag.people.names.plausible_person). A statement an office issues in its own
+    name without a signature ("Presidential Message on the Daytona 500") speaks for whoever
+    held the office on its date `day`.
     """
     found = _attribute(text, title, speaker, spans)
-    return Attribution(
-        _people(found.statement_speakers),
-        tuple(_people(names) for names in found.passage_speakers),
-        found.turns,
-        found.offices,
-    )
+    statement = _people(found.statement_speakers)
+    passages = tuple(_people(names) for names in found.passage_speakers)
+    offices = found.offices
+    office = issuing_office(title) if not statement and not found.turns else None
+    holder = office_holder(office, day) if office else None
+    if office and holder:
+        statement = (holder,)
+        passages = tuple(unique([holder, *names]) for names in passages)
+        offices = tuple(sorted({*offices, (office, holder)}))
+    return Attribution(statement, passages, found.turns, offices)
 
 
 def _offices(context: StatementContext, turns: Sequence[Turn]) -> tuple[tuple[str, str], ...]:

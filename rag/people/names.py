@@ -164,6 +164,12 @@ def _role_word(word: str) -> str:
     return re.sub(r"-(?:elect|designate)$", "", strip_possessive(word)[0].lower().rstrip("."))
 
 
+def heads_office(role: str) -> bool:
+    """Whether a role word names an office, not only qualifies one: "president",
+    "secretary-general", "vice-president" (a part of a hyphenated role counts)."""
+    return role in ROLE_HEADS or any(part in ROLE_HEADS for part in role.split("-"))
+
+
 def _role_ahead(words: Sequence[str], k: int) -> int | None:
     """The role's head a few capitalised words ahead, to read an organisation into a role:
     "National Security Council Spokesperson", "White House COVID-19 Response Coordinator"."""
@@ -221,13 +227,13 @@ def parse_person(
         role.append(_role_word(words[k]))
         possessive = strip_possessive(words[k])[1]
         k = _after_portfolio(words, k + 1)
-        ahead = _role_ahead(words, k) if possessive or role[-1] not in ROLE_HEADS else None
+        ahead = _role_ahead(words, k) if possessive or not heads_office(role[-1]) else None
         if ahead is not None:
             role.extend(_role_word(w) for w in words[k:ahead] if is_role(w))
             k = ahead
         elif possessive:
             break
-    if role and not ROLE_HEADS.intersection(role):  # "First Monthly Payments": no office
+    if role and not any(map(heads_office, role)):  # "First Monthly Payments": no office
         k, role = start, []
     possessive = bool(role) and strip_possessive(words[k - 1])[1]
     name, k, possessive = (

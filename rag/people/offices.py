@@ -9,12 +9,20 @@ the "deputy national security advisor" (a rank word in front makes another offic
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from rag.people.countries import country_code
 from rag.people.names import is_role, name_words, parse_person
-from rag.text.vocabulary import HONORIFICS, OFFICE_BODIES, SPELLING_VARIANTS, STATEMENT_NOUNS
+from rag.text.vocabulary import (
+    HONORIFICS,
+    OFFICE_BODIES,
+    OFFICE_HOLDERS,
+    OFFICE_ISSUES,
+    SPELLING_VARIANTS,
+    STATEMENT_NOUNS,
+)
 from rag.text.words import fold
 
 _QUALIFIED = re.compile(
@@ -63,6 +71,11 @@ def same_office(asked: str, held: str) -> bool:
     return set(have[: len(have) - len(want)]) <= OFFICE_BODIES
 
 
+def _body(words: str) -> bool:
+    """Whether words name the body an office serves in ("the UN", "the United Nations")."""
+    return all(w in OFFICE_BODIES for w in fold(words).split())
+
+
 def find_offices(question: str) -> tuple[OfficeMention, ...]:
     """Offices the question names without a person's name after them, in order."""
     tokens = list(_TOKEN.finditer(question))
@@ -89,7 +102,7 @@ def find_offices(question: str) -> tuple[OfficeMention, ...]:
             continue
         stop = tokens[end - 1].end()
         qualified = _QUALIFIED.match(question, stop)
-        if qualified and not country_code(qualified["what"]):
+        if qualified and not country_code(qualified["what"]) and not _body(qualified["what"]):
             i = end  # "Secretary for Strategic Affairs Gustavo Beliz": someone's portfolio
             continue
         text = re.sub(r"['’]s?$", "", question[start:stop])
@@ -98,3 +111,30 @@ def find_offices(question: str) -> tuple[OfficeMention, ...]:
             found.append(OfficeMention(text, start, start + len(text), office))
         i = end
     return tuple(found)
+
+
+def issuing_office(title: str | None) -> str | None:
+    """The office a title says issued the statement in its own name ("Presidential Message on
+    the Daytona 500", "America 250: Presidential Message on ...", "A Proclamation on ..."),
+    or None."""
+    if not title:
+        return None
+    heads = [fold(title).strip()]
+    if ":" in heads[0]:  # a series name first: "America 250: Presidential Message on ..."
+        heads.append(heads[0].split(":", 1)[1].strip())
+    for office, starts in OFFICE_ISSUES.items():
+        for head in heads:
+            if any(head == s or head.startswith(s + " ") for s in starts):
+                return office
+    return None
+
+
+def office_holder(office: str, day: dt.date | None) -> str | None:
+    """Who held an office on a day (rag/text/vocabulary/office_holders.txt), or None."""
+    if day is None:
+        return None
+    held = None
+    for name, since, holder in OFFICE_HOLDERS:
+        if name == office and dt.date.fromisoformat(since) <= day:
+            held = holder
+    return held

@@ -29,6 +29,9 @@ class DateMention:
     since: dt.date | None
     until: dt.date | None
     precision: Precision
+    yearless: bool = False
+    """Written without a year ("in June", "January 6th"): the year is the latest one that
+    has begun, a guess, not something the question says."""
 
 
 _AFTER = re.compile(
@@ -105,7 +108,8 @@ def _opened(question: str, atom: Atom) -> DateMention:
             since, until, precision = None, first - DAY_DELTA, "open"
         elif op in OPEN_UNTIL:
             since, until, precision = None, last, "open"
-    return DateMention(question[start:end], start, end, since, until, precision)
+    yearless = atom.in_year is not None
+    return DateMention(question[start:end], start, end, since, until, precision, yearless)
 
 
 def _range(question: str, atoms: Sequence[Atom], i: int) -> DateMention | None:
@@ -127,7 +131,8 @@ def _range(question: str, atoms: Sequence[Atom], i: int) -> DateMention | None:
     if first > last:
         return None
     start = lead.start() if lead else a.start
-    return DateMention(question[start : b.end], start, b.end, first, last, "range")
+    yearless = a.in_year is not None and b.in_year is not None  # "between March and June"
+    return DateMention(question[start : b.end], start, b.end, first, last, "range", yearless)
 
 
 def _start_by(in_year: InYear, year: int, limit: dt.date) -> dt.date | None:

@@ -95,6 +95,10 @@ class Interpretation:
     """Years of events it names ("the 1963 March on Washington"): topic, not a period."""
     unknown_people: tuple[str, ...] = ()
     """Names of people the corpus does not know as speakers ("Lou Conter"): topic."""
+    unplaced_dates: tuple[DateMention, ...] = ()
+    """Dates written without a year ("in June", "on the anniversary of September 11"):
+    which year is meant the question does not say, so they narrow nothing. A day that names
+    an occasion ("the Fourth of July", "the January 6th attack") stays in the topic."""
 
 
 def interpret(
@@ -115,13 +119,18 @@ def interpret(
     people = [s for s in found_speakers if not any(_overlaps(s, d) for d in numbered)]
     dates = [d for d in found_dates if d in numbered or not any(_overlaps(d, s) for s in people)]
     events = [d for d in dates if _is_event_year(question, d, years)]
-    dates = [d for d in dates if d not in events]
+    # A date without a year ("in June", "the January 6th attack") is this year's or last
+    # year's only by guess: shown, not applied, unless a frame gives the year.
+    unplaced = [d for d in dates if d.yearless and not frame.end]
+    dates = [d for d in dates if d not in events and d not in unplaced]
     who = _who(question, people, find_offices(question), find_countries(question))
     since, until = date_window(dates)
     unknown = _unknown_names(question, [*who, *dates, *events, frame])
     spoken = [w for w in who if w.role == "speaker"]
     verb = _asking_verb(question)
-    kept = _topic_tokens(question, [*(w for w in spoken if not w.party), *dates, frame, verb])
+    named_days = [d for d in unplaced if _names_a_day(question, d)]
+    removed = [*dates, *(d for d in unplaced if d not in named_days)]
+    kept = _topic_tokens(question, [*(w for w in spoken if not w.party), *removed, frame, verb])
     return Interpretation(
         question=question,
         speakers=tuple(
@@ -136,6 +145,7 @@ def interpret(
         who=tuple(who),
         event_years=tuple(events),
         unknown_people=unknown,
+        unplaced_dates=tuple(unplaced),
     )
 
 
@@ -187,7 +197,8 @@ def with_topic(reading: Interpretation, kept: Sequence[Who]) -> Interpretation:
     removed = [w for w in reading.who if w.role == "speaker" and not w.party and w not in kept]
     frame = _reference_day(reading.question, dt.date.max)[1]
     verb = _asking_verb(reading.question)
-    tokens = _topic_tokens(reading.question, [*removed, *reading.dates, frame, verb])
+    unplaced = [d for d in reading.unplaced_dates if not _names_a_day(reading.question, d)]
+    tokens = _topic_tokens(reading.question, [*removed, *reading.dates, *unplaced, frame, verb])
     return replace(reading, topic=" ".join(tokens), topic_terms=_terms(tokens))
 
 
@@ -506,6 +517,15 @@ def _is_event_year(question: str, date: DateMention, years: tuple[int, int] | No
     ):
         return True
     return _done_in(before)
+
+
+def _names_a_day(question: str, date: DateMention) -> bool:
+    """Whether a date without a year names a day as a thing ("the January 6th attack",
+    "the anniversary of September 11", "the Fourth of July"), not when something was said
+    ("in June", "on July 4")."""
+    previous = re.search(r"([\w’'.]+)\s*$", question[: date.start])
+    word = fold(previous.group(1)) if previous else ""
+    return word in DETERMINERS or word == "of" or bool(re.search(r"['’]s?$", word))
 
 
 def _done_in(before: str) -> bool:

@@ -15,14 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rag.embedding.embedder import QueryVectors
-from rag.index.catalog import Catalog
-from rag.index.search_index import PassageIndex, RowFilter
+from rag.index.corpus import Corpus
+from rag.index.passage_search import Found, PassageSearch
+from rag.index.search_index import RowFilter
 from rag.ingest.near_duplicates import DuplicateGroup
 from rag.people import Roster, SpeakerIndex
 from rag.question.dates import DateMention
@@ -36,7 +37,15 @@ from rag.question.who import (
     resolve,
     topic_people,
 )
-from rag.types import Filters, Interpreted, Query, Reading, ScoredPassage, SearchResult
+from rag.types import (
+    Filters,
+    Interpreted,
+    Passage,
+    Query,
+    Reading,
+    ScoredPassage,
+    SearchResult,
+)
 
 RRF_K = 60
 TOPIC_RANK_K = 10
@@ -79,6 +88,29 @@ def widened(mentions: Sequence[DateMention]) -> tuple[dt.date | None, dt.date | 
     return since, until
 
 
+def placed_period(
+    unplaced: Sequence[DateMention], people: Sequence[str], roster: Roster
+) -> tuple[dt.date, dt.date] | None:
+    """The latest year in which the people asked about (canonical names) spoke within a date
+    written without a year ("in October": the latest October any of them spoke in), or None
+    when there is no one to place it by or they never spoke in it."""
+    if not people or roster.years is None:
+        return None
+    for mention in unplaced:
+        if mention.since is None or mention.until is None:
+            continue
+        for year in range(mention.since.year, roster.years[0] - 1, -1):
+            shift = year - mention.since.year
+            try:
+                since = mention.since.replace(year=year)
+                until = mention.until.replace(year=mention.until.year + shift)
+            except ValueError:  # 29 February in a common year
+                continue
+            if any(roster.spoke(name, since, until) for name in people):
+                return since, until
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class _Reading:
     """What the search favours: people (each a set of stored name forms), countries, a
@@ -92,6 +124,10 @@ class _Reading:
     """Names of the other party of a call, which a statement of it writes ("Bahrain")."""
     exact: tuple[dt.date | None, dt.date | None] = (None, None)
     """The period as written, before widening for publication lag."""
+    placed: tuple[dt.date, dt.date] | None = None
+    """A date written without a year, placed in the latest year the people asked about
+    spoke in it ("Biden ... in October": October 2024): ranked, never a filter, and not
+    something the decline gate holds the passages to."""
 
     @property
     def who(self) -> bool:
@@ -117,7 +153,7 @@ def _people(speakers: SpeakerIndex, names: Sequence[str]) -> tuple[frozenset[str
 
 
 class Retriever:
-    def __init__(self, catalog: Catalog, queries: QueryVectors, config: RetrievalConfig) -> None:
+    def __init__(self, catalog: Corpus, queries: QueryVectors, config: RetrievalConfig) -> None:
         self._catalog = catalog
         self._queries = queries
         self._config = config
@@ -155,17 +191,13 @@ class Retriever:
         )
         matched = frozenset().union(*base.speakers) if base.speakers else frozenset()
         vector = self._queries.vector(query.question)
-        copies = self._catalog.duplicates()
-        with self._catalog.reading() as index:
-            mask = index.mask(base)
-            if not mask.any():
+        with self._catalog.searching() as search:
+            if not search.matches(base):
                 return result((), matched)
-            dense = index.dense_scores(vector)
-            keyword = index.keyword_scores(query.question) if self._config.keyword else None
-            found = _fuse(index, [mask], dense, keyword)
+            found = _fuse(search, [base], vector, query.question if self._config.keyword else None)
             if meaning is not None:
                 # Who a name means, weighed with who speaks of what the question is about.
-                on_topic = _on_topic(index, roster, meaning.topic, mask)
+                on_topic = _on_topic(search, roster, meaning.topic, base)
                 resolved = resolve(
                     meaning,
                     roster,
@@ -179,119 +211,151 @@ class Retriever:
                     meaning,
                     [w for w in meaning.who if w.role == "speaker" and w.text not in applied],
                 )
-                reading = self._reading(meaning, resolved, speakers, explicit, f)
-            passages = self._rank(index, query, dense, keyword, mask, found, reading, copies)
+                reading = self._reading(meaning, resolved, roster, explicit, f)
+            passages = self._rank(search, query, vector, base, found, reading)
             return result(passages, matched)
 
     def _reading(
         self,
         meaning: Interpretation,
         resolved: Sequence[Resolved],
-        speakers: SpeakerIndex,
+        roster: Roster,
         explicit: tuple[str, ...],
         f: Filters,
     ) -> _Reading:
         """What the search favours: the readings applied; the request's filters win."""
         since, until = widened(meaning.dates) if not (f.since or f.until) else (None, None)
         people = () if explicit else applied_people(resolved)
+        placed = None
+        if not (since or until or f.since or f.until):
+            placed = placed_period(meaning.unplaced_dates, explicit or people, roster)
         return _Reading(
-            tuple(forms for n in people if (forms := _forms(speakers, n))),
+            tuple(forms for n in people if (forms := _forms(roster.speakers, n))),
             frozenset(applied_countries(resolved)),
             since,
             until,
             applied_parties(resolved),
             (meaning.since, meaning.until) if since or until else (None, None),
+            placed,
         )
 
     def _rank(
         self,
-        index: PassageIndex,
+        search: PassageSearch,
         query: Query,
-        dense: NDArray[np.float32],
-        keyword: NDArray[np.float32] | None,
-        mask: NDArray[np.bool_],
-        fused: dict[int, float],
+        vector: NDArray[np.float32],
+        base: RowFilter,
+        fused: _Fused,
         reading: _Reading,
-        copies: Mapping[str, DuplicateGroup],
     ) -> list[ScoredPassage]:
         """`fused` (the ranking of every passage the request's filters allow) fused with the
         rankings of those that fit the reading."""
-        fits = mask
-        rankings = []
+        rankings: list[RowFilter] = []
+        fits: RowFilter | None = None
         if reading.who or reading.when:
-            who = _who_mask(index, reading) if reading.who else mask
-            when = index.date_mask(reading.since, reading.until) if reading.when else mask
-            fits = mask & who & when
+            who = replace(
+                base,
+                anyone=reading.people or None,
+                countries=reading.countries or None,
+                naming=reading.parties or None,
+            )
+            fits = replace(who, since=reading.since, until=reading.until) if reading.when else who
             rankings.append(fits)
             if reading.who and reading.when:  # partly right readings still count
-                rankings += [mask & who, mask & when]
+                rankings += [who, replace(base, since=reading.since, until=reading.until)]
             if len(reading.people) > 1:  # both parties of a call rank above either
-                fits = fits & index.mask(RowFilter(speakers=reading.people))
+                fits = replace(fits, speakers=reading.people)
                 rankings.append(fits)
             if reading.when and reading.exact != (reading.since, reading.until):
-                rankings.append(fits & index.date_mask(*reading.exact))  # the very day first
-        for row, score in _fuse(index, rankings, dense, keyword).items():
-            fused[row] = fused.get(row, 0.0) + score
-        rows = sorted(fused, key=lambda r: -fused[r])
-        fitting = fits if (reading.who or reading.when) else None
-        chosen = _spread(index, rows, query.k, self._config.per_statement, copies, fitting)
-        sims = dense[np.asarray(chosen, dtype=np.int64)]
+                rankings.append(replace(fits, since=reading.exact[0], until=reading.exact[1]))
+        if reading.placed is not None:  # a soft period: one more ranking, no `fits`
+            rankings.append(
+                replace(
+                    base,
+                    anyone=reading.people or None,
+                    since=reading.placed[0],
+                    until=reading.placed[1],
+                )
+            )
+        question = query.question if self._config.keyword else None
+        more = _fuse(search, rankings, vector, question)
+        fused.add(more)
+        # A fitting passage the answer keeps is among the best of `fits` by the same score
+        # that brought it in (`fits` narrows every filter it is ranked within).
+        fitting = more.by_filter.get(fits, frozenset()) if fits is not None else None
+        ranked = sorted(fused.score, key=lambda p: -fused.score[p])
+        passages = [fused.passage[p] for p in ranked]
+        copies = search.copies(list(dict.fromkeys(p.statement_id for p in passages)))
+        chosen = _spread(passages, query.k, self._config.per_statement, copies, fitting)
+        unscored = [p for p in chosen if p.id not in fused.cosine]
+        cosine = dict(fused.cosine)
+        cosine.update(
+            zip([p.id for p in unscored], search.similarities(vector, unscored), strict=True)
+        )
         return [
-            ScoredPassage(index.passage(r), float(s), fused[r], bool(fits[r]))
-            for r, s in zip(chosen, sims, strict=True)
+            ScoredPassage(p, cosine[p.id], fused.score[p.id], fitting is None or p.id in fitting)
+            for p in chosen
         ]
 
 
+@dataclass(slots=True)
+class _Fused:
+    """Reciprocal-rank fusion of rankings: passage id -> fused score, the passages found,
+    the exact cosine of those dense search found, and which were found within each filter."""
+
+    score: dict[str, float]
+    passage: dict[str, Passage]
+    cosine: dict[str, float]
+    by_filter: dict[RowFilter, frozenset[str]]
+
+    def add(self, other: _Fused) -> None:
+        for pid, score in other.score.items():
+            self.score[pid] = self.score.get(pid, 0.0) + score
+        self.passage.update(other.passage)
+        self.cosine.update(other.cosine)
+        self.by_filter.update(other.by_filter)
+
+
 def _fuse(
-    index: PassageIndex,
-    rankings: Sequence[NDArray[np.bool_]],
-    dense: NDArray[np.float32],
-    keyword: NDArray[np.float32] | None,
-) -> dict[int, float]:
-    """Reciprocal-rank fusion of the dense and keyword rankings within each mask."""
-    fused: dict[int, float] = {}
-    for ranked in rankings:
-        if not ranked.any():
+    search: PassageSearch,
+    filters: Sequence[RowFilter],
+    vector: NDArray[np.float32],
+    question: str | None,
+) -> _Fused:
+    """Reciprocal-rank fusion of the dense and keyword rankings within each filter (keyword
+    ones only when `question` is given and the backend can rank words)."""
+    fused = _Fused({}, {}, {}, {})
+    for f in filters:
+        if f in fused.by_filter or not search.matches(f):
+            fused.by_filter.setdefault(f, frozenset())
             continue
-        lists = [index.top(dense, ranked, CANDIDATES)]
-        if keyword is not None:
-            lists.append(index.top(keyword, ranked, CANDIDATES, positive=True))
+        dense = search.dense(vector, f, CANDIDATES)
+        fused.cosine.update((hit.passage.id, hit.score) for hit in dense)
+        lists: list[list[Found]] = [dense]
+        if question is not None and search.keyword_search:
+            lists.append(search.keyword(question, f, CANDIDATES))
         for hits in lists:
             for rank, hit in enumerate(hits):
-                fused[hit.row] = fused.get(hit.row, 0.0) + 1.0 / (RRF_K + rank + 1)
+                pid = hit.passage.id
+                fused.passage.setdefault(pid, hit.passage)
+                fused.score[pid] = fused.score.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        fused.by_filter[f] = frozenset(h.passage.id for hits in lists for h in hits)
     return fused
 
 
 def _on_topic(
-    index: PassageIndex, roster: Roster, topic: str, mask: NDArray[np.bool_]
+    search: PassageSearch, roster: Roster, topic: str, base: RowFilter
 ) -> dict[str, float]:
     """How much each person speaks in the passages that best match the question's topic
     (its words without the names and dates: BM25), the first ones counting most."""
-    if not topic:
+    if not topic or not search.keyword_search:
         return {}
-    hits = index.top(index.keyword_scores(topic), mask, CANDIDATES, positive=True)
     weights: dict[str, float] = {}
-    for rank, row in enumerate(hit.row for hit in hits):
-        for name in {roster.speakers.canonical(raw) for raw in index.passage(row).speakers}:
+    for rank, hit in enumerate(search.keyword(topic, base, CANDIDATES)):
+        for name in {roster.speakers.canonical(raw) for raw in hit.passage.speakers}:
             if name:
                 weights[name] = weights.get(name, 0.0) + TOPIC_RANK_K / (TOPIC_RANK_K + rank)
     return weights
-
-
-def _who_mask(index: PassageIndex, reading: _Reading) -> NDArray[np.bool_]:
-    """Rows spoken by any person read, or from statements of any country read; of those,
-    the ones that name the other party of the call asked about."""
-    found = np.zeros(index.rows, dtype=bool)
-    if reading.people:
-        found |= index.mask(RowFilter(anyone=reading.people))
-    if reading.countries:
-        found |= index.mask(RowFilter(countries=reading.countries))
-    if reading.parties:
-        named = np.zeros(index.rows, dtype=bool)
-        for name in reading.parties:
-            named |= index.keyword_scores(name) > 0
-        found = found & named if reading.people or reading.countries else named
-    return found
 
 
 def _interpreted(
@@ -308,6 +372,10 @@ def _interpreted(
     ]
     readings += [
         Reading("period", d.text, _iso(d.since, d.until), 1.0, reading.when) for d in meaning.dates
+    ]
+    readings += [
+        Reading("period", d.text, _unplaced_value(d, reading.placed), 1.0, False)
+        for d in meaning.unplaced_dates
     ]
     readings += [
         Reading("event_year", d.text, str(d.since.year) if d.since else d.text, 1.0, False)
@@ -335,37 +403,46 @@ def _interpreted(
     )
 
 
+def _unplaced_value(mention: DateMention, placed: tuple[dt.date, dt.date] | None) -> str:
+    """A date written without a year: the period it was placed in for ranking, else its
+    days without a year ("--10-01..--10-31", ISO 8601's form for a date without a year)."""
+    if placed is not None:
+        return _iso(*placed)
+    if mention.since is None or mention.until is None:
+        return mention.text
+    return f"--{mention.since:%m-%d}..--{mention.until:%m-%d}"
+
+
 def _iso(since: dt.date | None, until: dt.date | None) -> str:
     return f"{since.isoformat() if since else ''}..{until.isoformat() if until else ''}"
 
 
 def _spread(
-    index: PassageIndex,
-    rows: Sequence[int],
+    passages: Sequence[Passage],
     k: int,
     per_statement: int,
     copies: Mapping[str, DuplicateGroup],
-    fitting: NDArray[np.bool_] | None = None,
-) -> list[int]:
-    """Top rows, at most `per_statement` from one statement unless there is nothing else
-    (twice as many of a statement that fits the reading: the speech asked about holds more
-    of the answer than one passage elsewhere); of a statement published more than once,
-    only the copy that ranks first."""
-    chosen: list[int] = []
+    fitting: frozenset[str] | None = None,
+) -> list[Passage]:
+    """Top passages, at most `per_statement` from one statement unless there is nothing
+    else (twice as many of a statement that fits the reading: the speech asked about holds
+    more of the answer than one passage elsewhere); of a statement published more than
+    once, only the copy that ranks first."""
+    chosen: list[Passage] = []
     taken: dict[str, int] = {}
-    spill: list[int] = []
+    spill: list[Passage] = []
     shown: dict[str, str] = {}  # group -> the copy shown
-    for row in rows:
-        sid = index.passage(row).statement_id
+    for passage in passages:
+        sid = passage.statement_id
         group = copies[sid].canonical if sid in copies else sid
         if shown.setdefault(group, sid) != sid:
             continue
-        cap = per_statement * (FIT_SHARE if fitting is not None and fitting[row] else 1)
+        cap = per_statement * (FIT_SHARE if fitting is not None and passage.id in fitting else 1)
         if taken.get(sid, 0) < cap:
-            chosen.append(row)
+            chosen.append(passage)
             taken[sid] = taken.get(sid, 0) + 1
             if len(chosen) == k:
                 return chosen
         else:
-            spill.append(row)
+            spill.append(passage)
     return chosen + spill[: k - len(chosen)]

@@ -49,7 +49,12 @@ _ANSWERING = _any("answering")
 _CLAUSE = r"(?:^|[;:,(\-—–]\s*|\b(?:and|then|so|now|please|kindly|simply|just|instead|et|y|und)\s+)"
 
 _STRUCTURE = re.compile(
-    r"(?:^|[>\])]|-->)[\s*#]*(?:system|assistant|user|developer)\s*:"
+    r"(?:^|[>\])]|-->)[\s*#]*(?:system|assistant|user|developer)"
+    r"(?:\s+(?:notice|note|message|override|update|instructions?))?\s*:"
+    r"|\[\s*(?:(?:system|assistant|developer)(?:\s+(?:notice|note|message|override|prompt|"
+    r"instructions?))?|(?:ai|model)\s+(?:notice|note|message|override|prompt|instructions?))"
+    r"\s*\](?!\()"
+    r"|[\"']role[\"']\s*:\s*[\"'](?:system|assistant|developer)[\"']"
     r"|\[/?inst\]|<\|?im_(?:start|end)\|?>|<<\s*/?sys\s*>>|<\|(?:system|user|assistant)\|>"
     r"|<{3,}|>{3,}|\b(?:end|begin|start)\s+(?:of\s+)?passages\b"
     r"|\b(?:the\s+)?(?:passages|context)\s+(?:end|ends|ended|are over|is over)\b"
@@ -65,14 +70,21 @@ _STRUCTURE = re.compile(
     + r"|\bdo anything now\b|\bjailbreak"
 )  # fmt: skip
 _STEERING = re.compile(
-    r"\b(?:the only|the)\s+correct\s+(?:answer|figure)\s+(?:is|:)"
+    r"\b(?:the only|the)\s+correct\s+(?:answer|figure)\s+(?:to\s+(?:any|every|all|each|the|this|"
+    r"these)\s+questions?\b[^.;]{0,40}?)?(?:is|:)"
     r"|\byour\s+(?:answer|response|reply|output|summary)\s+(?:must|should|shall|has to|needs to)\b"
     r"|\b(?:answer|respond|reply)\s+only\s*(?:that\b|with\b|:|\"|')|\bonly\s+(?:answer|respond|reply)\s+(?:that|with)\b"
     r"|\bfrom now on\b[^.]{0,40}\b" + _ANSWERING + r"\s+(?:only|that|:)"
+    r"|\b" + _ANSWERING + r"\s+(?:with\s+)?exactly\s+(?:this|these|the following)\b"
+    r"|\b" + _ANSWERING + r"\b[^.]{0,40}\bnothing else\s*:"
 )  # fmt: skip
 _ADDRESSED = re.compile(
-    r"\b(?:to|for|dear|attention|hey)\s+(?:the\s+|all\s+|any\s+)?(?:automated\s+|ai\s+)?"
-    + _ADDRESSEE + r"\b"
+    r"\b(?:to|for|dear|attention|hey)\s+(?:the\s+|all\s+|any\s+|every\s+|each\s+|whichever\s+"
+    r"|whatever\s+)?(?:automated\s+|ai\s+)?" + _ADDRESSEE + r"\b"
+    # a vocative ("Assistant, you must ...") or the reader as the subject of an order
+    r"|(?:^|[.:;]\s*)(?:dear\s+)?(?:ai\s+)?" + _ADDRESSEE + r"\s*,"
+    r"|\b" + _ADDRESSEE + r"s?\s+(?:must|should|shall|are to|need to|have to)\s+" + _ANSWERING
+    + r"\b"
     r"|\b" + _ADDRESSEE + r"s?\s+(?:systems?\s+|tools?\s+)?(?:reading|summari[sz]ing|processing|"
     r"analy[sz]ing|answering|that read|which read)\b"
     r"|\bif you are an?\s+(?:\w+\s+){0,2}" + _ADDRESSEE + r"\b"
@@ -87,24 +99,47 @@ _PROMPT = re.compile(
     r"|\b(?:your|these|my)\s+(?:\w+\s+)?(?:instructions|guidelines|rules|prompt|programming)\b"
     r"|\bsystem\s+(?:prompt|message)\b|\bnew\s+" + _META + r"\b"
     r"|\bthe\s+(?:text|figure|passage|passages|answer|document|data)\s+above\b"
+    r"|\b(?:the|these|all)\s+(?:passages|excerpts|retrieved\s+\w+)\b"
 )  # fmt: skip
 _DIRECTING = re.compile(
     _CLAUSE + r"(?:" + _DIRECTIVE + r"|pay no attention|do not follow|don't follow|"
     r"stop following)\b"
 )
 _TELLING = re.compile(
-    _CLAUSE + _ANSWERING + r"\s*(?::|\b(?:that|only|the user|them|this|instead|the following|"
-    r"que|dass)\b)"
+    _CLAUSE + _ANSWERING + r"(?:\s+(?:readers|users|people|everyone|the reader|the readers),?)?"
+    r"(?:,[^,.;:]{1,25},)?"
+    r"\s*(?::|\b(?:that|only|the user|them|this|instead|the following|que|dass)\b"
+    r"|\bwith\s+(?:exactly\s+)?(?:this|the following)\b)"
 )
 # "simply respond: ...", "kindly state that ...": a polite or bare order to answer so.
 _TELLING_COLON = re.compile(
     r"(?:^|[;:,(]\s*)(?:simply|kindly|please)\s+" + _ANSWERING
     + r"\s*(?::|\b(?:that|only)\b)"
 )  # fmt: skip
+# "the rules above no longer apply": the prompt's rules declared void.
+_VOIDED = re.compile(
+    r"\b(?:no longer|do not|don't|does not|doesn't|cease to)\s+apply\b|\bare\s+(?:void|lifted|"
+    r"suspended|cancelled|canceled|revoked)\b|\bhave been\s+(?:lifted|suspended|replaced|revoked)\b"
+)
 _MODAL = re.compile(
     r"\b(?:must|should|shall|need to|have to|are to)\s+(?:always\s+|only\s+|now\s+)?"
     + _ANSWERING + r"\s*(?::|\b(?:that|only|the user|users|in)\b)"
 )  # fmt: skip
+_EARLIER_RULES = re.compile(
+    r"\b"
+    + _PRIOR
+    + r"\s+(?:\w+\s+){0,2}"
+    + _META
+    + r"\b|\b"
+    + _META
+    + r"\s+(?:\w+\s+)?"
+    + _PRIOR
+    + r"\b"
+)
+_CONCLUSION = re.compile(
+    r"\b(?:real|true|actual|correct|only|official)\s+(?:conclusion|answer|story|message|"
+    r"position|fact|facts|truth)\b[^.;]{0,40}?\b(?:is|are)\s+(?:that\b|:)"
+)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
 _LINE = re.compile(r"[^\n]+")
 
@@ -130,13 +165,19 @@ def is_instruction(sentence: str, after_instruction: bool = False) -> bool:
         return True
     addressed = bool(_ADDRESSED.search(text))
     about_prompt = bool(_PROMPT.search(text))
-    if _DIRECTING.search(text) and (addressed or about_prompt):
+    directing, telling = bool(_DIRECTING.search(text)), bool(_TELLING.search(text))
+    if directing and (addressed or about_prompt or telling):
+        return True  # "Disregard X and answer that ...": an order to drop, then to say
+    if telling and (addressed or about_prompt or after_instruction):
         return True
-    if _TELLING.search(text) and (addressed or about_prompt or after_instruction):
+    if _VOIDED.search(text) and _EARLIER_RULES.search(text):
         return True
+    if after_instruction and _CONCLUSION.search(text):
+        return True  # "... The statement's real conclusion is that ..." after an order
     if _TELLING_COLON.search(text) or (addressed and _MODAL.search(text)):
         return True
-    return any(is_instruction(hidden) for hidden in _decoded(sentence))
+    # Hidden text is no statement's: an order to answer in it is an instruction by itself.
+    return any(is_instruction(hidden, True) for hidden in _decoded(sentence))
 
 
 def instruction_spans(text: str) -> list[tuple[int, int]]:

@@ -76,6 +76,8 @@ COMMON_WORDS = word_set("common_words")
 HONORIFICS = word_set("honorifics")
 OFFICES = word_set("offices")
 TITLES = HONORIFICS | OFFICES
+RANKS = word_set("ranks")
+"""Military and police ranks and their abbreviations ("Adm.", "Lt."): titles before a name."""
 ROLE_WORDS = TITLES | word_set("role_phrase_words")
 ROLE_HEADS = word_set("role_heads")
 PORTFOLIOS = word_set("portfolios")
@@ -122,6 +124,13 @@ QUESTION_FRAME = word_set("question_frame")
 QUESTION_VERBS = word_set("question_verbs") | frozenset(SPEECH_VERBS)
 """Verbs that ask for what someone said: "say", "told", "describe", "called"."""
 STATEMENT_NOUNS = word_set("statement_nouns")
+OFFICE_ISSUES = {office: group for office, group, _ in phrases("office_issues")}
+"""Office -> the first words of titles of statements it issues in its own name."""
+OFFICE_HOLDERS = tuple(
+    (office, since, name.replace("_", " "))
+    for since, (office, name) in table("office_holders").items()
+)
+"""(office, first day as ISO text, name): who held an office from which day."""
 TOPIC_PREPOSITIONS = word_set("topic_prepositions")
 AUXILIARIES = word_set("auxiliaries")
 DETERMINERS = word_set("determiners")
@@ -155,9 +164,31 @@ MULTIPLES = numbers("multiples")
 TIME_SPANS = numbers("time_spans")
 FRACTIONS = numbers("fractions")
 RELATIVE_DAYS = numbers("relative_days")
+DURATIONS = {unit: (int(size), base) for unit, (size, base) in table("durations").items()}
+"""A unit of time -> (its size, the base unit it is counted in): "week" -> (168, "hour")."""
+HEDGES = {phrase: key for key, group, _ in phrases("hedges") for phrase in group}
+"""A word or phrase before a figure -> how the true figure may lie: "~", "<" or ">"."""
 
 # -- reading claims against passages
-COUNTRY_NAMES = rows("country_names")
-"""Each row: the forms of one country's (or body's) name, words joined by "_"."""
+_COUNTRY_ALIASES = {
+    code: (*names, *nouns, *(f"{n}s" for n in nouns if not n.endswith("ese")))
+    for code, names, nouns in phrases("country_aliases")
+}
+_BY_CODE = frozenset(code for code, _, _ in COUNTRIES)
+
+
+def _country_forms(names: tuple[str, ...], adjectives: tuple[str, ...]) -> tuple[str, ...]:
+    """A country's names, adjectives and the plural of adjectives that name its people too
+    ("Kenyans", "Israelis", "Filipinos")."""
+    plurals = tuple(f"{a}s" for a in adjectives if a.endswith(("an", "i", "o")))
+    return (*names, *adjectives, *plurals)
+
+
+COUNTRY_NAMES = tuple(
+    _country_forms(names, adjectives) + _COUNTRY_ALIASES.get(code, ())
+    for code, names, adjectives in COUNTRIES
+) + tuple(forms for code, forms in _COUNTRY_ALIASES.items() if code not in _BY_CODE)
+"""Each row: the forms of one country's (or body's) name, for the claim checks: countries.txt
+and country_aliases.txt joined."""
 OPPOSITES = rows("opposites")
 """Each row: a label ("up+", "up-"; rows with the same label stem are opposites), then words."""

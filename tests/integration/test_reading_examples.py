@@ -262,3 +262,24 @@ def test_a_person_the_question_is_about_is_the_topic(api: httpx.Client) -> None:
     assert [r["value"] for r in readings(body, "topic_person")] == ["Theodore Roosevelt"]
     assert "Roosevelt" in body["interpreted"]["topic"]
     assert ROOSEVELT in cited(body)
+
+
+SUPER_BOWL = "briefings-statements/2025-02/2025-02-09-presidential-message-on-super-bowl-lix"
+
+
+def test_an_unsigned_presidential_message_is_the_presidents_and_a_yearless_month_is_shown(
+    api: httpx.Client,
+) -> None:
+    """The message carries no speaker or signature: it speaks for the President of its date.
+    "in February" has no year: shown as a period reading, placed for ranking only."""
+    body = ask(api, "What did Trump say in February about the Super Bowl?")
+
+    assert body["answerable"], body["answer"]
+    assert SUPER_BOWL in cited(body)
+    assert body["interpreted"]["speakers"][0].startswith("Donald")
+    (period,) = readings(body, "period")
+    assert period["text"] == "in February" and not period["applied"]
+    assert period["value"] == "2026-02-01..2026-02-28"  # the latest February Trump spoke in
+    assert body["interpreted"]["since"] is None
+    found = search(api, "What did Trump say in February about the Super Bowl?")
+    assert found["passages"][0]["statement_id"] == SUPER_BOWL

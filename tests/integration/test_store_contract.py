@@ -200,6 +200,23 @@ def test_a_metadata_change_alone_is_an_update(
     assert service.stats().passages == len(new_ids)
 
 
+def test_a_rewrite_without_a_field_removes_it_from_the_record(
+    service: Service, statements: dict[str, Statement]
+) -> None:
+    """Chroma merges the metadata of an upsert into the old record's: a field the new
+    version lacks (title, date, source, quotations) must not survive from the old one."""
+    seed = statements[SEED]
+    service.ingest([seed])
+    assert service.get_statement(SEED).info.quotes
+    first_sentence = seed.text[: seed.text.index(".") + 1]
+
+    service.ingest([replace(seed, text=first_sentence, title=None, date=None, source_url=None)])
+
+    info = service.get_statement(SEED).info
+    assert (info.title, info.date, info.source_url, info.quotes) == (None, None, None, ())
+    assert service.store.audit().problems == []
+
+
 def test_delete_removes_a_statement_and_its_passages(
     service: Service, statements: dict[str, Statement]
 ) -> None:

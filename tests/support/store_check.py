@@ -37,12 +37,10 @@ def check() -> dict[str, object]:
             if len(rows) != info.passage_count:
                 problems.append(f"{sid}: index holds {len(rows)} of {info.passage_count}")
             for passage, vector in rows[:2]:
-                words = index.keyword_scores(passage.text)
-                by_words = index.top(words, everything, 5, positive=True)
+                by_words = index.keyword(passage.text, everything, 5)
                 if passage.id not in {index.passage(hit.row).id for hit in by_words}:
                     problems.append(f"{passage.id}: not found by its own words")
-                scores = index.dense_scores(np.asarray(vector, dtype=np.float32))
-                best = index.top(scores, everything, 1)
+                best = index.dense(np.asarray(vector, dtype=np.float32), everything, 1)
                 if not best or best[0].score < 0.999:
                     problems.append(f"{passage.id}: not found by its own vector")
     return {

@@ -3,6 +3,8 @@ text."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from rag.people.attribution import attribute, attributed_speakers
@@ -182,3 +184,50 @@ def test_fixtures_are_where_provenance_says() -> None:
     provenance = (FIXTURES / "PROVENANCE").read_text(encoding="utf-8")
     for name in ("remarks-sample.ndjson", "qmsum-sample.ndjson", "statements-sample.ndjson"):
         assert name in provenance and (FIXTURES / name).is_file()
+
+
+# ---- statements an office issues unsigned ---------------------------------------------------
+
+# The opening and close of "Presidential Message on the 2025 Daytona 500" (whitehouse.gov,
+# 2025-02-16, via ../shared/data/whitehouse/statements.jsonl.gz): no signature, no speaker.
+DAYTONA = (
+    "Today, I look forward to joining tens of thousands of American Patriots in Daytona Beach, "
+    "Florida, for the “Great American Race”—the legendary Daytona 500—and the official start "
+    "to the 2025 NASCAR Cup Series.\n\nMelania and I send our best wishes for a safe and "
+    "successful race. May God bless our Armed Forces, and may He continue to bless the United "
+    "States of America."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "day", "speaker"),
+    [
+        ("Presidential Message on the 2025 Daytona 500", dt.date(2025, 2, 16), "Donald J. Trump"),
+        (
+            "America 250: Presidential Message on the Daytona 500",
+            dt.date(2026, 2, 15),
+            "Donald J. Trump",
+        ),
+        ("A Proclamation on the Daytona 500", dt.date(2022, 2, 20), "Joe Biden"),
+        ("Message on National Nurses Day, 2025", dt.date(2025, 5, 6), "Donald J. Trump"),
+    ],
+)
+def test_an_unsigned_message_speaks_for_the_office_holder_on_its_date(
+    title: str, day: dt.date, speaker: str
+) -> None:
+    found = attribute(DAYTONA, title, None, [(0, len(DAYTONA))], day)
+    assert found.statement_speakers == (speaker,)
+    assert found.passage_speakers == ((speaker,),)
+    assert ("president", speaker) in found.offices
+
+
+def test_only_the_offices_own_titles_and_dated_statements_get_a_holder() -> None:
+    spans = [(0, len(DAYTONA))]
+    for title in ("Readout of Peace Talks in Geneva", "First Lady Melania Trump’s Message"):
+        found = attribute(DAYTONA, title, None, spans, dt.date(2025, 2, 16))
+        assert "Donald J. Trump" not in found.statement_speakers
+    undated = attribute(DAYTONA, "Presidential Message on the Daytona 500", None, spans, None)
+    assert undated.statement_speakers == ()
+    signed = DAYTONA + "\n\nJOSEPH R. BIDEN JR."
+    found = attribute(signed, "A Proclamation on X", None, [(0, len(signed))], dt.date(2025, 3, 1))
+    assert "Donald J. Trump" not in found.statement_speakers  # the signature wins

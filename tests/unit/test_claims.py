@@ -142,7 +142,7 @@ def test_a_date_is_supported_by_the_passage_header() -> None:
     assert missing == ("3 November 2023",)
 
 
-def test_a_weekday_is_a_name_to_check() -> None:
+def test_a_weekday_is_a_date_to_check() -> None:
     assert not _one("Ruto held a telephone conversation with Rubio on Thursday [1].", SEED)[0]
 
 

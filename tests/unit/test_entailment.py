@@ -64,3 +64,43 @@ def test_not_only_is_no_negation_and_failed_needs_a_verb() -> None:
         contradiction("The measures target those engaging in violence and funders.", [cited]) == ""
     )
     assert contradiction("The world has failed Haiti [1].", ["The world failed Haiti."]) == ""
+
+
+ALLOCATIONS = (
+    "The admissions numbers shall be allocated as follows:\n"
+    "Africa . . . . . . . . . . . 40,000\n"
+    "East Asia . . . . . . . . . . 15,000\n"
+    "Near East/South Asia . . . . 35,000\n"
+)
+
+
+def test_a_table_row_ends_with_its_line() -> None:
+    """A figure at the end of a row belongs to that row, not to the label of the next one."""
+    swapped = "It allocates 35,000 places to Africa and 40,000 to the Near East and South Asia."
+    faithful = "It allocates 40,000 places to Africa and 35,000 to the Near East and South Asia."
+
+    assert contradiction(swapped, [ALLOCATIONS])
+    assert contradiction(faithful, [ALLOCATIONS]) == ""
+
+
+TRANSCRIPT = (
+    "Q Mr. President, have the protests forced you to reconsider any of the policies?\n"
+    "THE PRESIDENT: No.\n"
+    "Q Will you extend that deadline?\n"
+    "THE PRESIDENT: There are discussions about extending. Our hope is we will not have to "
+    "extend. So far, no sense of a danger."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "flipped"),
+    [
+        ("Biden said the protests had forced him to reconsider his policies [1].", True),
+        ("Asked whether the protests forced him to reconsider, Biden said no [1].", False),
+        ("Biden said his hope was to extend the deadline [1].", True),
+        ("Biden said there were discussions about extending [1].", False),
+        ("Biden said the drones posed a danger [1].", True),
+    ],
+)
+def test_questions_answered_no_and_words_said_both_ways(claim: str, flipped: bool) -> None:
+    assert bool(contradiction(claim, [TRANSCRIPT])) is flipped, claim

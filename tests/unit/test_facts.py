@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answering.claims import check_claims
 from rag.answering.facts import found, read_evidence, stated
 
 
@@ -179,3 +180,176 @@ def test_country_names_abbreviations_and_given_names(claim: str, text: str, expe
 def test_sentence_openers_and_answer_words_are_not_names() -> None:
     for sentence in ("Since 2019, schools grew.", "Despite the vote, it passed.", "Yes."):
         assert [f.text for f in stated(sentence) if f.kind == "name"] == [], sentence
+
+
+@pytest.mark.parametrize(
+    ("claim", "text"),
+    [
+        ("Twenty-five countries joined.", "25 countries joined"),
+        ("25 countries joined.", "twenty-five countries joined"),
+        ("Some 125 people died.", "one hundred and twenty-five people died"),
+        ("the 21st century", "the twenty-first century"),
+        ("It cut emissions by 50 percent.", "it cut emissions by half"),
+        ("25 percent of adults", "one in four adults"),
+        ("70 percent of schools", "seven out of ten schools"),
+        ("two-thirds of members", "67 percent of members"),
+        ("a third of the budget", "33 percent of the budget"),
+        ("3.5 million people", "three and a half million people"),
+        ("$1.5 billion", "a $1.5bn package"),
+        ("12 nations", "a dozen nations"),
+        ("a million people", "1 million people"),
+        ("six months", "half a year"),
+        ("18 months", "a year and a half"),
+        ("48 hours", "two days"),
+    ],
+)
+def test_one_amount_in_another_form_is_the_same_number(claim: str, text: str) -> None:
+    numbers = [f for f in stated(claim) if f.kind == "number"]
+
+    assert numbers and all(found(n, read_evidence(text)) for n in numbers), claim
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("about 40 percent", "39.6 percent", True),
+        ("nearly 2,500 troops", "2,487 troops", True),
+        ("$1.2 billion", "$1.23 billion", True),
+        ("more than 2,000 troops", "2,487 troops", True),
+        ("nearly half of them", "48 percent of them", True),
+        ("40 percent", "38 percent", False),
+        ("more than 5,000 troops", "2,487 troops", False),
+        ("about 5,000 troops", "2,500 troops", False),
+        ("over fourteen figurines", "over forty figurines from the eighteenth century", False),
+        ("1.7 percent", "0.3 percent", False),
+    ],
+)
+def test_a_rounded_or_hedged_figure_is_true_to_the_exact_one(
+    claim: str, text: str, expected: bool
+) -> None:
+    numbers = [f for f in stated(claim) if f.kind == "number"]
+
+    assert all(found(n, read_evidence(text)) for n in numbers) is expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("The French president spoke.", "President Macron of France spoke", True),
+        ("France's president spoke.", "the French President spoke", True),
+        ("Dutch officials met.", "officials of the Netherlands met", True),
+        ("Swiss banks agreed.", "banks in Switzerland agreed", True),
+        ("Greek debt fell.", "Greece's debt fell", True),
+        ("Filipino workers came.", "workers from the Philippines came", True),
+        ("Americans voted.", "the United States voted", True),
+        ("Britons voted.", "the United Kingdom voted", True),
+        ("Greek debt fell.", "Turkey's debt fell", False),
+        ("Swiss banks agreed.", "Swedish banks agreed", False),
+    ],
+)
+def test_a_country_is_found_by_its_name_its_adjective_or_its_people(
+    claim: str, text: str, expected: bool
+) -> None:
+    names = [f for f in stated(claim) if f.kind == "name"]
+
+    assert names and all(found(name, read_evidence(text)) for name in names) is expected
+
+
+THURSDAY = "Readout | The White House | 2024-03-07\n"
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("On March 5, 2024, Biden met Xi.", "On Tuesday, President Biden met Xi.", True),
+        ("On March 4, 2024, Biden met Xi.", "On Tuesday, President Biden met Xi.", False),
+        ("On March 7, 2024, Biden met Xi.", "On Tuesday, President Biden met Xi.", False),
+        ("Biden spoke on Wednesday.", "Biden spoke yesterday.", True),
+        ("Biden spoke on Monday.", "Biden spoke yesterday.", False),
+        ("Yesterday Biden spoke.", "On March 6, Biden spoke.", True),
+        ("Last week, Biden spoke.", "On February 29, Biden spoke.", True),
+        ("Last week, Biden spoke.", "Biden spoke today.", False),
+        ("In 2023, Biden spoke.", "Last year, Biden spoke.", True),
+        ("In 2022, Biden spoke.", "Last year, Biden spoke.", False),
+        ("Last year, Biden spoke.", "In 2023, Biden spoke.", True),
+        ("Last month, Biden spoke.", "In February, Biden spoke.", True),
+        ("He will travel on Friday.", "He will travel on March 8.", True),
+        ("He will travel next week.", "He will travel on March 12.", True),
+    ],
+)
+def test_a_relative_date_is_read_against_the_statement_date(
+    claim: str, text: str, expected: bool
+) -> None:
+    dates = [f for f in stated(claim) if f.kind == "date"]
+
+    assert dates and all(found(d, read_evidence(THURSDAY + text)) for d in dates) is expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("Xi Jinping said so.", "President Xi said so", True),
+        ("They sailed around Cape Horn.", "They sailed around the Cape of Good Hope", False),
+        ("Adm. Cooper wrote it.", "Admiral Brad Cooper wrote it", True),
+        ("Lt. Gen. Smith spoke.", "Lieutenant General John Smith spoke", True),
+        ("Tony Blinken said so.", "Secretary Antony Blinken said so", True),
+        ("Alex Padilla said so.", "Senator Alexander Padilla said so", True),
+        ("Brigitte Macron said so.", "President Emmanuel Macron said so", False),
+        ("Zelenskyy said so.", "President Zelensky said so", True),
+        ("Zelenskyy said so.", "President Zelaya said so", False),
+        ("Ukraine's Zelensky said so.", "President Zelenskyy of Ukraine said so", True),
+        ("Ukraine's Zelensky said so.", "President Zelenskyy of Moldova said so", False),
+    ],
+)
+def test_a_person_is_found_by_name_parts_titles_short_forms_and_spellings(
+    claim: str, text: str, expected: bool
+) -> None:
+    names = [f for f in stated(claim) if f.kind == "name"]
+
+    assert names and all(found(name, read_evidence(text)) for name in names) is expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("The Secretary-General said so.", "António Guterres said so", True),
+        ("The CR would pass.", "the continuing resolution would pass", True),
+        ("AI tools help.", "artificial intelligence tools help", True),
+        ("The CR would pass.", "the budget would pass", False),
+        ("The Department of Homeland Security acted.", "DHS acted", True),
+        ("The Department of Homeland Security acted.", "DOJ acted", False),
+    ],
+)
+def test_titles_are_no_names_and_acronyms_are_spelt_out(
+    claim: str, text: str, expected: bool
+) -> None:
+    names = [f for f in stated(claim) if f.kind == "name"]
+
+    assert all(found(name, read_evidence(text)) for name in names) is expected
+
+
+def test_a_claim_that_spells_out_an_acronym_keeps_its_support() -> None:
+    (check,) = check_claims(
+        "Trump said the continuing resolution would pass [1].",
+        {1: "Remarks | Donald J. Trump | 2025-09-30\nTrump said the CR would pass."},
+    )
+
+    assert check.supported, check.reason
+
+
+@pytest.mark.parametrize(
+    ("claim", "text", "expected"),
+    [
+        ("In the 1990s, it grew.", "It grew in 1994.", True),
+        (
+            "In the 1990s, it grew.",
+            "Release | The White House | 2020-01-01\nIt grew in 2005.",
+            False,
+        ),
+        ("In the early 2000s, it grew.", "It grew in 2002.", True),
+    ],
+)
+def test_a_decade_holds_the_years_in_it(claim: str, text: str, expected: bool) -> None:
+    (date,) = (f for f in stated(claim) if f.kind == "date")
+
+    assert found(date, read_evidence(text)) is expected

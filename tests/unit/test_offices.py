@@ -37,3 +37,15 @@ def test_offices_compare_as_offices() -> None:
     assert not same_office("president", "vice president")
     assert not same_office("national security advisor", "deputy national security advisor")
     assert not same_office("secretary", "press secretary")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did the UN Secretary-General say about Bitcoin?",
+        "What did the Secretary-General of the UN say about cryptocurrency?",
+        "What did the Secretary-General of the United Nations say about Gaza?",
+    ],
+)
+def test_the_un_secretary_general_is_one_office(question: str) -> None:
+    assert [m.office for m in find_offices(question)] == ["secretary-general"]

@@ -217,3 +217,23 @@ def test_places_groups_and_roles_are_no_one_in_the_index() -> None:
         {"New York": 1, "Asian American": 2, "The Vice President": 3, "Kamala Harris": 4}, {}
     )
     assert [e.canonical for e in index.entries()] == ["Kamala Harris"]
+
+
+def test_a_hyphenated_title_does_not_split_a_person() -> None:
+    """Readouts write "Secretary-General Guterres" and "UN Secretary-General António
+    Guterres", UN pages "Antonio Guterres": one person, whom "the Secretary-General"'s
+    surname finds."""
+    counts = {
+        "Secretary-General Guterres": 3,
+        "UN Secretary-General António Guterres": 2,
+        "Antonio Guterres": 5,
+        "Vice-President Kamala Harris": 1,
+        "Kamala Harris": 4,
+    }
+    index = SpeakerIndex.build(counts, counts)
+    assert [e.canonical for e in index.resolve("Guterres")] == ["Antonio Guterres"]
+    assert [e.canonical for e in index.resolve("Secretary-General Guterres")] == [
+        "Antonio Guterres"
+    ]
+    assert [e.canonical for e in index.resolve("Kamala Harris")] == ["Kamala Harris"]
+    assert len(index.entries()) == 2

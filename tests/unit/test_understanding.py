@@ -534,6 +534,56 @@ def test_years_of_events_are_topic_not_periods(
 
 
 @pytest.mark.parametrize(
+    ("question", "unplaced", "topic"),
+    [
+        (
+            "What did Biden say about Hurricane Milton in October?",
+            ["in October"],
+            "Hurricane Milton",
+        ),
+        ("What did Ruto tell the UN in September about Haiti?", ["in September"], "Haiti"),
+        ("What did Biden say about the January 6th attack?", ["January 6th"], "January 6th attack"),
+        (
+            "What did Biden say on the anniversary of September 11?",
+            ["September 11"],
+            "anniversary September 11",
+        ),
+        ("What did Harris say about the Fourth of July?", ["July"], "Fourth July"),
+        (
+            "What did Biden say between March and June about fentanyl?",
+            ["between March and June"],
+            "fentanyl",
+        ),
+    ],
+)
+def test_a_date_without_a_year_narrows_nothing(
+    question: str, unplaced: list[str], topic: str
+) -> None:
+    meaning = interpret(question, ALIASES, TODAY, (2015, 2026))
+    assert meaning.dates == ()
+    assert (meaning.since, meaning.until) == (None, None)
+    assert [d.text for d in meaning.unplaced_dates] == unplaced
+    assert meaning.topic == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "since", "until"),
+    [
+        ("Writing in 2023: what did Ruto tell the UN in September?", D(2023, 9, 1), D(2023, 9, 30)),
+        ("What did Ruto say between March and June 2024?", D(2024, 3, 1), D(2024, 6, 30)),
+        ("What did Harris say last October?", D(2026, 10, 1), D(2026, 10, 31)),
+        ("What did Melania Trump say last spring?", D(2026, 3, 1), D(2026, 5, 31)),
+    ],
+)
+def test_a_year_given_by_the_question_places_the_date(
+    question: str, since: dt.date, until: dt.date
+) -> None:
+    meaning = interpret(question, ALIASES, TODAY, (2015, 2026))
+    assert (meaning.since, meaning.until) == (since, until)
+    assert meaning.unplaced_dates == ()
+
+
+@pytest.mark.parametrize(
     ("question", "speakers", "topics"),
     [
         ("What did Biden say about Kamala Harris?", ["Biden"], ["Kamala Harris"]),

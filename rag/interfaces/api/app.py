@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
 
-from rag.ingest.uploads import Jobs
+from rag.ingest.uploads import Ingest, Jobs
+from rag.interfaces import allocator
 from rag.interfaces.api.chat import router as chat_router
 from rag.interfaces.api.errors import install_error_handlers
 from rag.interfaces.api.mcp_guard import guard_mcp
@@ -26,6 +27,7 @@ from rag.interfaces.mcp_server import build_server, http_app
 from rag.interfaces.slack import install_slack
 from rag.service import Service
 from rag.settings import Settings
+from rag.types import IngestReport, Statement
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +41,25 @@ class WarmUp:
 def _warm(service: Service, state: WarmUp, after: Callable[[], None]) -> None:
     try:
         service.warm_up()
+        service.follow_store()
         state.done = True
     except Exception as exc:  # reported by /readyz instead of killing the server
         log.exception("warm-up failed")
         state.error = str(exc)
     finally:
         after()
+
+
+def _releasing(ingest: Ingest) -> Ingest:
+    """`ingest`, then what embedding freed goes back to the system (rag.interfaces.allocator)."""
+
+    def run(statements: Sequence[Statement], progress: Callable[[int], None]) -> IngestReport:
+        try:
+            return ingest(statements, progress)
+        finally:
+            allocator.release()
+
+    return run
 
 
 MAX_HEAD_BYTES = 16 * 1024
@@ -84,6 +99,7 @@ def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: Non
         warm.start()
         async with mcp.session_manager.run():
             yield
+        service.stop_following()
         service.persist_index()
 
     app = FastAPI(
@@ -94,7 +110,7 @@ def create_app(service: Service, after_warm_up: Callable[[], None] = lambda: Non
     )
     app.state.service = service
     app.state.warm = WarmUp()
-    app.state.uploads = Jobs(service.ingest)
+    app.state.uploads = Jobs(_releasing(service.ingest))
     install_error_handlers(app)
     guard = install_security(app, service.settings)
     app.include_router(router)

@@ -14,6 +14,7 @@ from rag.errors import InputError
 from rag.ingest import statement_from_record
 from rag.ingest.reading import check_statement_sizes
 from rag.ingest.records import MAX_ID_LENGTH
+from rag.interfaces import allocator
 from rag.interfaces.api import streaming
 from rag.interfaces.api.schemas import AskIn, QuestionIn, StatementIn, StatementsIn
 from rag.interfaces.api.security import ADMIN, READ
@@ -94,7 +95,10 @@ def add_statements(body: StatementsIn, service: ServiceDep) -> IngestOut:
     check_batch(len(body.statements), service.settings.max_batch_statements)
     max_chars = service.settings.max_statement_chars
     statements = [_statement(s, i, max_chars) for i, s in enumerate(body.statements)]
-    return IngestOut.of(service.ingest(statements))
+    try:
+        return IngestOut.of(service.ingest(statements))
+    finally:
+        allocator.release()  # what embedding freed goes back to the system
 
 
 def _statement(record: StatementIn, index: int, max_chars: int) -> Statement:

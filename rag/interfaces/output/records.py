@@ -209,6 +209,10 @@ class StatsOut(BaseModel):
     last_date: str | None
     vectors: str = Field(description="The model and encoder that made the store's vectors.")
     encoder: str = Field(description='How they run here, e.g. "openvino-int8 on cpu".')
+    changes_applied: int = Field(
+        description="The last change log entry this server's index has applied; servers that "
+        "have caught up with the store show the same number."
+    )
 
     @classmethod
     def of(cls, s: StoreStats) -> StatsOut:
@@ -220,6 +224,7 @@ class StatsOut(BaseModel):
             last_date=s.last_date,
             vectors=s.vectors,
             encoder=s.encoder,
+            changes_applied=s.changes_applied,
         )
 
 
