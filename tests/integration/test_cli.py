@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from rag.ingest import load_paths
+from rag.settings import load_settings
+from rag.wiring import build_embedder
 from tests.conftest import EXAMPLES, FIXTURES
 from tests.support.rag_serve import rag_env
 
@@ -91,14 +93,16 @@ def test_ingest_prints_a_summary_and_a_second_ingest_changes_nothing(
 
 def test_stats_describes_the_store(ingested: Ingested) -> None:
     done = ingested.home.rag("stats")
+    model = build_embedder(load_settings(_env_file=None))  # the defaults on this machine
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         f"{EXAMPLE_STATEMENTS} statements, {ingested.summary['passages']} passages, "
         "5 speakers, 2023 to 2025-01-08",
         f"store: {ingested.home.path / 'data' / 'chroma'}",
-        "vectors: all-MiniLM-L6-v2 (bundled), openvino-int8; embedding with openvino-int8 on cpu",
+        f"vectors: {model.name}; embedding with {model.describe}",
     ]
+    assert model.encoder == "torch"  # a new store's default (openvino-int8 is opt-in)
 
 
 def test_ask_prints_an_answer_with_numbered_sources(ingested: Ingested) -> None:

@@ -79,7 +79,7 @@ def test_an_export_that_fails_its_check_is_not_used(
 ) -> None:
     monkeypatch.setattr(openvino_int8, "MIN_COSINE", 1.0001)  # no int8 vector is that close
     with caplog.at_level(logging.WARNING):
-        chosen = choose_encoder("auto", "cpu", MODEL, None, cache_dir)
+        chosen = choose_encoder("openvino-int8", "cpu", MODEL, None, cache_dir)
     assert (chosen.encoder, chosen.device) == ("torch", "cpu")
     assert "too far from fp32" in caplog.text
 

@@ -48,6 +48,16 @@ def test_asking_for_cuda_without_one_is_a_config_error(
     assert "auto or cpu" in (raised.value.hint or "")
 
 
+def test_auto_embeds_a_new_store_with_torch_on_a_cpu(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """openvino-int8 is opt-in until every eval suite has compared it with fp32."""
+    gpu(monkeypatch, False)
+    chosen = choose_encoder("auto", "auto", MODEL, None, tmp_path)
+    assert (chosen.encoder, chosen.device) == ("torch", "cpu")
+    assert not (tmp_path / "encoders").exists()  # nothing exported
+
+
 def test_auto_keeps_a_torch_store_on_torch(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     gpu(monkeypatch, False)
     chosen = choose_encoder("auto", "auto", MODEL, None, tmp_path, recorded=TORCH_STORE)
