@@ -1,6 +1,7 @@
 """Cold start: from starting a process to its first answer, on an existing store.
 
     python benchmarks/cold_start.py --data-dir DIR [--runs 3] [--question "..."]
+        [--encoder auto|torch|openvino-int8] [--precision auto|fp32|bf16]
 
 Two ways in, each `--runs` times (the first run may read files the page cache does not
 hold yet; all runs are printed):
@@ -84,12 +85,23 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--question", default=QUESTION)
-    parser.add_argument("--cache-dir", type=Path, help="RAG_CACHE_DIR (tiktoken files)")
+    parser.add_argument(
+        "--cache-dir", type=Path, help="RAG_CACHE_DIR (tiktoken files, the int8 export)"
+    )
+    parser.add_argument("--encoder", default="auto", help="RAG_ENCODER (auto: the store's)")
+    parser.add_argument("--precision", default="auto", help="RAG_EMBEDDING_PRECISION (torch)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="rag-cold-"))
     _, api_key = new_key("bench", Scope.ADMIN)
-    env = server_env(home, args.data_dir.resolve(), api_key.entry, answerer="extractive")
+    env = server_env(
+        home,
+        args.data_dir.resolve(),
+        api_key.entry,
+        answerer="extractive",
+        encoder=args.encoder,
+        embedding_precision=args.precision,
+    )
     if args.cache_dir:
         env["RAG_CACHE_DIR"] = str(args.cache_dir.resolve())
     cli = [cli_run(env, home, args.question) for _ in range(args.runs)]

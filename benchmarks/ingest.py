@@ -1,6 +1,7 @@
 """Ingest throughput next to the model's own: how close ingestion is to its compute limit.
 
     python benchmarks/ingest.py [--statements 400] [--threads 0] [--data ../shared/data]
+        [--cache-dir DIR] [--no-reference]
 
 It reads the White House statements and the UN General Debate speeches, takes
 `--statements` of them spread evenly over both corpora (0: all of them, ~90k passages,
@@ -8,9 +9,10 @@ hours on 2 cores), and ingests them into a new temporary store with the service'
 ingester (chunk, attribute, quotations, fingerprint, embed, write to ChromaDB, index).
 In the same process and with the same model and settings, it times the model alone on
 exactly the texts the ingester embeds, once before the ingest and once after (their mean
-is the raw rate, so drift over the run counts on both sides), with the service's encoder
-(for the bundled model, rag.embedding.bert); then `SentenceTransformer.encode` on the same
-texts, for reference. It prints
+is the raw rate, so drift over the run counts on both sides), with the encoder the service
+chooses (RAG_ENCODER, RAG_EMBEDDING_PRECISION: openvino-int8 or the plain-torch BERT); then
+`SentenceTransformer.encode` (torch fp32) on the same texts, for reference (`--no-reference`
+skips it: at fp32 speed it takes longer than the rest of an int8 run). It prints
 
   - ingest passages/s end to end, raw encode passages/s, and their ratio (goal >= 0.9),
     and the ratio to `SentenceTransformer.encode`;
@@ -39,7 +41,7 @@ from rag.ingest.files import load_paths
 from rag.settings import Settings, load_settings
 from rag.text.tokens import get_tokenizer
 from rag.types import Statement
-from rag.wiring import build_service
+from rag.wiring import build_embedder, build_service, model_wordpieces
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = ("whitehouse/statements.jsonl.gz", "ungdc/speeches_2015_2024.jsonl.gz")
@@ -84,10 +86,11 @@ def embedded_texts(statements: list[Statement], settings: Settings) -> list[str]
     tokenizer = get_tokenizer(settings.cache_dir)
     chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
     unhashed = "0" * 64  # a content hash shapes passage ids only, not what is embedded
+    wordpieces = model_wordpieces(settings)
     return [
         embedding_text(p)
         for s in statements
-        for p in chunk_statement(s, unhashed, tokenizer, chunking)
+        for p in chunk_statement(s, unhashed, tokenizer, chunking, wordpieces)
     ]
 
 
@@ -109,27 +112,31 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch decides)")
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--keep", type=Path, help="keep the store in this directory")
+    parser.add_argument(
+        "--cache-dir", type=Path, help="RAG_CACHE_DIR (keeps the int8 export between runs)"
+    )
+    parser.add_argument(
+        "--no-reference", action="store_true", help="skip SentenceTransformer.encode"
+    )
     args = parser.parse_args()
 
     statements = spread(load_paths([args.data / c for c in CORPORA]), args.statements)
     home = Path(tempfile.mkdtemp(prefix="rag-ingest-bench-"))
     data_dir = args.keep or home / "data"
     settings = load_settings(
-        data_dir=data_dir, cache_dir=home / "cache", torch_threads=args.threads, _env_file=None
+        data_dir=data_dir,
+        cache_dir=args.cache_dir or home / "cache",
+        torch_threads=args.threads,
+        _env_file=None,
     )
-    embedder = SentenceTransformerEmbedder(
-        settings.embedding_model,
-        settings.embedding_batch_size,
-        settings.torch_threads,
-        settings.embedding_precision,
-    )
+    embedder = build_embedder(settings)  # RAG_ENCODER, RAG_EMBEDDING_PRECISION as the service
     embedder.load()
     service = build_service(settings, embedder)
     print(f"machine: {machine()}")
     print(
         f"slice: {len(statements)} statements spread evenly over {', '.join(CORPORA)}; "
         f"torch threads {args.threads or 'auto'}, batch {settings.embedding_batch_size}, "
-        f"{'bf16' if embedder.bf16 else 'fp32'}"
+        f"{embedder.describe}"
     )
 
     texts = embedded_texts(statements, settings)
@@ -142,7 +149,11 @@ def main() -> None:
         stored = [embedding_text(p) for s in statements for p, _ in index.passages_of(s.id)]
     if sorted(stored) != sorted(texts):
         raise SystemExit("the texts timed raw are not the texts the ingester embedded")
-    reference = sentence_transformers_seconds(texts, settings.embedding_batch_size)
+    reference = (
+        None
+        if args.no_reference
+        else sentence_transformers_seconds(texts, settings.embedding_batch_size)
+    )
     shutil.rmtree(home, ignore_errors=True)
 
     ingest_rate = first.passages / first.seconds

@@ -22,6 +22,7 @@ from rag.embedding.embedder import (
     SentenceTransformerEmbedder,
     embedding_text,
 )
+from rag.embedding.wordpieces import WordPieces
 from rag.errors import InputError, NotFoundError
 from rag.index.corpus import Corpus
 from rag.ingest.chunking import ChunkConfig
@@ -94,9 +95,11 @@ class Service:
         tokenizer: Tokenizer,
         answerer: Answerer,
         rewriter: Rewriter | None = None,
+        wordpieces: WordPieces | None = None,
     ) -> None:
         """`rewriter` (the LLM's, when one is configured) makes follow-ups standalone before
-        the rules do; without it, or when it gives nothing usable, the rules do."""
+        the rules do; without it, or when it gives nothing usable, the rules do. `wordpieces`:
+        the embedding model's tokenizer, so that no passage is longer than the model reads."""
         self.settings = settings
         self._rewriter = rewriter
         self.catalog = catalog
@@ -106,7 +109,7 @@ class Service:
         chunking = ChunkConfig(settings.chunk_max_tokens, settings.chunk_overlap_tokens)
         self._tokenizer = tokenizer
         self._ingester = Ingester(
-            catalog, embedder, tokenizer, chunking, settings.ingest_group_passages
+            catalog, embedder, tokenizer, chunking, settings.ingest_group_passages, wordpieces
         )
         self._retriever = Retriever(
             catalog,
@@ -159,7 +162,16 @@ class Service:
         return StatementPage(tuple(infos), total, offset, limit)
 
     def stats(self) -> StoreStats:
-        return self.catalog.stats()
+        return replace(
+            self.catalog.stats(), vectors=self.embedder.name, encoder=self.encoder_description
+        )
+
+    @property
+    def encoder_description(self) -> str:
+        """Encoder, precision and device of the embedding model (for stats and /readyz)."""
+        if isinstance(self.embedder, SentenceTransformerEmbedder):
+            return self.embedder.describe
+        return type(self.embedder).__name__
 
     def speakers(self, name: str | None = None) -> tuple[SpeakerEntry, ...]:
         """The speaker index, most statements first; or the entries a name resolves to."""

@@ -81,7 +81,17 @@ class Settings(BaseSettings):
         None, description="A sentence-transformers model path; default: the bundled MiniLM."
     )
     embedding_batch_size: int = Field(64, ge=1, le=1024)
-    torch_threads: int = Field(0, ge=0, description="0 lets torch decide.")
+    torch_threads: int = Field(
+        0, ge=0, description="Threads of the encoder (torch or OpenVINO); 0 lets it decide."
+    )
+    encoder: Literal["auto", "torch", "openvino-int8"] = Field(
+        "auto",
+        description="auto: the store's own encoder; torch for a new store. openvino-int8 "
+        "(CPU; checked against fp32 first) is opt-in: readouts is not compared with fp32 yet.",
+    )
+    embedding_device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="auto: cuda when torch sees a CUDA device (torch encoder)."
+    )
     embedding_precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto", description="auto: bf16 where the CPU has native bf16 (AVX512-BF16, AMX)."
     )

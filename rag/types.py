@@ -414,6 +414,10 @@ class StoreStats:
     first_date: str | None
     last_date: str | None
     location: str
+    vectors: str = ""
+    """The model and encoder that embed (what the store records)."""
+    encoder: str = ""
+    """How they run here: encoder, precision, device (e.g. "openvino-int8 on cpu")."""
     changes_applied: int = 0
     """The last change log entry the search index has applied (replicas that caught up with
     the store agree on it)."""

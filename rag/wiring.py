@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from rag.answering import Answerer
 from rag.answering.extractive import ExtractiveAnswerer
-from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder
+from rag.embedding.choice import choose_encoder
+from rag.embedding.embedder import Embedder, SentenceTransformerEmbedder, bundled_model_path
+from rag.embedding.wordpieces import WordPieces
 from rag.index.catalog import Catalog
 from rag.index.chroma_catalog import ChromaCatalog
 from rag.index.corpus import Corpus
-from rag.index.store import ChromaStore, open_client
+from rag.index.store import ChromaStore, open_client, recorded_vectors
 from rag.prompts import load_prompt
 from rag.service import Service
 from rag.settings import Settings
@@ -99,17 +101,12 @@ def build_service(
     """Wire the real parts. `embedder` lets a process share one loaded model;
     `load_model_now` starts loading the model while the store opens (for a command that
     is about to embed a question)."""
+    client, location = open_client(settings.data_dir, settings.chroma_url)
     if embedder is None:
-        model = SentenceTransformerEmbedder(
-            settings.embedding_model,
-            settings.embedding_batch_size,
-            settings.torch_threads,
-            settings.embedding_precision,
-        )
+        model = build_embedder(settings, recorded_vectors(client, settings.collection_prefix))
         if load_model_now:
             model.load_in_background()
         embedder = model
-    client, location = open_client(settings.data_dir, settings.chroma_url)
     store = ChromaStore(
         client,
         location,
@@ -131,7 +128,40 @@ def build_service(
         get_tokenizer(settings.cache_dir),
         build_answerer(settings, llm),
         build_rewriter(settings, llm),
+        model_wordpieces(settings),
     )
+
+
+def build_embedder(settings: Settings, recorded: str | None = None) -> SentenceTransformerEmbedder:
+    """The embedder the settings ask for; `recorded`: what made the store's vectors (None
+    for a new store). Exports and checks the openvino-int8 model first if it is chosen and
+    not cached yet (once, about a minute)."""
+    choice = choose_encoder(
+        settings.encoder,
+        settings.embedding_device,
+        Path(settings.embedding_model or bundled_model_path()),
+        settings.embedding_model,
+        settings.cache_dir,
+        recorded,
+    )
+    return SentenceTransformerEmbedder(
+        settings.embedding_model,
+        settings.embedding_batch_size,
+        settings.torch_threads,
+        settings.embedding_precision,
+        encoder=choice.encoder,
+        device=choice.device,
+        cache_dir=settings.cache_dir,
+    )
+
+
+def model_wordpieces(settings: Settings) -> WordPieces | None:
+    """The embedding model's own tokenizer, when its files say how (sentence-transformers
+    models with a tokenizer.json; the bundled one has it)."""
+    path = Path(settings.embedding_model or bundled_model_path())
+    if not all((path / f).is_file() for f in ("tokenizer.json", "sentence_bert_config.json")):
+        return None
+    return WordPieces(path)
 
 
 def _snapshot_path(settings: Settings) -> Path:

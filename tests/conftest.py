@@ -16,6 +16,7 @@ from rag.service import Service
 from rag.settings import Settings, load_settings
 from rag.wiring import build_service
 from tests.support.openai_server import OpenAIServer
+from tests.support.rag_env import share_exports_from
 from tests.support.servers import chroma_server
 
 # Tests never see the developer's configuration or keys. RAG_REQUIRE_BROWSER is no setting:
@@ -40,6 +41,13 @@ EXAMPLES = REPO / "examples"
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_exports(cache_dir: Path) -> None:
+    """`rag` subprocesses link the session cache's int8 export (exported once, when first
+    needed: tests/support/rag_env.py)."""
+    share_exports_from(cache_dir)
 
 
 @pytest.fixture(scope="session")

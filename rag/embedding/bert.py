@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from rag.embedding.wordpieces import WordPieces
+
 if TYPE_CHECKING:
     import torch
 
@@ -64,46 +66,36 @@ LENGTH_STEP = 32
 
 
 class BertEncoder:
-    def __init__(self, model_dir: Path, bf16: bool = False) -> None:
+    def __init__(self, model_dir: Path, bf16: bool = False, device: str = "cpu") -> None:
         import torch
         from safetensors.torch import load_file
-        from tokenizers import Tokenizer
 
         config = _json(model_dir / "config.json")
         self._layers = int(config["num_hidden_layers"])
         self._heads = int(config["num_attention_heads"])
         self._hidden = int(config["hidden_size"])
         self._eps = float(config["layer_norm_eps"])
-        max_length = int(_json(model_dir / "sentence_bert_config.json")["max_seq_length"])
-        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=max_length)
-        pad = self._tokenizer.token_to_id("[PAD]") or int(config.get("pad_token_id", 0))
         # Batches padded to a multiple of LENGTH_STEP tokens: a few shapes, not one a length.
         # oneDNN keeps kernels per shape, and in bf16 that kept ~60 MB more after 2,000
         # passages of varied lengths (benchmarks/memory.py; docs/scaling.md, "Memory").
-        self._tokenizer.enable_padding(
-            pad_id=pad, pad_token="[PAD]", pad_to_multiple_of=LENGTH_STEP
-        )
+        self.wordpieces = WordPieces(model_dir, pad_to_multiple_of=LENGTH_STEP)
+        self._device = torch.device(device)
         dtype = torch.bfloat16 if bf16 else torch.float32
         weights = load_file(str(model_dir / "model.safetensors"))
-        self._w = {name: tensor.to(dtype) for name, tensor in weights.items()}
+        self._w = {name: tensor.to(self._device, dtype) for name, tensor in weights.items()}
 
     def encode(self, texts: Sequence[str], batch_size: int) -> NDArray[np.float32]:
         """Unit-length fp32 vectors, one row per text, in the order given."""
         import torch
 
-        # As sentence-transformers does: stripped texts, longest first, so that each batch
-        # pads little.
-        stripped = [t.strip() for t in texts]
-        order = sorted(range(len(stripped)), key=lambda i: -len(stripped[i]))
         out = np.zeros((len(texts), self._hidden), dtype=np.float32)
         with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                rows = order[start : start + batch_size]
-                batch = self._tokenizer.encode_batch([stripped[i] for i in rows])
-                ids = torch.tensor([e.ids for e in batch])
-                mask = torch.tensor([e.attention_mask for e in batch])
-                out[rows] = self._forward(ids, mask).float().numpy()
+            for rows, ids, mask in self.wordpieces.batches(texts, batch_size):
+                pooled = self._forward(
+                    torch.from_numpy(ids).to(self._device),
+                    torch.from_numpy(mask).to(self._device),
+                )
+                out[rows] = pooled.float().cpu().numpy()
         out /= np.linalg.norm(out, axis=1, keepdims=True)  # in fp32 (a bf16 model's too)
         return out
 

@@ -13,7 +13,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
+from rag.embedding import openvino_int8
 from rag.embedding.bert import BertEncoder, supports
+from rag.embedding.choice import Device, Encoder, vectors_name
+from rag.embedding.openvino_int8 import OpenVinoEncoder
 from rag.errors import EmbeddingError
 from rag.types import Passage
 
@@ -71,12 +74,15 @@ def embedding_text(passage: Passage) -> str:
 
     The header lets "what did X say in 2023" match passages that never name X or the year.
     """
-    header = " | ".join(
-        part
-        for part in (passage.title, passage.speaker, passage.date and passage.date.text)
-        if part
+    header = embedding_header(
+        passage.title, passage.speaker, passage.date.text if passage.date else None
     )
     return f"{header}\n{passage.text}" if header else passage.text
+
+
+def embedding_header(title: str | None, speaker: str | None, date: str | None) -> str:
+    """`title | speaker | date`, of the parts there are."""
+    return " | ".join(part for part in (title, speaker, date) if part)
 
 
 Precision = Literal["auto", "fp32", "bf16"]
@@ -99,7 +105,10 @@ def bundled_model_path() -> str:
 
 
 class SentenceTransformerEmbedder:
-    """Loads the model on first use, once per process, without touching the network."""
+    """Loads the model on first use, once per process, without touching the network.
+
+    `encoder` and `device` are a choice already made (rag.embedding.choice); an
+    openvino-int8 encoder expects its export in `cache_dir` (made by that choice)."""
 
     def __init__(
         self,
@@ -107,18 +116,34 @@ class SentenceTransformerEmbedder:
         batch_size: int = 64,
         threads: int = 0,
         precision: Precision = "auto",
+        encoder: Encoder = "torch",
+        device: Device = "cpu",
+        cache_dir: Path | None = None,
     ) -> None:
         self._model_path = model_path
         self._batch_size = batch_size
         self._threads = threads
-        self._model: BertEncoder | _SentenceTransformerModel | None = None
+        self._model: BertEncoder | OpenVinoEncoder | _SentenceTransformerModel | None = None
         self._lock = threading.Lock()
-        self.bf16 = precision == "bf16" or (precision == "auto" and native_bf16())
+        self.encoder: Encoder = encoder
+        self.device: Device = device if encoder == "torch" else "cpu"
+        self._cache_dir = cache_dir
+        self.bf16 = encoder == "torch" and (
+            precision == "bf16" or (precision == "auto" and device == "cpu" and native_bf16())
+        )
         """Whether the model runs in bfloat16 (vectors are still fp32, re-normalised)."""
 
     @property
     def name(self) -> str:
-        return self._model_path or "all-MiniLM-L6-v2 (bundled)"
+        """Which model and encoder made the vectors (stores record it)."""
+        return vectors_name(self._model_path, self.encoder, self.bf16)
+
+    @property
+    def describe(self) -> str:
+        """Encoder, precision and device, for people (`rag stats`, /readyz)."""
+        if self.encoder != "torch":
+            return f"{self.encoder} on cpu"
+        return f"torch {'bf16' if self.bf16 else 'fp32'} on {self.device}"
 
     def load(self) -> None:
         """Load the model now (servers call this at start-up, off the event loop)."""
@@ -128,16 +153,8 @@ class SentenceTransformerEmbedder:
             for variable, value in _QUIET_OFFLINE.items():
                 os.environ.setdefault(variable, value)
             try:
-                import torch
-
-                if self._threads:
-                    torch.set_num_threads(self._threads)
                 path = Path(self._model_path or bundled_model_path())
-                self._model = (
-                    BertEncoder(path, self.bf16)
-                    if supports(path)
-                    else self._sentence_transformer(path)
-                )
+                self._model = self._open(path)
             except Exception as exc:  # any failure to load is one thing to the caller
                 raise EmbeddingError(
                     f"cannot load the embedding model {self.name}: {exc}",
@@ -145,13 +162,27 @@ class SentenceTransformerEmbedder:
                 ) from exc
             log.info("loaded embedding model %s", self.name)
 
+    def _open(self, path: Path) -> BertEncoder | OpenVinoEncoder | _SentenceTransformerModel:
+        if self.encoder == "openvino-int8":
+            if self._cache_dir is None:
+                raise EmbeddingError("openvino-int8 needs the cache directory of its export")
+            xml = openvino_int8.Export(path, self._cache_dir).xml
+            return OpenVinoEncoder(path, xml, self._threads)
+        import torch
+
+        if self._threads:
+            torch.set_num_threads(self._threads)
+        if supports(path):
+            return BertEncoder(path, self.bf16, self.device)
+        return self._sentence_transformer(path)
+
     def _sentence_transformer(self, path: Path) -> _SentenceTransformerModel:
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
 
         transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        model = SentenceTransformer(str(path), device="cpu")
+        model = SentenceTransformer(str(path), device=self.device)
         return _SentenceTransformerModel(model.to(torch.bfloat16) if self.bf16 else model)
 
     def load_in_background(self) -> None:
@@ -191,6 +222,6 @@ class _SentenceTransformerModel:
             list(texts), batch_size=batch_size, convert_to_tensor=True, show_progress_bar=False
         )
         # In fp32 (numpy has no bfloat16), as unit vectors.
-        array = np.asarray(vectors.float().numpy(), dtype=np.float32)
+        array = np.asarray(vectors.float().cpu().numpy(), dtype=np.float32)
         array /= np.linalg.norm(array, axis=1, keepdims=True)
         return array

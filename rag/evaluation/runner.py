@@ -22,7 +22,7 @@ from rag.ingest.pipeline import content_hash
 from rag.service import Service
 from rag.settings import Settings
 from rag.types import Answer, IngestReport, ScoredPassage, Statement
-from rag.wiring import build_service
+from rag.wiring import build_embedder, build_service
 
 # Passages fetched to rank statements for hit@10 / MRR@10.
 _RANKING_PASSAGES = 60
@@ -49,11 +49,10 @@ class EvalRun:
     rows: tuple[CaseResult, ...]
 
 
-def corpus_fingerprint(statements: Sequence[Statement], settings: Settings) -> str:
-    """Changes when any statement of the corpus or the way it is indexed changes."""
-    index = (
-        f"{settings.embedding_model}|{settings.chunk_max_tokens}|{settings.chunk_overlap_tokens}"
-    )
+def corpus_fingerprint(statements: Sequence[Statement], settings: Settings, vectors: str) -> str:
+    """Changes when any statement of the corpus or the way it is indexed changes; `vectors`
+    names the model and encoder that embed it."""
+    index = f"{vectors}|{settings.chunk_max_tokens}|{settings.chunk_overlap_tokens}"
     digest = hashlib.sha256()
     for statement in sorted(statements, key=lambda s: s.id):
         digest.update(content_hash(statement, index).encode())
@@ -178,7 +177,8 @@ def run_suite(
     started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     progress = on_progress or (lambda _stage, _done, _total: None)
     statements = load_paths(corpus_paths, settings.file_read_limits)
-    fingerprint = corpus_fingerprint(statements, settings)
+    embedder = embedder or build_embedder(settings)  # the store is new or made by it
+    fingerprint = corpus_fingerprint(statements, settings, embedder.name)
     store_dir = settings.cache_dir / "eval-stores" / fingerprint[:16]
     settings = settings.model_copy(update={"data_dir": store_dir, "chroma_url": None})
     service = build_service(settings, embedder=embedder)

@@ -33,6 +33,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from rag.embedding.choice import vectors_match
 from rag.errors import ConfigError, StoreError
 from rag.index.change_log import BEGIN, Change, ChangeLog
 from rag.index.chroma_calls import chroma_call
@@ -160,6 +161,17 @@ def open_client(data_dir: Path, chroma_url: str | None) -> tuple[Any, str]:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings), str(path)
 
 
+def recorded_vectors(client: Any, prefix: str) -> str | None:
+    """The model and encoder that made a store's vectors, as recorded when it was created
+    (None for a store not created yet, or one that cannot be read: opening it says why)."""
+    try:
+        collection = client.get_collection(f"{prefix}_passages")
+    except Exception:  # missing (chromadb raises several kinds) or unreachable
+        return None
+    recorded = (collection.metadata or {}).get("embedding_model")
+    return str(recorded) if recorded else None
+
+
 class ChromaStore:
     def __init__(
         self,
@@ -193,11 +205,12 @@ class ChromaStore:
         writer = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.log = ChangeLog(changes, writer)
         built_with = (self._passages.metadata or {}).get("embedding_model")
-        if built_with and built_with != embedding_model:
+        if built_with and not vectors_match(str(built_with), embedding_model):
             raise ConfigError(
                 f"the store at {location} was built with the embedding model {built_with!r}, "
                 f"not {embedding_model!r}",
-                hint="use another RAG_DATA_DIR (or collection prefix) and ingest again",
+                hint="RAG_ENCODER=auto embeds with the store's own encoder; or use another "
+                "RAG_DATA_DIR (or collection prefix) and ingest again",
             )
 
     @property

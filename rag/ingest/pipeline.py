@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.embedding.embedder import Embedder, embedding_text
+from rag.embedding.wordpieces import WordPieces
 from rag.index.corpus import Corpus
 from rag.index.store import StatementWrite
 from rag.ingest import unique_statements
@@ -38,11 +39,15 @@ GROUP_PASSAGES = 512
 # 4 one vocabulary for every reader (titles, speech verbs, name particles and suffixes merged),
 # 5 sentences that read as instructions to a model flagged on each passage,
 # 6 only people as speakers (no roles, countries, groups, places), offices from titles and turns,
-# (7 is used by branch h17-encoder for its encoder names; skipped so stores do not collide),
+# (7 was branch h17-encoder's word-piece sizing before it merged 8; skipped so stores made
+# by either one do not collide),
 # 8 unsigned statements an office issues ("Presidential Message on ...") speak for its holder
 # on their date, hyphenated titles are roles ("Secretary-General Guterres" is Guterres):
-# speakers and offices only, the embedded text is unchanged, so no vector is redone.
-PROCESSING_VERSION = 8
+# speakers and offices only, the embedded text is unchanged, so no vector is redone,
+# 9 (on top of 8) no passage longer than the embedding model reads: word pieces counted at
+# chunking, a passage the encoder would truncate is cut further (those passages and their
+# vectors change).
+PROCESSING_VERSION = 9
 
 
 def content_hash(statement: Statement, index_version: str) -> str:
@@ -74,12 +79,16 @@ class Ingester:
         tokenizer: Tokenizer,
         chunking: ChunkConfig,
         group_passages: int = GROUP_PASSAGES,
+        wordpieces: WordPieces | None = None,
     ) -> None:
+        """`wordpieces`: the embedding model's tokenizer, so that no passage is longer than
+        the model reads (None: passages are sized in tiktoken tokens only)."""
         self._catalog = catalog
         self._group_passages = group_passages
         self._embedder = embedder
         self._tokenizer = tokenizer
         self._chunking = chunking
+        self._wordpieces = wordpieces
         self.index_version = (
             f"{embedder.name}|{chunking.max_tokens}|{chunking.overlap_tokens}|{PROCESSING_VERSION}"
         )
@@ -135,7 +144,9 @@ class Ingester:
         return writes
 
     def _process(self, s: Statement, content_hash: str) -> tuple[StatementInfo, list[Passage]]:
-        passages = chunk_statement(s, content_hash, self._tokenizer, self._chunking)
+        passages = chunk_statement(
+            s, content_hash, self._tokenizer, self._chunking, self._wordpieces
+        )
         spans = [(p.start, p.end) for p in passages]
         who = attribute(s.text, s.title, s.speaker, spans, s.date.first if s.date else None)
         date = s.date.text if s.date else None

@@ -375,7 +375,8 @@ def _stats(args: argparse.Namespace) -> None:
     span = f"{stats.first_date} to {stats.last_date}" if stats.first_date else "no dates"
     print(
         f"{stats.statements} statements, {stats.passages} passages, {stats.speakers} speakers, "
-        f"{span}\nstore: {stats.location}"
+        f"{span}\nstore: {stats.location}\nvectors: {stats.vectors}; embedding with "
+        f"{stats.encoder}"
     )
 
 

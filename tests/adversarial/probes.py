@@ -594,7 +594,10 @@ def stats_and_readiness_reveal_no_paths(hostile: Hostile) -> None:
         assert stats.status_code == 200
         assert "location" not in stats.json(), stats.json()
         assert str(hostile.home) not in stats.text and "/data" not in stats.text
-        assert client.get("/readyz").json() == {"status": "ready"}
+        ready = client.get("/readyz")
+        assert ready.json()["status"] == "ready"
+        assert set(ready.json()) <= {"status", "encoder"}  # the encoder and device (issue 17)
+        assert str(hostile.home) not in ready.text and "/data" not in ready.text
 
 
 @probe(7)

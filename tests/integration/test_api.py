@@ -145,7 +145,7 @@ def test_readyz_becomes_ready_after_warm_up(fresh: httpx.Client) -> None:
         assert response.json()["status"] == "loading"
         assert time.monotonic() < deadline, "the app never became ready"
         time.sleep(0.1)
-    assert response.json() == {"status": "ready"}
+    assert response.json() == {"status": "ready", "encoder": "torch fp32 on cpu"}
 
 
 def test_docs_and_openapi_list_the_routes(api: httpx.Client) -> None:

@@ -7,7 +7,6 @@ seconds: they run once each against one store ingested for the module.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,7 +18,10 @@ from pathlib import Path
 import pytest
 
 from rag.ingest import load_paths
+from rag.settings import load_settings
+from rag.wiring import build_embedder
 from tests.conftest import EXAMPLES, FIXTURES
+from tests.support.rag_serve import rag_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -39,13 +41,7 @@ class Home:
     path: Path
 
     def rag(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith("RAG_") and name != "OPENAI_API_KEY"
-        }
-        env["RAG_DATA_DIR"] = str(self.path / "data")
-        env["RAG_CACHE_DIR"] = str(self.path / "cache")
+        env = rag_env(self.path, {})
         done = subprocess.run(
             [str(RAG), *map(str, args)],
             cwd=self.path,  # no .env from the repository
@@ -97,13 +93,16 @@ def test_ingest_prints_a_summary_and_a_second_ingest_changes_nothing(
 
 def test_stats_describes_the_store(ingested: Ingested) -> None:
     done = ingested.home.rag("stats")
+    model = build_embedder(load_settings(_env_file=None))  # the defaults on this machine
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         f"{EXAMPLE_STATEMENTS} statements, {ingested.summary['passages']} passages, "
         "5 speakers, 2023 to 2025-01-08",
         f"store: {ingested.home.path / 'data' / 'chroma'}",
+        f"vectors: {model.name}; embedding with {model.describe}",
     ]
+    assert model.encoder == "torch"  # a new store's default (openvino-int8 is opt-in)
 
 
 def test_ask_prints_an_answer_with_numbered_sources(ingested: Ingested) -> None:

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import FIXTURES, REPO
+from tests.support.rag_serve import rag_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -63,13 +64,7 @@ class Home:
         self.path = path
 
     def env(self) -> dict[str, str]:
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith("RAG_") and name != "OPENAI_API_KEY"
-        }
-        env["RAG_DATA_DIR"] = str(self.path / "data")
-        env["RAG_CACHE_DIR"] = str(self.path / "cache")
+        env = rag_env(self.path, {})
         env["RAG_INGEST_GROUP_PASSAGES"] = str(GROUP_PASSAGES)
         return env
 

@@ -31,6 +31,7 @@ from tests.integration.test_api import assert_error, client_for, total
 from tests.integration.test_cli import RAG, SUMMARY, Home
 from tests.integration.test_uploads import files, finished
 from tests.support.keys import ADMIN, with_keys
+from tests.support.rag_serve import rag_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -99,8 +100,7 @@ def statements_in(folder: Path) -> int:
 
 def run_on_a_terminal(home: Home, *args: str | Path) -> tuple[int, str, str]:
     """`rag ARGS` with stderr on a pseudo-terminal (so the progress bar is drawn)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(RAG_DATA_DIR=str(home.path / "data"), RAG_CACHE_DIR=str(home.path / "cache"))
+    env = rag_env(home.path, {})
     controller, terminal = pty.openpty()
     # A terminal of 24 rows by 100 columns (a new pseudo-terminal has none, and tqdm draws
     # no bar on a terminal without rows).

@@ -8,7 +8,6 @@ the stdio server loads the model once, on its first question.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -30,6 +29,7 @@ from rag.interfaces.api.app import create_app
 from rag.settings import load_settings
 from rag.wiring import build_service
 from tests.conftest import EXAMPLES
+from tests.support.rag_serve import rag_env
 from tests.support.servers import running_app, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -95,23 +95,11 @@ def connected(streams: Streams) -> Iterator[Tools]:
         yield Tools(portal, session)
 
 
-def cli_env(home: Path) -> dict[str, str]:
-    """The test's environment (PYTHONPATH included) with a store of its own below `home`."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("RAG_") and name != "OPENAI_API_KEY"
-    }
-    env["RAG_DATA_DIR"] = str(home / "data")
-    env["RAG_CACHE_DIR"] = str(home / "cache")
-    return env
-
-
 @pytest.fixture(scope="module")
 def stdio_tools(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tools]:
     """`rag mcp` in a subprocess, on a store `rag ingest examples/` filled beforehand."""
     home = tmp_path_factory.mktemp("mcp-stdio")
-    env = cli_env(home)
+    env = rag_env(home, {})
     ingest = subprocess.run(
         [str(RAG), "ingest", str(EXAMPLES)],
         cwd=home,  # no .env from the repository
@@ -264,7 +252,7 @@ def test_the_app_still_starts_up_and_routes_beside_mcp(http_app_url: str) -> Non
     and unknown paths are still the app's JSON 404s."""
     with httpx.Client(base_url=http_app_url, timeout=60) as client:
         wait_until(lambda: client.get("/readyz").status_code == 200, 120, "warm-up")
-        assert client.get("/readyz").json() == {"status": "ready"}
+        assert client.get("/readyz").json() == {"status": "ready", "encoder": "torch fp32 on cpu"}
         missing = client.get("/mcpx")
         assert missing.status_code == 404
         assert missing.json()["error"] == "not_found"

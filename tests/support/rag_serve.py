@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.rag_env import link_exports
 from tests.support.servers import free_port
 
 READY_WITHIN_SECONDS = 180
@@ -41,7 +42,8 @@ def rag_command() -> str:
 
 def rag_env(home: Path, settings: Mapping[str, str]) -> dict[str, str]:
     """This process's environment without RAG_* and OPENAI_API_KEY, plus `settings`
-    (RAG_NAME -> value) and a store and cache under `home` unless given."""
+    (RAG_NAME -> value) and a store and cache under `home` unless given; the cache shares
+    the session's export of the int8 encoder (tests/support/rag_env.py)."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -49,6 +51,7 @@ def rag_env(home: Path, settings: Mapping[str, str]) -> dict[str, str]:
     }
     env.update(RAG_DATA_DIR=str(home / "data"), RAG_CACHE_DIR=str(home / "cache"))
     env.update(settings)
+    link_exports(Path(env["RAG_CACHE_DIR"]))
     return env
 
 

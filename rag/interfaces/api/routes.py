@@ -211,7 +211,8 @@ def readyz(request: Request) -> JSONResponse:
     except Exception as exc:  # the store is a remote dependency: report, don't crash
         log.warning("readyz: the store does not answer: %s", exc)
         return JSONResponse({"status": "store_unavailable", "hint": _IN_THE_LOG}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    encoder = request.app.state.service.encoder_description
+    return JSONResponse({"status": "ready", "encoder": encoder})
 
 
 _IN_THE_LOG = "the server log says why"

@@ -207,6 +207,8 @@ class StatsOut(BaseModel):
     speakers: int
     first_date: str | None
     last_date: str | None
+    vectors: str = Field(description="The model and encoder that made the store's vectors.")
+    encoder: str = Field(description='How they run here, e.g. "openvino-int8 on cpu".')
     changes_applied: int = Field(
         description="The last change log entry this server's index has applied; servers that "
         "have caught up with the store show the same number."
@@ -220,6 +222,8 @@ class StatsOut(BaseModel):
             speakers=s.speakers,
             first_date=s.first_date,
             last_date=s.last_date,
+            vectors=s.vectors,
+            encoder=s.encoder,
             changes_applied=s.changes_applied,
         )
 
