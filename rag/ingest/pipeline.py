@@ -106,10 +106,11 @@ class Ingester:
         hashes = {s.id: content_hash(s, self.index_version) for s in statements}
         existing = self._catalog.store.content_hashes(list(hashes))
         todo = [s for s in statements if existing.get(s.id) != hashes[s.id]]
-        unchanged = [sid for sid, h in existing.items() if hashes.get(sid) == h]
-        # An ingest killed between committing a statement and removing its old passages
-        # leaves those behind (readers ignore them); this run finishes the job.
-        stale = self._catalog.remove_stale_passages(unchanged)
+        # A killed ingest leaves passages no record names (readers ignore them): stored
+        # before their record was committed, or old ones not yet removed after it was. This
+        # run sweeps them for every statement it was given, before writing: a rewrite removes
+        # only the rows its record replaced, and a statement never committed has none.
+        stale = self._catalog.remove_stale_passages(list(hashes))
         if stale:
             log.info("removed %d passages left by an interrupted write", stale)
         progress(len(statements) - len(todo))

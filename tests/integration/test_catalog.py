@@ -19,6 +19,7 @@ import pytest
 from numpy.typing import NDArray
 
 import rag.index.catalog
+import rag.index.store
 from rag.embedding.embedder import SentenceTransformerEmbedder
 from rag.index.catalog import CHECK_EVERY_SECONDS
 from rag.index.change_log import Change, ChangeLog
@@ -343,6 +344,38 @@ def test_a_write_killed_before_logging_its_end_is_seen_by_the_next_start(
     started = make_service()
 
     assert statement_ids(started) == {SEED, BIDEN_CALL, ZELENSKYY_MEETING}
+
+
+def test_passages_a_killed_write_stored_before_its_records_are_swept_by_the_next_ingest(
+    make_service: MakeService,
+    statements: dict[str, Statement],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write killed after storing its passages and before committing their records leaves
+    rows no record names, for a changed statement and for a new one. Ingesting the same
+    statements again writes both anew, and must leave none of those rows behind."""
+    service = make_service()
+    service.ingest([statements[SEED]])
+    changed = replace(statements[SEED], metadata={**statements[SEED].metadata, "revision": "2"})
+
+    class Killed(BaseException):
+        pass
+
+    def dies(*args: object) -> dict[str, Any]:
+        raise Killed
+
+    monkeypatch.setattr(rag.index.store, "_statement_metadata", dies)
+    with pytest.raises(Killed):
+        make_service().ingest([changed, statements[HARRIS_CALL]])
+    monkeypatch.undo()
+    killed = service.store.audit()
+    assert set(killed.orphans) == {SEED, HARRIS_CALL}, killed  # what the kill left
+
+    make_service().ingest([changed, statements[HARRIS_CALL]])
+
+    audit = service.store.audit()
+    assert audit.problems == [] and audit.orphans == {}, audit
+    assert audit.statements == 2
 
 
 def test_a_readers_index_follows_another_services_writes(
