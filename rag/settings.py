@@ -87,7 +87,8 @@ class Settings(BaseSettings):
     encoder: Literal["auto", "torch", "openvino-int8"] = Field(
         "auto",
         description="auto: the store's own encoder; torch for a new store. openvino-int8 "
-        "(CPU; checked against fp32 first) is opt-in: readouts is not compared with fp32 yet.",
+        "(CPU; checked against fp32 first) is opt-in: the test splits are not compared "
+        "with fp32 yet.",
     )
     embedding_device: Literal["auto", "cpu", "cuda"] = Field(
         "auto", description="auto: cuda when torch sees a CUDA device (torch encoder)."

@@ -8,7 +8,7 @@
   checked against fp32 by rag.embedding.openvino_int8). `auto` keeps a store's vectors in
   the encoder that made them (the store records it), and embeds a new store with torch:
   openvino-int8 is opt-in (RAG_ENCODER=openvino-int8) until it is shown within 0.01 of fp32
-  on every eval suite (readouts is not compared yet; evals/README.md).
+  on every eval suite (the test splits are not compared yet; evals/README.md).
 
 An openvino-int8 export whose vectors are not close enough to fp32 on this machine is not
 used: the choice falls back to torch, with a warning.
