@@ -137,6 +137,18 @@ def passage_id(statement_id: str, content_hash: str, index: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Found:
+    """A passage a search backend ranked: what fusing rankings and spreading them over
+    statements needs, without its text (the `Passage` is built only for those kept)."""
+
+    id: str
+    statement_id: str
+    speakers: tuple[str, ...]
+    score: float
+    """Dense search: cosine similarity to the question. Keyword search: the keyword score."""
+
+
+@dataclass(frozen=True, slots=True)
 class ScoredPassage:
     passage: Passage
     score: float

@@ -28,11 +28,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.index.keyword_index import K1, B, keyword_terms
-from rag.index.passage_search import Found
 from rag.index.search_index import RowFilter
 from rag.index.store import ChromaStore, FoundRow
 from rag.ingest.near_duplicates import DuplicateGroup, DuplicateIndex, Fingerprint
-from rag.types import Passage
+from rag.types import Found, Passage
 
 OVERFETCH = 2
 """Rows asked for per passage wanted: some rows found may be uncommitted."""
@@ -114,11 +113,13 @@ class ChromaSearch:
         self._store = store
         self._rarity = rarity
         self.keyword_search = keyword_search
-        self._rows: dict[str, str] = {}  # passage id -> Chroma row id, of passages found
+        self._rows: dict[str, FoundRow] = {}  # passage id -> what Chroma gave, of those found
 
     def _found(self, rows: Sequence[FoundRow]) -> list[Found]:
-        self._rows.update((r.passage.id, r.row_id) for r in rows)
-        return [Found(r.passage, r.score) for r in rows]
+        self._rows.update((r.passage.id, r) for r in rows)
+        return [
+            Found(r.passage.id, r.passage.statement_id, r.passage.speakers, r.score) for r in rows
+        ]
 
     def matches(self, f: RowFilter) -> bool:
         return self._store.any_passage(where(f), where_document(f))
@@ -138,11 +139,15 @@ class ChromaSearch:
         best = sorted((p for p in scores if scores[p] > 0), key=lambda p: -scores[p])[:n]
         return self._found([FoundRow(found[p].passage, scores[p], found[p].row_id) for p in best])
 
-    def similarities(self, vector: NDArray[np.float32], passages: Sequence[Passage]) -> list[float]:
-        if not passages:
+    def passages(self, ids: Sequence[str]) -> list[Passage]:
+        return [self._rows[pid].passage for pid in ids]
+
+    def similarities(self, vector: NDArray[np.float32], ids: Sequence[str]) -> list[float]:
+        if not ids:
             return []
-        vectors = self._store.row_vectors([self._rows[p.id] for p in passages])
-        return [float(vectors[self._rows[p.id]] @ vector) for p in passages]
+        rows = [self._rows[pid].row_id for pid in ids]
+        vectors = self._store.row_vectors(rows)
+        return [float(vectors[row] @ vector) for row in rows]
 
     def copies(self, statement_ids: Sequence[str]) -> Mapping[str, DuplicateGroup]:
         """Republished copies among these statements (the others are not looked for)."""

@@ -9,10 +9,9 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from rag.index.passage_search import Found
 from rag.index.search_index import PassageIndex, RowFilter
 from rag.ingest.near_duplicates import DuplicateGroup
-from rag.types import Passage
+from rag.types import Found, Passage
 
 
 class IndexSearch:
@@ -35,9 +34,9 @@ class IndexSearch:
         return self._masks[f]
 
     def _found(self, row: int, score: float) -> Found:
-        passage = self._index.passage(row)
-        self._rows[passage.id] = row
-        return Found(passage, score)
+        found = self._index.found(row, score)
+        self._rows[found.id] = row
+        return found
 
     def matches(self, f: RowFilter) -> bool:
         return bool(self._mask(f).any())
@@ -54,8 +53,11 @@ class IndexSearch:
         hits = self._index.keyword(question, self._mask(f), n, self._keyword[question])
         return [self._found(h.row, h.score) for h in hits]
 
-    def similarities(self, vector: NDArray[np.float32], passages: Sequence[Passage]) -> list[float]:
-        rows = [self._rows[p.id] for p in passages]
+    def passages(self, ids: Sequence[str]) -> list[Passage]:
+        return [self._index.passage(self._rows[pid]) for pid in ids]
+
+    def similarities(self, vector: NDArray[np.float32], ids: Sequence[str]) -> list[float]:
+        rows = [self._rows[pid] for pid in ids]
         return [float(s) for s in self._index.similarities(vector, rows)]
 
     def copies(self, statement_ids: Sequence[str]) -> Mapping[str, DuplicateGroup]:

@@ -9,7 +9,6 @@ statements and reads filters from the question; a backend only finds passages.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -17,14 +16,7 @@ from numpy.typing import NDArray
 
 from rag.index.search_index import RowFilter
 from rag.ingest.near_duplicates import DuplicateGroup
-from rag.types import Passage
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    passage: Passage
-    score: float
-    """Dense search: cosine similarity to the question. Keyword search: the keyword score."""
+from rag.types import Found, Passage
 
 
 class PassageSearch(Protocol):
@@ -43,7 +35,11 @@ class PassageSearch(Protocol):
         """The `n` passages best matching the question's words among those passing `f`."""
         ...
 
-    def similarities(self, vector: NDArray[np.float32], passages: Sequence[Passage]) -> list[float]:
+    def passages(self, ids: Sequence[str]) -> list[Passage]:
+        """The passages of these ids (found by this search), text and all, in that order."""
+        ...
+
+    def similarities(self, vector: NDArray[np.float32], ids: Sequence[str]) -> list[float]:
         """Cosine similarity of `vector` to each of these passages (found by this search)."""
         ...
 

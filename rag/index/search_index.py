@@ -22,7 +22,7 @@ from rag.index.keyword_index import KeywordIndex
 from rag.index.passage_columns import PassageColumns
 from rag.index.vectors import Vectors
 from rag.people import statement_country
-from rag.types import DateSpan, Passage, StatementInfo
+from rag.types import DateSpan, Found, Passage, StatementInfo
 
 _NO_DAY_FIRST = 99_999_999  # an undated statement never overlaps a date range
 _NO_DAY_LAST = 0
@@ -185,6 +185,10 @@ class PassageIndex:
 
     def passage(self, row: int) -> Passage:
         return self._passages.passage(row)
+
+    def found(self, row: int, score: float) -> Found:
+        """A row as ranked (its id, statement and speakers), its text not read."""
+        return self._passages.found(row, score)
 
     def statement_id(self, row: int) -> str:
         """The statement of a row (cheaper than `passage(row).statement_id`)."""

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from rag.embedding.embedder import QueryVectors
 from rag.index.corpus import Corpus
-from rag.index.passage_search import Found, PassageSearch
+from rag.index.passage_search import PassageSearch
 from rag.index.search_index import RowFilter
 from rag.ingest.near_duplicates import DuplicateGroup
 from rag.people import Roster, SpeakerIndex
@@ -39,8 +39,8 @@ from rag.question.who import (
 )
 from rag.types import (
     Filters,
+    Found,
     Interpreted,
-    Passage,
     Query,
     Reading,
     ScoredPassage,
@@ -284,17 +284,16 @@ class Retriever:
         # that brought it in (`fits` narrows every filter it is ranked within).
         fitting = more.by_filter.get(fits, frozenset()) if fits is not None else None
         ranked = sorted(fused.score, key=lambda p: -fused.score[p])
-        passages = [fused.passage[p] for p in ranked]
-        copies = search.copies(list(dict.fromkeys(p.statement_id for p in passages)))
-        chosen = _spread(passages, query.k, self._config.per_statement, copies, fitting)
-        unscored = [p for p in chosen if p.id not in fused.cosine]
+        candidates = [fused.found[p] for p in ranked]
+        copies = search.copies(list(dict.fromkeys(c.statement_id for c in candidates)))
+        chosen = _spread(candidates, query.k, self._config.per_statement, copies, fitting)
+        ids = [c.id for c in chosen]
+        unscored = [pid for pid in ids if pid not in fused.cosine]
         cosine = dict(fused.cosine)
-        cosine.update(
-            zip([p.id for p in unscored], search.similarities(vector, unscored), strict=True)
-        )
+        cosine.update(zip(unscored, search.similarities(vector, unscored), strict=True))
         return [
             ScoredPassage(p, cosine[p.id], fused.score[p.id], fitting is None or p.id in fitting)
-            for p in chosen
+            for p in search.passages(ids)
         ]
 
 
@@ -304,14 +303,14 @@ class _Fused:
     the exact cosine of those dense search found, and which were found within each filter."""
 
     score: dict[str, float]
-    passage: dict[str, Passage]
+    found: dict[str, Found]
     cosine: dict[str, float]
     by_filter: dict[RowFilter, frozenset[str]]
 
     def add(self, other: _Fused) -> None:
         for pid, score in other.score.items():
             self.score[pid] = self.score.get(pid, 0.0) + score
-        self.passage.update(other.passage)
+        self.found.update(other.found)
         self.cosine.update(other.cosine)
         self.by_filter.update(other.by_filter)
 
@@ -330,16 +329,15 @@ def _fuse(
             fused.by_filter.setdefault(f, frozenset())
             continue
         dense = search.dense(vector, f, CANDIDATES)
-        fused.cosine.update((hit.passage.id, hit.score) for hit in dense)
+        fused.cosine.update((hit.id, hit.score) for hit in dense)
         lists: list[list[Found]] = [dense]
         if question is not None and search.keyword_search:
             lists.append(search.keyword(question, f, CANDIDATES))
         for hits in lists:
             for rank, hit in enumerate(hits):
-                pid = hit.passage.id
-                fused.passage.setdefault(pid, hit.passage)
-                fused.score[pid] = fused.score.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
-        fused.by_filter[f] = frozenset(h.passage.id for hits in lists for h in hits)
+                fused.found.setdefault(hit.id, hit)
+                fused.score[hit.id] = fused.score.get(hit.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        fused.by_filter[f] = frozenset(h.id for hits in lists for h in hits)
     return fused
 
 
@@ -352,7 +350,7 @@ def _on_topic(
         return {}
     weights: dict[str, float] = {}
     for rank, hit in enumerate(search.keyword(topic, base, CANDIDATES)):
-        for name in {roster.speakers.canonical(raw) for raw in hit.passage.speakers}:
+        for name in {roster.speakers.canonical(raw) for raw in hit.speakers}:
             if name:
                 weights[name] = weights.get(name, 0.0) + TOPIC_RANK_K / (TOPIC_RANK_K + rank)
     return weights
@@ -427,19 +425,19 @@ def _iso(since: dt.date | None, until: dt.date | None) -> str:
 
 
 def _spread(
-    passages: Sequence[Passage],
+    passages: Sequence[Found],
     k: int,
     per_statement: int,
     copies: Mapping[str, DuplicateGroup],
     fitting: frozenset[str] | None = None,
-) -> list[Passage]:
+) -> list[Found]:
     """Top passages, at most `per_statement` from one statement unless there is nothing
     else (twice as many of a statement that fits the reading: the speech asked about holds
     more of the answer than one passage elsewhere); of a statement published more than
     once, only the copy that ranks first."""
-    chosen: list[Passage] = []
+    chosen: list[Found] = []
     taken: dict[str, int] = {}
-    spill: list[Passage] = []
+    spill: list[Found] = []
     shown: dict[str, str] = {}  # group -> the copy shown
     for passage in passages:
         sid = passage.statement_id
