@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from rag.index.keyword_index import keyword_terms
 from rag.question.focus import Named
-from rag.text.vocabulary import DEMONYM_ENDINGS
-from rag.text.words import STEM_LENGTH, fold
+from rag.text.vocabulary import DEMONYM_ENDINGS, STOPWORDS
+from rag.text.words import STEM_LENGTH, fold, stem
 from rag.types import Interpreted, ScoredPassage
 
 MIN_COVERAGE = 0.3
@@ -28,6 +28,9 @@ RARE = 5.5
 """idf from which a named thing's word makes it something the passages must mention."""
 NAMED_SHARE = 0.25
 """Share of a named thing's weight a passage holding its head must hold to mention it."""
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_QUALIFIER = re.compile(r"([^\W_]+)[^\S\n]+$")
+"""The word just before another, on the same line."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +104,14 @@ def judge(
                 re.search(rf"\b{re.escape(w)}\b", t) for w in forms for t in folded
             ):
                 return Verdict(False, f"{where} mentions {name}.")
+    raw = [passage_text(p) for p in relevant]
     texts = [_terms(p, passage_text) for p in relevant]
     for thing in named:
         weights = {stem: idf(stem) for stem in thing.stems}
-        if max(weights.values()) >= RARE and not any(_mentions(t, thing, weights) for t in texts):
+        if max(weights.values()) >= RARE and not any(
+            _mentions(t, thing, weights) and not _names_another(r, t, thing)
+            for r, t in zip(raw, texts, strict=True)
+        ):
             return Verdict(False, f"{where} mentions {thing.text}.")
     if not topic:
         return Verdict(True, "")
@@ -142,6 +149,21 @@ def word_forms(stem: str) -> frozenset[str]:
         if (stem[:k] + end)[:STEM_LENGTH] == stem and (k >= 4 or end == "s")
     }
     return frozenset(forms)
+
+
+def _names_another(text: str, terms: Collection[str], thing: Named) -> bool:
+    """Whether the passage names another thing of the kind, by a word the question does not
+    have ("the Suez Canal" for "the Panama Canal"), and none of the thing's other words: then
+    its other mentions of the head ("other canals") are not the thing either."""
+    if len(thing.stems) < 2 or any(_holds(terms, s) for s in thing.stems[:-1]):
+        return False
+    heads = word_forms(thing.head)
+    for m in _WORD.finditer(text):
+        if m.group()[:1].isupper() and stem(fold(m.group())) in heads:
+            before = _QUALIFIER.search(text, max(0, m.start() - 40), m.start())
+            if before and before[1][:1].isupper() and fold(before[1]) not in STOPWORDS:
+                return True
+    return False
 
 
 def _holds(terms: Collection[str], stem: str) -> bool:

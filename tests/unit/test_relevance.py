@@ -267,6 +267,21 @@ def test_a_named_thing_is_mentioned_by_its_head_and_a_quarter_of_its_weight() ->
     assert not run([moon], None, {}, idf, named=(sample,))[0]  # head, but 3.8 of 19 only
 
 
+def test_another_thing_of_the_same_kind_does_not_mention_it() -> None:
+    """ "the Suez Canal" is not "the Panama Canal"; an unqualified "the canal" may be."""
+    panama = Named("Panama Canal", ("panama", "canal"))
+    idf = {"panama": 7.5, "canal": 7.0}
+    suez = scored("Israel will reach the warm waters of the Suez Canal and the Red Sea.", 0.6)
+    assert run([suez], None, {}, idf, named=(panama,))[:2] == (
+        False,
+        "No passage found mentions Panama Canal.",
+    )
+    plain = scored("Ships wait for weeks to cross the canal, and The Canal must be widened.", 0.6)
+    assert run([plain], None, {}, idf, named=(panama,))[0]
+    both = scored("Compare the Suez Canal with the Panama Canal.", 0.6)
+    assert run([both], None, {}, idf, named=(panama,))[0]
+
+
 def test_a_common_named_thing_missing_does_not_decline() -> None:
     """ "White House" is in most statements' vocabulary: the passages need not repeat it."""
     house = Named("White House", ("white", "house"))
